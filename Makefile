@@ -1,0 +1,41 @@
+# txad — the two commands are `make run` and `make test`; the rest are their steps.
+SWIFT       ?= swift
+SWIFT_FLAGS ?=
+RELEASE_BIN  = .build/release
+TEST_FLAGS  ?=
+
+.PHONY: run test deps build release proto check-proto bench format clean
+
+## Install what is missing, build release, train a default model if none exists, start the local cluster.
+run: deps release
+	$(RELEASE_BIN)/txad up $(UP_FLAGS)
+
+## Install what is missing, check generated code, build and run the whole test suite.
+test: deps check-proto
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS) $(TEST_FLAGS)
+
+## Debian packages (idempotent: installs only what is missing).
+deps:
+	@.ci/install-deps
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+## Regenerate the protoc-c output in Shared/CTxadProto from proto/txad/v1.
+proto: deps
+	@.ci/gen-proto
+
+## Fail when the committed protoc-c output is stale.
+check-proto:
+	@.ci/gen-proto --check
+
+## Benchmarks (release build): RPC layer, models, whole stack.
+bench: release
+	$(RELEASE_BIN)/txad bench all
+
+clean:
+	rm -rf .build .txad

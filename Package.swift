@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every Swift target is built in Swift 6 language mode with complete concurrency checking.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "txad",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "txad", targets: ["txad"]),
+        .executable(name: "txad-gateway", targets: ["txad-gateway"]),
+        .executable(name: "txad-preprocessing", targets: ["txad-preprocessing"]),
+        .executable(name: "txad-inference", targets: ["txad-inference"]),
+        .executable(name: "txad-alerts", targets: ["txad-alerts"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+    ],
+    targets: [
+        // ---- C libraries (system) and the protoc-c output ----
+        .systemLibrary(
+            name: "CProtobufC", path: "Shared/CProtobufC", pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"]), .brew(["protobuf-c"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+        .systemLibrary(
+            name: "CHiredis", path: "Shared/CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "CTxadProto", dependencies: ["CProtobufC"], path: "Shared/CTxadProto"),
+
+        // ---- Shared libraries ----
+        .target(
+            name: "Wire",
+            dependencies: [
+                "CTxadProto", "CProtobufC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Wire", swiftSettings: strict),
+        .target(name: "Detection", dependencies: ["CZlib"], path: "Shared/Detection", swiftSettings: strict),
+        .target(
+            name: "Stores",
+            dependencies: [
+                "CLibPQ", "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Stores", swiftSettings: strict),
+        .target(
+            name: "EmbeddedStores",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Shared/EmbeddedStores", swiftSettings: strict),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Wire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Shared/ServiceKit", swiftSettings: strict),
+
+        // ---- Services (libraries) and their thin executables ----
+        .target(
+            name: "PreprocessingService", dependencies: ["ServiceKit", "Wire", "Detection", "Stores"],
+            path: "Services/Preprocessing", swiftSettings: strict),
+        .target(
+            name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection"],
+            path: "Services/Inference", swiftSettings: strict),
+        .target(
+            name: "AlertsService", dependencies: ["ServiceKit", "Wire", "Stores"],
+            path: "Services/Alerts", swiftSettings: strict),
+        .target(
+            name: "GatewayService",
+            dependencies: [
+                "ServiceKit", "Wire", "Stores",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Services/Gateway", swiftSettings: strict),
+        .target(
+            name: "TxadCLI",
+            dependencies: [
+                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/CLI", swiftSettings: strict),
+        .executableTarget(
+            name: "txad-gateway", dependencies: ["GatewayService", "ServiceKit"],
+            path: "Services/Executables/txad-gateway", swiftSettings: strict),
+        .executableTarget(
+            name: "txad-preprocessing", dependencies: ["PreprocessingService", "ServiceKit"],
+            path: "Services/Executables/txad-preprocessing", swiftSettings: strict),
+        .executableTarget(
+            name: "txad-inference", dependencies: ["InferenceService", "ServiceKit"],
+            path: "Services/Executables/txad-inference", swiftSettings: strict),
+        .executableTarget(
+            name: "txad-alerts", dependencies: ["AlertsService", "ServiceKit"],
+            path: "Services/Executables/txad-alerts", swiftSettings: strict),
+        .executableTarget(
+            name: "txad", dependencies: ["TxadCLI"],
+            path: "Services/Executables/txad", swiftSettings: strict),
+
+        // ---- Tests ----
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
+        .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// The Alerts service.
+public enum AlertsModule {}

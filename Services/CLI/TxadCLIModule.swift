@@ -1,0 +1,2 @@
+/// The `txad` command-line tool.
+public enum TxadCLIModule {}

@@ -1,0 +1,2 @@
+/// The Gateway service.
+public enum GatewayModule {}

@@ -1,0 +1,2 @@
+/// The Inference service.
+public enum InferenceModule {}

@@ -1,0 +1,2 @@
+/// The Preprocessing service.
+public enum PreprocessingModule {}

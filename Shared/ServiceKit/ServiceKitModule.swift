@@ -1,0 +1,2 @@
+/// Configuration, logging, metrics, lifecycle and admin HTTP shared by the services.
+public enum ServiceKitModule {}

@@ -1,0 +1,2 @@
+/// Redis (hiredis) and PostgreSQL (libpq) clients.
+public enum StoresModule {}

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import Detection
+
+@Test func placeholder() {}

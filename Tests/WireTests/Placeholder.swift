@@ -1,0 +1,5 @@
+import Testing
+
+@testable import Wire
+
+@Test func placeholder() {}
