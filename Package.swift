@@ -40,16 +40,17 @@ let package = Package(
         .target(name: "CTxadProto", dependencies: ["CProtobufC"], path: "Shared/CTxadProto"),
 
         // ---- Shared libraries ----
+        .target(name: "Domain", path: "Shared/Domain", swiftSettings: strict),
         .target(
             name: "Wire",
             dependencies: [
-                "CTxadProto", "CProtobufC",
+                "Domain", "CTxadProto", "CProtobufC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Wire", swiftSettings: strict),
-        .target(name: "Detection", dependencies: ["CZlib"], path: "Shared/Detection", swiftSettings: strict),
+        .target(name: "Detection", dependencies: ["Domain", "CZlib"], path: "Shared/Detection", swiftSettings: strict),
         .target(
             name: "Stores",
             dependencies: [
@@ -116,6 +117,7 @@ let package = Package(
             path: "Services/Executables/txad", swiftSettings: strict),
 
         // ---- Tests ----
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),

@@ -1,1 +1,3 @@
-print("placeholder")
+import TxadCLI
+
+await TxadCommand.main()

@@ -2,4 +2,4 @@ import Testing
 
 @testable import Wire
 
-@Test func placeholder() {}
+@Test func moduleLoads() {}

@@ -2,4 +2,4 @@ import Testing
 
 @testable import Stores
 
-@Test func placeholder() {}
+@Test func moduleLoads() {}

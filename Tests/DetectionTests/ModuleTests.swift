@@ -2,4 +2,4 @@ import Testing
 
 @testable import Detection
 
-@Test func placeholder() {}
+@Test func moduleLoads() {}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `txad bench …`: benchmarks that print tables (never asserted in tests).
+public struct BenchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the RPC layer, the models and the whole stack; prints tables.",
+        subcommands: []
+    )
+
+    public init() {}
+}

@@ -1,2 +1,0 @@
-/// The `txad` command-line tool.
-public enum TxadCLIModule {}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `txad` command-line tool: offline detection work, the local cluster and benchmarks.
+public struct TxadCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "txad",
+        abstract: "Transaction anomaly detection: generate data, train and evaluate models, run the local cluster.",
+        subcommands: [
+            BenchCommand.self,
+        ]
+    )
+
+    public init() {}
+}
