@@ -36,7 +36,7 @@ final class CSVScanner {
 
     init(source: ByteSource, chunkSize: Int, maximumRecordBytes: Int) throws(DetectionError) {
         self.source = source
-        self.capacity = max(chunkSize, 64)
+        self.capacity = max(chunkSize, 16)
         self.maximumRecordBytes = max(maximumRecordBytes, capacity)
         self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         try refill()
