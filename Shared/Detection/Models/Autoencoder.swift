@@ -37,26 +37,35 @@ public struct Autoencoder: Sendable, Hashable {
             self.seed = seed
         }
 
-        /// Throws ``ModelError/Code/invalidParameter`` naming the first option out of range.
-        public func validate() throws {
+        enum CodingKeys: String, CodingKey {
+            case hiddenLayers = "hidden_layers"
+            case epochs
+            case batchSize = "batch_size"
+            case learningRate = "learning_rate"
+            case validationFraction = "validation_fraction"
+            case patience, seed
+        }
+
+        /// Throws ``DetectionError/Code/invalidArgument`` naming the first option out of range.
+        public func validate() throws(DetectionError) {
             guard !hiddenLayers.isEmpty, hiddenLayers.allSatisfy({ (1...4096).contains($0) }) else {
-                throw ModelError(.invalidParameter, "hidden layers must be 1 to 4096 units each, got \(hiddenLayers)")
+                throw DetectionError(.invalidArgument, "hidden layers must be 1 to 4096 units each, got \(hiddenLayers)")
             }
             guard (1...10_000).contains(epochs) else {
-                throw ModelError(.invalidParameter, "epochs must be in 1...10000, got \(epochs)")
+                throw DetectionError(.invalidArgument, "epochs must be in 1...10000, got \(epochs)")
             }
             guard (1...1_000_000).contains(batchSize) else {
-                throw ModelError(.invalidParameter, "batch size must be in 1...1000000, got \(batchSize)")
+                throw DetectionError(.invalidArgument, "batch size must be in 1...1000000, got \(batchSize)")
             }
             guard learningRate.isFinite, learningRate > 0, learningRate < 10 else {
-                throw ModelError(.invalidParameter, "learning rate must be in (0, 10), got \(learningRate)")
+                throw DetectionError(.invalidArgument, "learning rate must be in (0, 10), got \(learningRate)")
             }
             guard validationFraction.isFinite, (0..<0.9).contains(validationFraction) else {
-                throw ModelError(
-                    .invalidParameter, "validation fraction must be in [0, 0.9), got \(validationFraction)")
+                throw DetectionError(
+                    .invalidArgument, "validation fraction must be in [0, 0.9), got \(validationFraction)")
             }
             guard (1...1000).contains(patience) else {
-                throw ModelError(.invalidParameter, "patience must be in 1...1000, got \(patience)")
+                throw DetectionError(.invalidArgument, "patience must be in 1...1000, got \(patience)")
             }
         }
     }
@@ -71,6 +80,13 @@ public struct Autoencoder: Sendable, Hashable {
         public var bestEpoch: Int
         /// True when training ended before `epochs` because validation stopped improving.
         public var stoppedEarly: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case trainingLoss = "training_loss"
+            case validationLoss = "validation_loss"
+            case bestEpoch = "best_epoch"
+            case stoppedEarly = "stopped_early"
+        }
     }
 
     /// The options the network was trained with.
@@ -94,7 +110,7 @@ public struct Autoencoder: Sendable, Hashable {
     public static func train(
         _ data: FeatureMatrix, configuration: Configuration = Configuration(),
         progress: ((Int, Int, Double, Double?) -> Void)? = nil
-    ) throws -> (Autoencoder, TrainingHistory) {
+    ) throws(DetectionError) -> (Autoencoder, TrainingHistory) {
         try configuration.validate()
         var trainer = try AutoencoderTrainer(data: data, configuration: configuration)
         let history = trainer.run(progress: progress)
@@ -113,6 +129,25 @@ public struct Autoencoder: Sendable, Hashable {
             }
         }
         return out
+    }
+
+    /// Reconstruction errors of every row plus each row's per-feature squared errors (`rows × featureCount`),
+    /// computed on all cores.
+    public func scoresWithFeatureErrors(_ data: FeatureMatrix) -> (scores: [Float], featureErrors: FeatureMatrix) {
+        precondition(data.columns == featureCount, "matrix has \(data.columns) columns, model expects \(featureCount)")
+        var out = [Float](repeating: 0, count: data.rows)
+        var errors = [Float](repeating: 0, count: data.rows * featureCount)
+        out.withUnsafeMutableBufferPointer { outBuffer in
+            errors.withUnsafeMutableBufferPointer { errorBuffer in
+                data.withUnsafeValues { values in
+                    ParallelRows.forEachChunk(rows: data.rows, minimumChunk: 4096) { range in
+                        self.scoreRows(
+                            values, rows: range, into: outBuffer.baseAddress, featureErrors: errorBuffer.baseAddress)
+                    }
+                }
+            }
+        }
+        return (out, FeatureMatrix(columns: featureCount, values: errors))
     }
 
     /// The reconstruction error of one row of `featureCount` values.
@@ -139,8 +174,8 @@ public struct Autoencoder: Sendable, Hashable {
     /// Rows per forward block: big enough to amortise the per-layer loop, small enough to stay in L1/L2.
     static let scoringBlock = 128
 
-    /// Scores `rows` of row-major `values` into `output`; per-feature errors of the first row go to `featureErrors`
-    /// when given (used for single rows only).
+    /// Scores `rows` of row-major `values` into `output[row]`; with `featureErrors` (a `rows × featureCount`
+    /// buffer indexed like `values`) also each feature's squared error.
     func scoreRows(
         _ values: UnsafeBufferPointer<Float>, rows: Range<Int>, into output: UnsafeMutablePointer<Float>?,
         featureErrors: UnsafeMutablePointer<Float>?
@@ -168,10 +203,18 @@ public struct Autoencoder: Sendable, Hashable {
                         let x = input + r * padded
                         let y = reconstruction + r * padded
                         var sum: Float = 0
-                        for c in 0..<d {
-                            let e = y[c] - x[c]
-                            sum += e * e
-                            featureErrors?[c] = e * e
+                        if let featureErrors {
+                            let errors = featureErrors + (start + r) * d
+                            for c in 0..<d {
+                                let e = y[c] - x[c]
+                                errors[c] = e * e
+                                sum += e * e
+                            }
+                        } else {
+                            for c in 0..<d {
+                                let e = y[c] - x[c]
+                                sum += e * e
+                            }
                         }
                         output[start + r] = sum / Float(d)
                     }

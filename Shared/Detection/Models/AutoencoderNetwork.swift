@@ -41,7 +41,7 @@ struct AutoencoderNetwork: Sendable, Hashable {
     }
 
     /// He-normal weights for the leaky-ReLU layers, Xavier-normal for the linear output layer, zero biases.
-    mutating func initialize(using rng: inout SeededGenerator) {
+    mutating func initialize(using rng: inout Xoshiro256StarStar) {
         for l in 0..<layerCount {
             let fanIn = Double(widths[l])
             let fanOut = Double(widths[l + 1])

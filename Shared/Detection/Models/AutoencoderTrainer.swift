@@ -13,22 +13,16 @@ struct AutoencoderTrainer {
     private let data: FeatureMatrix
     private var trainingRows: [Int32]
     private let validationRows: [Int32]
-    private var rng: SeededGenerator
+    private var rng: Xoshiro256StarStar
 
-    init(data: FeatureMatrix, configuration: Autoencoder.Configuration) throws {
+    init(data: FeatureMatrix, configuration: Autoencoder.Configuration) throws(DetectionError) {
         guard data.rows >= 2 else {
-            throw ModelError(.invalidData, "autoencoder needs at least 2 training rows, got \(data.rows)")
+            throw DetectionError(.invalidArgument, "autoencoder needs at least 2 training rows, got \(data.rows)")
         }
-        try data.withUnsafeValues { values in
-            if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw ModelError(
-                    .invalidData,
-                    "training value at row \(bad / data.columns), column \(bad % data.columns) is not finite")
-            }
-        }
+        try data.requireFinite("training")
         self.configuration = configuration
         self.data = data
-        var rng = SeededGenerator(seed: configuration.seed)
+        var rng = Xoshiro256StarStar(seed: configuration.seed)
         var network = AutoencoderNetwork(widths: [data.columns] + configuration.hiddenLayers + [data.columns])
         network.initialize(using: &rng)
         self.network = network
@@ -129,7 +123,7 @@ struct AutoencoderTrainer {
 }
 
 /// Fisher–Yates shuffle driven by the seeded generator (the standard library's shuffle may change between releases).
-func shuffle(_ values: inout [Int32], using rng: inout SeededGenerator) {
+func shuffle(_ values: inout [Int32], using rng: inout Xoshiro256StarStar) {
     var i = values.count - 1
     while i > 0 {
         let j = rng.nextInt(below: i + 1)

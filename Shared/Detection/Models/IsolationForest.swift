@@ -36,20 +36,28 @@ public struct IsolationForest: Sendable, Hashable {
             self.seed = seed
         }
 
-        /// Throws ``ModelError/Code/invalidParameter`` naming the first option out of range.
-        public func validate() throws {
+        enum CodingKeys: String, CodingKey {
+            case trees
+            case subsampleSize = "subsample_size"
+            case maxDepth = "max_depth"
+            case extensionLevel = "extension_level"
+            case seed
+        }
+
+        /// Throws ``DetectionError/Code/invalidArgument`` naming the first option out of range.
+        public func validate() throws(DetectionError) {
             guard (1...100_000).contains(trees) else {
-                throw ModelError(.invalidParameter, "trees must be in 1...100000, got \(trees)")
+                throw DetectionError(.invalidArgument, "trees must be in 1...100000, got \(trees)")
             }
             guard (2...1_000_000).contains(subsampleSize) else {
-                throw ModelError(.invalidParameter, "subsample size must be in 2...1000000, got \(subsampleSize)")
+                throw DetectionError(.invalidArgument, "subsample size must be in 2...1000000, got \(subsampleSize)")
             }
             if let maxDepth, !(1...IsolationForest.depthCap).contains(maxDepth) {
-                throw ModelError(
-                    .invalidParameter, "max depth must be in 1...\(IsolationForest.depthCap), got \(maxDepth)")
+                throw DetectionError(
+                    .invalidArgument, "max depth must be in 1...\(IsolationForest.depthCap), got \(maxDepth)")
             }
             if let extensionLevel, extensionLevel < 0 {
-                throw ModelError(.invalidParameter, "extension level must be ≥ 0, got \(extensionLevel)")
+                throw DetectionError(.invalidArgument, "extension level must be ≥ 0, got \(extensionLevel)")
             }
         }
     }
@@ -78,8 +86,6 @@ public struct IsolationForest: Sendable, Hashable {
     var size: [Int32]
     /// Leaves: depth + c(size). Internal nodes: 0.
     var pathLength: [Float]
-    /// log2(max(size, 1)), for attribution.
-    var log2Size: [Float]
     /// Extended IF: `coefficientsPerNode` (feature, weight) pairs per node, node-major.
     var hyperplaneFeature: [Int32]
     var hyperplaneWeight: [Float]
@@ -95,18 +101,12 @@ public struct IsolationForest: Sendable, Hashable {
     /// Trains a forest on `data` (rows are samples, already scaled if scaling is wanted).
     ///
     /// Throws when the configuration is invalid or `data` has fewer than 2 rows or non-finite values.
-    public init(fitting data: FeatureMatrix, configuration: Configuration = Configuration()) throws {
+    public init(fitting data: FeatureMatrix, configuration: Configuration = Configuration()) throws(DetectionError) {
         try configuration.validate()
         guard data.rows >= 2 else {
-            throw ModelError(.invalidData, "isolation forest needs at least 2 training rows, got \(data.rows)")
+            throw DetectionError(.invalidArgument, "isolation forest needs at least 2 training rows, got \(data.rows)")
         }
-        try data.withUnsafeValues { values in
-            if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw ModelError(
-                    .invalidData,
-                    "training value at row \(bad / data.columns), column \(bad % data.columns) is not finite")
-            }
-        }
+        try data.requireFinite("training")
         let psi = min(configuration.subsampleSize, data.rows)
         let depthLimit =
             configuration.maxDepth ?? min(Self.depthCap, max(1, Int((log2(Double(psi))).rounded(.up))))
@@ -117,7 +117,7 @@ public struct IsolationForest: Sendable, Hashable {
         var roots: [Int32] = []
         roots.reserveCapacity(configuration.trees)
         for tree in 0..<configuration.trees {
-            var rng = SeededGenerator(seed: configuration.seed, stream: UInt64(tree))
+            var rng = Xoshiro256StarStar(seed: configuration.seed, stream: UInt64(tree))
             roots.append(Int32(builder.buildTree(using: &rng)))
         }
 
@@ -132,12 +132,11 @@ public struct IsolationForest: Sendable, Hashable {
         self.left = builder.left
         self.size = builder.size
         self.pathLength = builder.pathLength
-        self.log2Size = builder.size.map { Float(log2(Double(max($0, 1)))) }
         self.hyperplaneFeature = builder.hyperplaneFeature
         self.hyperplaneWeight = builder.hyperplaneWeight
         self.layout = PerfectTreeLayout(
             roots: roots, maxDepth: depthLimit, coefficientsPerNode: coefficients, splitFeature: builder.splitFeature,
-            threshold: builder.threshold, left: builder.left, pathLength: builder.pathLength,
+            threshold: builder.threshold, left: builder.left, size: builder.size, pathLength: builder.pathLength,
             hyperplaneFeature: builder.hyperplaneFeature, hyperplaneWeight: builder.hyperplaneWeight)
     }
 
@@ -158,12 +157,11 @@ public struct IsolationForest: Sendable, Hashable {
         self.left = left
         self.size = size
         self.pathLength = pathLength
-        self.log2Size = size.map { Float(log2(Double(max($0, 1)))) }
         self.hyperplaneFeature = hyperplaneFeature
         self.hyperplaneWeight = hyperplaneWeight
         self.layout = PerfectTreeLayout(
             roots: treeRoots, maxDepth: maxDepth, coefficientsPerNode: coefficientsPerNode,
-            splitFeature: splitFeature, threshold: threshold, left: left, pathLength: pathLength,
+            splitFeature: splitFeature, threshold: threshold, left: left, size: size, pathLength: pathLength,
             hyperplaneFeature: hyperplaneFeature, hyperplaneWeight: hyperplaneWeight)
     }
 
@@ -207,50 +205,14 @@ public struct IsolationForest: Sendable, Hashable {
     public func attribution(_ row: UnsafeBufferPointer<Float>) -> [Float] {
         precondition(row.count == featureCount, "row has \(row.count) values, forest expects \(featureCount)")
         var credit = [Float](repeating: 0, count: featureCount)
-        var path: [Int32] = []
-        path.reserveCapacity(maxDepth + 1)
-        for root in treeRoots {
-            path.removeAll(keepingCapacity: true)
-            var node = Int(root)
-            while left[node] != Int32(node) {
-                path.append(Int32(node))
-                node = Int(left[node]) + (splitValue(row, node: node) > threshold[node] ? 1 : 0)
-            }
-            let leafPath = pathLength[node]
-            guard leafPath > 0, !path.isEmpty else { continue }
-            var child = node
-            for parent in path.reversed().map({ Int($0) }) {
-                let gain = (log2Size[parent] - log2Size[child]) / leafPath
-                if coefficientsPerNode == 0 {
-                    credit[Int(splitFeature[parent])] += gain
-                } else {
-                    let offset = parent * coefficientsPerNode
-                    var total: Float = 0
-                    for c in 0..<coefficientsPerNode { total += abs(hyperplaneWeight[offset + c]) }
-                    if total > 0 {
-                        for c in 0..<coefficientsPerNode {
-                            credit[Int(hyperplaneFeature[offset + c])] +=
-                                gain * abs(hyperplaneWeight[offset + c]) / total
-                        }
-                    }
-                }
-                child = parent
-            }
+        credit.withUnsafeMutableBufferPointer { out in
+            guard let x = row.baseAddress, let out = out.baseAddress else { return }
+            layout.addAttribution(x, into: out)
         }
         let total = credit.reduce(0, +)
         if total > 0 {
             for i in credit.indices { credit[i] /= total }
         }
         return credit
-    }
-
-    private func splitValue(_ x: UnsafeBufferPointer<Float>, node: Int) -> Float {
-        if coefficientsPerNode == 0 { return x[Int(splitFeature[node])] }
-        var dot: Float = 0
-        let offset = node * coefficientsPerNode
-        for c in 0..<coefficientsPerNode {
-            dot += x[Int(hyperplaneFeature[offset + c])] * hyperplaneWeight[offset + c]
-        }
-        return dot
     }
 }

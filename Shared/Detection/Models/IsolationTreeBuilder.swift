@@ -45,7 +45,7 @@ struct IsolationTreeBuilder {
     }
 
     /// Draws a subsample and grows one tree; returns the global index of its root.
-    mutating func buildTree(using rng: inout SeededGenerator) -> Int {
+    mutating func buildTree(using rng: inout Xoshiro256StarStar) -> Int {
         drawSubsample(using: &rng)
         let root = allocateNode()
         var stack: [(node: Int, lo: Int, hi: Int, depth: Int)] = [(root, 0, subsampleSize, 0)]
@@ -76,7 +76,7 @@ struct IsolationTreeBuilder {
     }
 
     /// Floyd's algorithm: ψ distinct rows, copied into `sample`.
-    private mutating func drawSubsample(using rng: inout SeededGenerator) {
+    private mutating func drawSubsample(using rng: inout Xoshiro256StarStar) {
         let n = data.rows
         let d = data.columns
         chosen.removeAll(keepingCapacity: true)
@@ -121,7 +121,7 @@ struct IsolationTreeBuilder {
     }
 
     /// Picks a random non-constant feature and a uniform threshold in [min, max); nil if every feature is constant.
-    private mutating func splitAxisParallel(_ node: Int, lo: Int, hi: Int, using rng: inout SeededGenerator) -> Int? {
+    private mutating func splitAxisParallel(_ node: Int, lo: Int, hi: Int, using rng: inout Xoshiro256StarStar) -> Int? {
         let d = data.columns
         for drawn in 0..<d {
             let pick = drawn + rng.nextInt(below: d - drawn)
@@ -147,7 +147,7 @@ struct IsolationTreeBuilder {
 
     /// Extended IF: a random hyperplane through a uniform point of the node's bounding box, with k + 1 non-zero
     /// Gaussian coordinates. Empty children are allowed (they become size-0 leaves), as in the original method.
-    private mutating func splitHyperplane(_ node: Int, lo: Int, hi: Int, using rng: inout SeededGenerator) -> Int? {
+    private mutating func splitHyperplane(_ node: Int, lo: Int, hi: Int, using rng: inout Xoshiro256StarStar) -> Int? {
         let d = data.columns
         let k = coefficientsPerNode
         let offset = node * k

@@ -23,11 +23,14 @@ struct PerfectTreeLayout: Sendable, Hashable {
     private var hyperplaneWeight: [Float]
     /// Path length (depth + c(size)) per bottom slot.
     private var leafPath: [Float]
+    /// log2(max(size, 1)) per slot, internal slots then bottom slots of each tree (2^(depth+1) − 1 per tree):
+    /// how many training points a slot holds, for attribution.
+    private var log2Size: [Float]
 
     /// Derives the layout from the linked node arrays of a forest.
     init(
         roots: [Int32], maxDepth: Int, coefficientsPerNode: Int, splitFeature: [Int32], threshold: [Float],
-        left: [Int32], pathLength: [Float], hyperplaneFeature: [Int32], hyperplaneWeight: [Float]
+        left: [Int32], size: [Int32], pathLength: [Float], hyperplaneFeature: [Int32], hyperplaneWeight: [Float]
     ) {
         self.trees = roots.count
         self.maxDepth = maxDepth
@@ -40,9 +43,12 @@ struct PerfectTreeLayout: Sendable, Hashable {
         self.hyperplaneFeature = [Int32](repeating: 0, count: internalTotal * coefficientsPerNode)
         self.hyperplaneWeight = [Float](repeating: 0, count: internalTotal * coefficientsPerNode)
         self.leafPath = [Float](repeating: 0, count: roots.count * leafSlots)
+        let slots = internalSlots + leafSlots
+        self.log2Size = [Float](repeating: 0, count: roots.count * slots)
         for (t, root) in roots.enumerated() {
             var stack: [(node: Int, slot: Int, depth: Int)] = [(Int(root), 0, 0)]
             while let (node, slot, depth) = stack.popLast() {
+                log2Size[t * slots + slot] = Float(log2(Double(max(size[node], 1))))
                 if depth == maxDepth {
                     leafPath[t * leafSlots + slot - internalSlots] = pathLength[node]
                     continue
@@ -172,6 +178,57 @@ struct PerfectTreeLayout: Sendable, Hashable {
                                 }
                             }
                             for j in 0..<count { sums[j] += leaves[index[j]] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds one row's attribution to `credit` (`featureCount` entries); see ``IsolationForest/attribution(_:)``.
+    ///
+    /// Per tree, each split on the row's path earns log2(n_parent / n_child) — how sharply it narrowed the row's
+    /// neighbourhood — divided by the tree's path length, so splits that isolate early weigh most. Pseudo-splits
+    /// below an early leaf earn nothing (the size does not change).
+    func addAttribution(_ x: UnsafePointer<Float>, into credit: UnsafeMutablePointer<Float>) {
+        let k = coefficientsPerNode
+        let slots = internalSlots + leafSlots
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDepth) { path in
+            guard let path = path.baseAddress else { return }
+            for t in 0..<trees {
+                let sizes = t * slots
+                var slot = 0
+                for step in 0..<maxDepth {
+                    path[step] = slot
+                    let global = t * internalSlots + slot
+                    let value: Float
+                    if k == 0 {
+                        value = x[Int(feature[global])]
+                    } else {
+                        var dot: Float = 0
+                        for c in 0..<k { dot += x[Int(hyperplaneFeature[global * k + c])] * hyperplaneWeight[global * k + c] }
+                        value = dot
+                    }
+                    slot = 2 * slot + (value > threshold[global] ? 2 : 1)
+                }
+                let length = leafPath[t * leafSlots + slot - internalSlots]
+                guard length > 0 else { continue }
+                var child = slot
+                for step in stride(from: maxDepth - 1, through: 0, by: -1) {
+                    let parent = path[step]
+                    let gain = (log2Size[sizes + parent] - log2Size[sizes + child]) / length
+                    child = parent
+                    guard gain > 0 else { continue }
+                    let global = t * internalSlots + parent
+                    if k == 0 {
+                        credit[Int(feature[global])] += gain
+                    } else {
+                        var total: Float = 0
+                        for c in 0..<k { total += abs(hyperplaneWeight[global * k + c]) }
+                        guard total > 0 else { continue }
+                        for c in 0..<k {
+                            credit[Int(hyperplaneFeature[global * k + c])] +=
+                                gain * abs(hyperplaneWeight[global * k + c]) / total
                         }
                     }
                 }
