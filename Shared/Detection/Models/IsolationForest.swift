@@ -66,7 +66,7 @@ public struct IsolationForest: Sendable, Hashable {
     /// is bounded to keep that layout small (2^12 leaves covers ψ up to 4096; deeper leaves get c(size) anyway).
     public static let depthCap = 12
 
-    /// The options the forest was trained with.
+    /// The options the forest was trained with (the extension level capped at features − 1).
     public let configuration: Configuration
     /// Number of input features (columns) the forest expects.
     public let featureCount: Int
@@ -121,7 +121,9 @@ public struct IsolationForest: Sendable, Hashable {
             roots.append(Int32(builder.buildTree(using: &rng)))
         }
 
-        self.configuration = configuration
+        var effective = configuration
+        effective.extensionLevel = coefficients > 0 ? coefficients - 1 : nil
+        self.configuration = effective
         self.featureCount = data.columns
         self.effectiveSubsampleSize = psi
         self.maxDepth = depthLimit

@@ -91,10 +91,12 @@ public enum TrainingPipeline {
         info.holdoutRows = holdoutCount
         info.firstTimestamp = trainingRows.first.map { RFC3339.format(millis: transactions[$0].timestampMillis) }
         info.lastTimestamp = trainingRows.last.map { RFC3339.format(millis: transactions[$0].timestampMillis) }
+        var parameters = options.manifestParameters
+        parameters.isolationForest = forest.configuration
         let manifest = BundleManifest(
             version: version, created: RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000)),
             featureSchema: .current, scaler: scaler, featurePriors: priors, ensemble: calibration,
-            parameters: options.manifestParameters, trainingData: info, autoencoderHistory: history, files: [:],
+            parameters: parameters, trainingData: info, autoencoderHistory: history, files: [:],
             evaluation: nil)
         var bundle = ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network)
 
