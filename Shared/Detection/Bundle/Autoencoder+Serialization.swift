@@ -4,8 +4,8 @@ extension Autoencoder {
     /// Format version of `autoencoder.bin`.
     static let fileVersion: UInt32 = 1
 
-    /// The network as a model file (``ModelFile`` container): training options, layer widths and the logical
-    /// (unpadded) weights and biases layer by layer. Byte-identical for identical networks.
+    /// The network as a model file (``ModelFile`` container): layer widths, training options, input clipping
+    /// bounds and the logical (unpadded) weights and biases layer by layer. Byte-identical for identical networks.
     func fileBytes() -> [UInt8] {
         let parameters = network.logicalParameters
         var w = BinaryWriter(capacity: 128 + parameters.count * 4)
@@ -17,6 +17,10 @@ extension Autoencoder {
         w.write(configuration.validationFraction)
         w.write(UInt32(configuration.patience))
         w.write(Int64(bitPattern: configuration.seed))
+        w.write(configuration.clipQuantile)
+        w.write(configuration.errorCap)
+        for v in lower { w.write(v) }
+        for v in upper { w.write(v) }
         w.write(UInt32(parameters.count))
         for v in parameters { w.write(v) }
         return ModelFile.encode(magic: Self.fileMagic, version: Self.fileVersion, payload: w.bytes)
@@ -42,7 +46,20 @@ extension Autoencoder {
             hiddenLayers: Array(widths.dropFirst().dropLast()), epochs: Int(try r.readUInt32()),
             batchSize: Int(try r.readUInt32()), learningRate: try r.readDouble(),
             validationFraction: try r.readDouble(), patience: Int(try r.readUInt32()),
-            seed: UInt64(bitPattern: try r.readInt64()))
+            seed: UInt64(bitPattern: try r.readInt64()), clipQuantile: try r.readDouble(), errorCap: try r.readDouble())
+        do {
+            try configuration.validate()
+        } catch {
+            throw r.failure("has invalid training options: \(error.message)")
+        }
+        let features = widths[0]
+        var lower: [Float] = []
+        var upper: [Float] = []
+        for _ in 0..<features { lower.append(try r.readFloat()) }
+        for _ in 0..<features { upper.append(try r.readFloat()) }
+        for c in 0..<features where !(lower[c] <= upper[c]) || lower[c] == .infinity || upper[c] == -.infinity {
+            throw r.failure("has invalid clipping bounds for feature \(c)")
+        }
         var network = AutoencoderNetwork(widths: widths)
         let count = Int(try r.readUInt32())
         guard count == network.logicalParameterCount else {
@@ -60,6 +77,6 @@ extension Autoencoder {
         }
         try r.expectEnd()
         network.setLogicalParameters(parameters)
-        self.init(configuration: configuration, network: network)
+        self.init(configuration: configuration, network: network, lower: lower, upper: upper)
     }
 }

@@ -1,8 +1,15 @@
 /// A dense autoencoder (default input→32→16→8→16→32→input) scoring rows by reconstruction error.
 ///
-/// Hidden layers use leaky ReLU, the output is linear. Score = mean squared reconstruction error over the
-/// features; the per-feature squared errors are available for reasons. Training (``init(fitting:configuration:progress:)``)
-/// uses mini-batch Adam on the MSE loss with early stopping on a seeded validation split.
+/// Hidden layers use leaky ReLU, the output is linear. Training (``train(_:configuration:progress:)``) uses
+/// mini-batch Adam on the MSE loss with early stopping on a seeded validation split.
+///
+/// Robustness: the network models the bulk of the data. Its input is winsorised — each feature clipped to its
+/// training quantiles [q, 1 − q] (``Configuration/clipQuantile``) — and it learns to reconstruct the clipped row.
+/// A row is scored against its *unclipped* values, so whatever lies beyond the bulk counts as unexplained, instead
+/// of being reconstructed along the directions the network learned (a plain autoencoder reconstructs a
+/// consistently extreme row, e.g. all amount features high, almost perfectly). Each feature's squared error is
+/// capped (``Configuration/errorCap``) so one rare value cannot outweigh every other feature.
+/// Score = mean over features of min(cap, (x − x̂)²); the per-feature terms are kept for reasons.
 ///
 /// A row's score depends only on that row: scoring alone or inside any batch gives bit-identical results.
 public struct Autoencoder: Sendable, Hashable {
@@ -22,12 +29,19 @@ public struct Autoencoder: Sendable, Hashable {
         public var patience: Int
         /// Seed of initialisation, validation split and shuffling.
         public var seed: UInt64
+        /// Inputs are clipped to each feature's training quantiles [q, 1 − q] (default 0.2; 0 disables).
+        public var clipQuantile: Double
+        /// Cap of each feature's squared error in the score, in squared standard deviations (default 9; 0 = none).
+        public var errorCap: Double
 
-        /// The defaults of SPEC §3.
+        /// The defaults of SPEC §3 (and of the robustness options above).
         public init(
             hiddenLayers: [Int] = [32, 16, 8, 16, 32], epochs: Int = 20, batchSize: Int = 256,
-            learningRate: Double = 0.001, validationFraction: Double = 0.1, patience: Int = 3, seed: UInt64 = 42
+            learningRate: Double = 0.001, validationFraction: Double = 0.1, patience: Int = 3, seed: UInt64 = 42,
+            clipQuantile: Double = 0.2, errorCap: Double = 9
         ) {
+            self.clipQuantile = clipQuantile
+            self.errorCap = errorCap
             self.hiddenLayers = hiddenLayers
             self.epochs = epochs
             self.batchSize = batchSize
@@ -44,6 +58,8 @@ public struct Autoencoder: Sendable, Hashable {
             case learningRate = "learning_rate"
             case validationFraction = "validation_fraction"
             case patience, seed
+            case clipQuantile = "clip_quantile"
+            case errorCap = "error_cap"
         }
 
         /// Throws ``DetectionError/Code/invalidArgument`` naming the first option out of range.
@@ -66,6 +82,12 @@ public struct Autoencoder: Sendable, Hashable {
             }
             guard (1...1000).contains(patience) else {
                 throw DetectionError(.invalidArgument, "patience must be in 1...1000, got \(patience)")
+            }
+            guard clipQuantile.isFinite, (0..<0.5).contains(clipQuantile) else {
+                throw DetectionError(.invalidArgument, "clip quantile must be in [0, 0.5), got \(clipQuantile)")
+            }
+            guard errorCap.isFinite, errorCap >= 0 else {
+                throw DetectionError(.invalidArgument, "error cap must be ≥ 0 (0 = none), got \(errorCap)")
             }
         }
     }
@@ -96,11 +118,36 @@ public struct Autoencoder: Sendable, Hashable {
     /// Logical layer widths, input to output.
     public var layerWidths: [Int] { network.widths }
     var network: AutoencoderNetwork
+    /// Per-feature clipping bounds of the input (training quantiles); ±∞ when clipping is off.
+    let lower: [Float]
+    let upper: [Float]
 
-    /// Wraps a network (trained or read from a bundle).
-    init(configuration: Configuration, network: AutoencoderNetwork) {
+    /// Wraps a network (trained or read from a bundle) with its input bounds.
+    init(configuration: Configuration, network: AutoencoderNetwork, lower: [Float], upper: [Float]) {
         self.configuration = configuration
         self.network = network
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// Input bounds from the training data: each feature's [q, 1 − q] quantiles (±∞ for q = 0), estimated on at
+    /// most 65,536 evenly spaced rows.
+    static func clippingBounds(_ data: FeatureMatrix, quantile q: Double) -> (lower: [Float], upper: [Float]) {
+        let d = data.columns
+        guard q > 0 else {
+            return ([Float](repeating: -.infinity, count: d), [Float](repeating: .infinity, count: d))
+        }
+        let stride = max(1, data.rows / 65_536)
+        let sampled = Array(Swift.stride(from: 0, to: data.rows, by: stride))
+        var lower: [Float] = []
+        var upper: [Float] = []
+        for c in 0..<d {
+            let column = sampled.map { data[$0, c] }.sorted()
+            let last = Double(column.count - 1)
+            lower.append(column[Int((q * last).rounded())])
+            upper.append(column[Int(((1 - q) * last).rounded())])
+        }
+        return (lower, upper)
     }
 
     /// Trains an autoencoder on `data` (rows are samples, already scaled) and returns it with its history.
@@ -114,7 +161,7 @@ public struct Autoencoder: Sendable, Hashable {
         try configuration.validate()
         var trainer = try AutoencoderTrainer(data: data, configuration: configuration)
         let history = trainer.run(progress: progress)
-        return (Autoencoder(configuration: configuration, network: trainer.network), history)
+        return (trainer.model, history)
     }
 
     /// Reconstruction errors (mean squared error over the features) of every row, computed on all cores.
@@ -174,51 +221,61 @@ public struct Autoencoder: Sendable, Hashable {
     /// Rows per forward block: big enough to amortise the per-layer loop, small enough to stay in L1/L2.
     static let scoringBlock = 128
 
+    /// What a row's error is measured against.
+    enum ErrorMode {
+        /// The unclipped input, each feature's squared error capped: the anomaly score.
+        case score
+        /// The clipped input, uncapped: the training loss (for early stopping).
+        case trainingLoss
+    }
+
     /// Scores `rows` of row-major `values` into `output[row]`; with `featureErrors` (a `rows × featureCount`
-    /// buffer indexed like `values`) also each feature's squared error.
+    /// buffer indexed like `values`) also each feature's error term.
     func scoreRows(
         _ values: UnsafeBufferPointer<Float>, rows: Range<Int>, into output: UnsafeMutablePointer<Float>?,
-        featureErrors: UnsafeMutablePointer<Float>?
+        featureErrors: UnsafeMutablePointer<Float>?, mode: ErrorMode = .score
     ) {
         guard let output, let base = values.baseAddress, !rows.isEmpty else { return }
         let d = network.featureCount
         let padded = network.paddedFeatureCount
         let block = min(Self.scoringBlock, rows.count)
         let scratchCount = 2 * block * network.maxPaddedWidth
+        let cap = mode == .score && configuration.errorCap > 0 ? Float(configuration.errorCap) : Float.infinity
+        let againstClipped = mode == .trainingLoss
         withUnsafeTemporaryAllocation(of: Float.self, capacity: block * padded + scratchCount) { buffer in
             guard let input = buffer.baseAddress else { return }
             let scratch = input + block * padded
             input.initialize(repeating: 0, count: block * padded)
             network.parameters.withUnsafeBufferPointer { parameters in
-                guard let parameters = parameters.baseAddress else { return }
-                var start = rows.lowerBound
-                while start < rows.upperBound {
-                    let count = min(block, rows.upperBound - start)
-                    for r in 0..<count {
-                        (input + r * padded).update(from: base + (start + r) * d, count: d)
-                    }
-                    let reconstruction = network.forward(
-                        input: input, rows: count, parameters: parameters, scratch: scratch)
-                    for r in 0..<count {
-                        let x = input + r * padded
-                        let y = reconstruction + r * padded
-                        var sum: Float = 0
-                        if let featureErrors {
-                            let errors = featureErrors + (start + r) * d
-                            for c in 0..<d {
-                                let e = y[c] - x[c]
-                                errors[c] = e * e
-                                sum += e * e
+                lower.withUnsafeBufferPointer { lower in
+                    upper.withUnsafeBufferPointer { upper in
+                        guard let parameters = parameters.baseAddress else { return }
+                        var start = rows.lowerBound
+                        while start < rows.upperBound {
+                            let count = min(block, rows.upperBound - start)
+                            for r in 0..<count {
+                                let x = base + (start + r) * d
+                                let clipped = input + r * padded
+                                for c in 0..<d { clipped[c] = min(max(x[c], lower[c]), upper[c]) }
                             }
-                        } else {
-                            for c in 0..<d {
-                                let e = y[c] - x[c]
-                                sum += e * e
+                            let reconstruction = network.forward(
+                                input: input, rows: count, parameters: parameters, scratch: scratch)
+                            for r in 0..<count {
+                                let x = againstClipped ? UnsafePointer(input + r * padded) : base + (start + r) * d
+                                let y = reconstruction + r * padded
+                                let errors = featureErrors.map { $0 + (start + r) * d }
+                                var sum: Float = 0
+                                for c in 0..<d {
+                                    let e = y[c] - x[c]
+                                    let term = min(e * e, cap)
+                                    errors?[c] = term
+                                    sum += term
+                                }
+                                output[start + r] = sum / Float(d)
                             }
+                            start += count
                         }
-                        output[start + r] = sum / Float(d)
                     }
-                    start += count
                 }
             }
         }

@@ -10,6 +10,9 @@ struct AutoencoderTrainer {
 
     private(set) var network: AutoencoderNetwork
     private let configuration: Autoencoder.Configuration
+    /// Input clipping bounds (see ``Autoencoder``).
+    private let lower: [Float]
+    private let upper: [Float]
     private let data: FeatureMatrix
     private var trainingRows: [Int32]
     private let validationRows: [Int32]
@@ -22,6 +25,7 @@ struct AutoencoderTrainer {
         try data.requireFinite("training")
         self.configuration = configuration
         self.data = data
+        (lower, upper) = Autoencoder.clippingBounds(data, quantile: configuration.clipQuantile)
         var rng = Xoshiro256StarStar(seed: configuration.seed)
         var network = AutoencoderNetwork(widths: [data.columns] + configuration.hiddenLayers + [data.columns])
         network.initialize(using: &rng)
@@ -34,6 +38,11 @@ struct AutoencoderTrainer {
         self.validationRows = order[0..<validationCount].sorted()
         self.trainingRows = order[validationCount...].sorted()
         self.rng = rng
+    }
+
+    /// The trained model (after ``run(progress:)``).
+    var model: Autoencoder {
+        Autoencoder(configuration: configuration, network: network, lower: lower, upper: upper)
     }
 
     /// Runs the epochs; returns the history. `network` holds the best weights afterwards.
@@ -80,42 +89,57 @@ struct AutoencoderTrainer {
     private mutating func runEpoch(workspace: TrainingWorkspace, adam: inout AdamState) -> Double {
         let batchSize = configuration.batchSize
         let d = data.columns
-        var lossSum = 0.0
-        var start = 0
         let net = network
-        network.parameters.withUnsafeMutableBufferPointer { parameters in
-            guard let parameters = parameters.baseAddress else { return }
-            workspace.refreshTransposed(net, parameters: parameters)
-            trainingRows.withUnsafeBufferPointer { rows in
-                data.withUnsafeValues { values in
-                    guard let values = values.baseAddress, let rows = rows.baseAddress else { return }
-                    while start < trainingRows.count {
-                        let count = min(batchSize, trainingRows.count - start)
-                        let scale = 2 / Float(count * d)
-                        let batchStart = start
-                        ParallelRows.concurrentPerform(iterations: Self.partitions) { p in
-                            let lo = count * p / Self.partitions
-                            let hi = count * (p + 1) / Self.partitions
-                            workspace.partition(p).computeGradient(
-                                net, parameters: UnsafePointer(parameters), transposed: workspace.transposed,
-                                transposedOffsets: workspace.transposedOffsets, values: values, rowIndices: rows + batchStart + lo, rows: hi - lo, scale: scale)
+        let rowCount = trainingRows.count
+        var lossSum = 0.0
+        network.parameters.withUnsafeMutableBufferPointer { parameterBuffer in
+            trainingRows.withUnsafeBufferPointer { rowBuffer in
+                data.withUnsafeValues { valueBuffer in
+                    lower.withUnsafeBufferPointer { lowerBuffer in
+                        upper.withUnsafeBufferPointer { upperBuffer in
+                            guard let parameters = parameterBuffer.baseAddress, let rows = rowBuffer.baseAddress,
+                                let values = valueBuffer.baseAddress, let lower = lowerBuffer.baseAddress,
+                                let upper = upperBuffer.baseAddress
+                            else { return }
+                            workspace.refreshTransposed(net, parameters: parameters)
+                            var start = 0
+                            while start < rowCount {
+                                let count = min(batchSize, rowCount - start)
+                                let scale = 2 / Float(count * d)
+                                let batch = rows + start
+                                ParallelRows.concurrentPerform(iterations: Self.partitions) { p in
+                                    let lo = count * p / Self.partitions
+                                    let hi = count * (p + 1) / Self.partitions
+                                    workspace.partition(p).computeGradient(
+                                        net, parameters: UnsafePointer(parameters), transposed: workspace.transposed,
+                                        transposedOffsets: workspace.transposedOffsets, values: values, lower: lower,
+                                        upper: upper, rowIndices: batch + lo, rows: hi - lo, scale: scale)
+                                }
+                                for p in 0..<Self.partitions { lossSum += workspace.partition(p).loss }
+                                adam.step(parameters: parameters, gradients: workspace.gradients)
+                                workspace.refreshTransposed(net, parameters: parameters)
+                                start += count
+                            }
                         }
-                        for p in 0..<Self.partitions { lossSum += workspace.partition(p).loss }
-                        adam.step(parameters: parameters, gradients: workspace.gradients)
-                        workspace.refreshTransposed(net, parameters: parameters)
-                        start += count
                     }
                 }
             }
         }
-        return lossSum / Double(trainingRows.count * d)
+        return lossSum / Double(rowCount * d)
     }
 
-    /// Mean squared reconstruction error over the validation rows (summed in row order, so deterministic).
+    /// The training loss (MSE against the clipped input) over the validation rows, summed in row order.
     private func validationLoss() -> Double {
-        let model = Autoencoder(configuration: configuration, network: network)
+        let model = self.model
         let subset = data.selecting(rows: validationRows.lazy.map { Int($0) })
-        let errors = model.scores(subset)
+        var errors = [Float](repeating: 0, count: subset.rows)
+        errors.withUnsafeMutableBufferPointer { out in
+            subset.withUnsafeValues { values in
+                ParallelRows.forEachChunk(rows: subset.rows) { range in
+                    model.scoreRows(values, rows: range, into: out.baseAddress, featureErrors: nil, mode: .trainingLoss)
+                }
+            }
+        }
         var sum = 0.0
         for e in errors { sum += Double(e) }
         return sum / Double(max(1, errors.count))

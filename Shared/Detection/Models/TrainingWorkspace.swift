@@ -94,21 +94,25 @@ final class PartitionWorkspace {
         storage.deallocate()
     }
 
-    /// Forward and backward pass over `rows` data rows (given by index) into ``gradient`` and ``loss``.
+    /// Forward and backward pass over `rows` data rows (given by index, clipped to [`lower`, `upper`]) into
+    /// ``gradient`` and ``loss``.
     ///
     /// `scale` is 2 / (batch rows × features), the derivative factor of the batch's mean squared error.
     func computeGradient(
         _ network: AutoencoderNetwork, parameters: UnsafePointer<Float>, transposed: UnsafeMutablePointer<Float>,
-        transposedOffsets: [Int], values: UnsafePointer<Float>, rowIndices: UnsafePointer<Int32>, rows: Int,
-        scale: Float
+        transposedOffsets: [Int], values: UnsafePointer<Float>, lower: UnsafePointer<Float>,
+        upper: UnsafePointer<Float>, rowIndices: UnsafePointer<Int32>, rows: Int, scale: Float
     ) {
         precondition(rows <= capacity, "partition overflow")
         let d = network.featureCount
         let widths = network.paddedWidths
         let layers = network.layerCount
         let input = activations[0]
+        // Gather the batch rows, clipped to the input bounds (the network learns the bulk of the data).
         for r in 0..<rows {
-            (input + r * widths[0]).update(from: values + Int(rowIndices[r]) * d, count: d)
+            let source = values + Int(rowIndices[r]) * d
+            let target = input + r * widths[0]
+            for c in 0..<d { target[c] = min(max(source[c], lower[c]), upper[c]) }
         }
         for l in 0..<layers {
             DenseKernels.affine(
