@@ -62,7 +62,7 @@ public struct FeatureReplay: Sendable {
         var users = UserIndex(expectedUsers: max(n / 16, 16))
         var userOfRow = [Int32](repeating: 0, count: n)
         for i in 0..<n { userOfRow[i] = Int32(users.index(of: transactions[i].userID)) }
-        var states = users.ids.map { initialStates[$0] ?? UserState() }
+        let ids = users.ids
 
         let automatic = n >= Self.parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
         let workers = max(options.workers ?? automatic, 1)
@@ -77,14 +77,13 @@ public struct FeatureReplay: Sendable {
         // stitched into input order afterwards.
         let keepRaw = options.keepRaw
         let extractor = self.extractor
-        let initial = states
         let work = { @Sendable [rowsOfWorker, userOfRow] (w: Int, report: ((Int) -> Void)?) -> WorkerOutput in
             let rows = rowsOfWorker[w]
             // Worker w owns users w, w + workers, w + 2·workers, …: user u is its local state u / workers.
             var output = WorkerOutput(
                 values: [Float](repeating: 0, count: rows.count * columns),
                 raw: keepRaw ? Array(repeating: RawFeatures(), count: rows.count) : [],
-                states: Array(stride(from: w, to: initial.count, by: workers).map { initial[$0] }))
+                states: stride(from: w, to: ids.count, by: workers).map { initialStates[ids[$0]] ?? UserState() })
             var raw = RawFeatures()
             output.values.withUnsafeMutableBufferPointer { storage in
                 for (k, row32) in rows.enumerated() {
@@ -114,26 +113,35 @@ public struct FeatureReplay: Sendable {
             outputs = collected.withLock { $0.compactMap { $0 } }
         }
 
-        var values = [Float](repeating: 0, count: n * columns)
-        var raws: [RawFeatures] = keepRaw ? Array(repeating: RawFeatures(), count: n) : []
-        values.withUnsafeMutableBufferPointer { storage in
+        var finalStates = options.keepStates ? initialStates : [:]
+        if options.keepStates {
             for (w, output) in outputs.enumerated() {
-                output.values.withUnsafeBufferPointer { piece in
-                    for (k, row32) in rowsOfWorker[w].enumerated() {
-                        let row = Int(row32)
-                        for c in 0..<columns { storage[row * columns + c] = piece[k * columns + c] }
-                        if keepRaw { raws[row] = output.raw[k] }
+                for (local, state) in output.states.enumerated() { finalStates[ids[w + local * workers]] = state }
+            }
+        }
+        var values: [Float]
+        var raws: [RawFeatures]
+        if workers == 1, order == nil {
+            // One worker over rows already in time order wrote them in input order.
+            values = outputs[0].values
+            raws = outputs[0].raw
+        } else {
+            values = [Float](repeating: 0, count: n * columns)
+            raws = keepRaw ? Array(repeating: RawFeatures(), count: n) : []
+            values.withUnsafeMutableBufferPointer { storage in
+                for (w, output) in outputs.enumerated() {
+                    output.values.withUnsafeBufferPointer { piece in
+                        for (k, row32) in rowsOfWorker[w].enumerated() {
+                            let row = Int(row32)
+                            for c in 0..<columns { storage[row * columns + c] = piece[k * columns + c] }
+                            if keepRaw { raws[row] = output.raw[k] }
+                        }
                     }
                 }
-                for (local, state) in output.states.enumerated() { states[w + local * workers] = state }
             }
         }
         outputs.removeAll()
         progress?(n)
-        var finalStates = options.keepStates ? initialStates : [:]
-        if options.keepStates {
-            for (i, id) in users.ids.enumerated() { finalStates[id] = states[i] }
-        }
         return FeatureReplayResult(
             matrix: FeatureMatrix(columns: columns, values: values), raw: raws, finalStates: finalStates)
     }
