@@ -4,6 +4,7 @@ import Domain
 
 /// `txad generate`: writes a labelled synthetic transaction CSV (SPEC §3).
 public struct GenerateCommand: ParsableCommand {
+    /// Command name and help text.
     public static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate labelled synthetic card transactions as CSV (gzip when FILE ends in .gz).",
@@ -37,8 +38,10 @@ public struct GenerateCommand: ParsableCommand {
     @Flag(help: "Do not show progress.")
     var quiet = false
 
+    /// Creates the command (ArgumentParser fills the options).
     public init() {}
 
+    /// Refuses options that cannot generate a data set, naming the option to fix.
     public func validate() throws {
         _ = try makeConfiguration()
     }
@@ -57,6 +60,7 @@ public struct GenerateCommand: ParsableCommand {
         return configuration
     }
 
+    /// Generates the data set, writes it with progress on standard error and prints a summary.
     public func run() throws {
         let configuration = try makeConfiguration()
         let generator = try TransactionGenerator(configuration: configuration)

@@ -4,13 +4,17 @@ import Testing
 @testable import Detection
 
 @Suite struct FeatureReplayTests {
-    static let data = try! TransactionGenerator(configuration: GeneratorConfiguration(count: 6000, users: 40, seed: 11))
-        .generate()
+    let data: GeneratedData
+
+    init() throws {
+        data = try TransactionGenerator(configuration: GeneratorConfiguration(count: 6000, users: 40, seed: 11))
+            .generate()
+    }
 
     /// Training/serving parity: online, one transaction at a time with the state serialized and deserialized
     /// between every transaction (as through Redis), gives exactly the offline replay's values.
     @Test func onlineWithSerializedStateEqualsOfflineReplay() throws {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let priors = try FeaturePriors.fit(transactions)
         let offline = FeatureReplay(priors: priors).run(transactions, options: .init(keepRaw: true, keepStates: true))
         let extractor = FeatureExtractor(priors: priors)
@@ -26,8 +30,20 @@ import Testing
         for (user, bytes) in store { #expect(try UserState(serialized: bytes) == offline.finalStates[user]) }
     }
 
+    @Test func parallelReplayEqualsSequentialReplay() throws {
+        let transactions = data.transactions
+        let replay = FeatureReplay(priors: try FeaturePriors.fit(transactions))
+        let sequential = replay.run(transactions, options: .init(keepRaw: true, keepStates: true, workers: 1))
+        for workers in [2, 3, 64] {
+            let parallel = replay.run(transactions, options: .init(keepRaw: true, keepStates: true, workers: workers))
+            #expect(parallel.matrix == sequential.matrix, "\(workers) workers")
+            #expect(parallel.raw == sequential.raw, "\(workers) workers")
+            #expect(parallel.finalStates == sequential.finalStates, "\(workers) workers")
+        }
+    }
+
     @Test func rowsComeBackInInputOrderWhateverTheOrderGiven() throws {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let replay = FeatureReplay(priors: .neutral)
         let sorted = replay.run(transactions)
         var rng = Xoshiro256StarStar(seed: 1)
@@ -37,6 +53,27 @@ import Testing
         for (position, original) in permutation.enumerated() {
             #expect(shuffled.matrix[row: position] == sorted.matrix[row: original])
         }
+    }
+
+    @Test func sessionBatchesEqualOneReplay() throws {
+        let transactions = data.transactions
+        let priors = try FeaturePriors.fit(transactions)
+        let whole = FeatureReplay(priors: priors).run(transactions, options: .init(keepRaw: true, keepStates: true))
+        var session = FeatureReplaySession(priors: priors)
+        var start = 0
+        for size in [1, 999, 2000, 17, 5000] where start < transactions.count {
+            let end = min(start + size, transactions.count)
+            let batch = Array(transactions[start..<end])
+            let part = session.run(batch, options: .init(keepRaw: true, keepStates: true, workers: size % 3 + 1))
+            for i in 0..<batch.count {
+                #expect(part.matrix[row: i] == whole.matrix[row: start + i], "row \(start + i)")
+                #expect(part.raw[i] == whole.raw[start + i], "row \(start + i)")
+            }
+            #expect(Set(part.finalStates.keys) == Set(batch.map(\.userID)))
+            start = end
+        }
+        #expect(session.currentStates == whole.finalStates)
+        #expect(session.userCount == whole.finalStates.count)
     }
 
     @Test func equalTimestampsKeepInputOrder() {
@@ -52,7 +89,7 @@ import Testing
     }
 
     @Test func initialStatesContinueHistory() {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let half = transactions.count / 2
         let replay = FeatureReplay(priors: .neutral)
         let whole = replay.run(transactions)

@@ -19,11 +19,15 @@ public struct FeatureReplay: Sendable {
         public var keepRaw: Bool
         /// Keep every user's final state (for tests and for seeding a state store).
         public var keepStates: Bool
+        /// Worker threads; `nil` picks one per core (up to 8) for inputs of 100,000 rows or more, else 1. The
+        /// result does not depend on it.
+        public var workers: Int?
 
-        /// Creates options; both default to off.
-        public init(keepRaw: Bool = false, keepStates: Bool = false) {
+        /// Creates options; raw values and states default to off.
+        public init(keepRaw: Bool = false, keepStates: Bool = false, workers: Int? = nil) {
             self.keepRaw = keepRaw
             self.keepStates = keepStates
+            self.workers = workers
         }
     }
 
@@ -38,53 +42,24 @@ public struct FeatureReplay: Sendable {
     /// Computes the features of every transaction.
     ///
     /// Transactions are processed in timestamp order, equal timestamps in input order (a stable sort; nothing is
-    /// sorted when the input is already in order), but the rows come back in input order.
+    /// sorted when the input is already in order), but the rows come back in input order. Large inputs are split
+    /// by user across the machine's cores; each user's transactions are still processed in order by one worker,
+    /// so the result is identical to a sequential replay.
     /// - Parameters:
     ///   - initialStates: states to start from (e.g. the end of the training period); other users start cold.
-    ///   - progress: called with the number of rows done, every 65,536 rows and at the end.
+    ///   - progress: called with the (approximate) number of rows done, every 65,536 rows and at the end, always
+    ///     from one thread at a time.
     public func run(
         _ transactions: [Transaction], initialStates: [String: UserState] = [:], options: Options = Options(),
         progress: ((Int) -> Void)? = nil
     ) -> FeatureReplayResult {
-        let columns = FeatureSchema.current.count
-        let n = transactions.count
-        let order = Self.timeOrder(transactions)
-        var userIndex: [String: Int] = [:]
-        userIndex.reserveCapacity(min(n, 1 << 20))
-        var userIDs: [String] = []
-        var states: [UserState] = []
-        var raws: [RawFeatures] = options.keepRaw ? Array(repeating: RawFeatures(), count: n) : []
-        var values = [Float](repeating: 0, count: n * columns)
-        var raw = RawFeatures()
-        values.withUnsafeMutableBufferPointer { storage in
-            for step in 0..<n {
-                let row = order?[step] ?? step
-                let t = transactions[row]
-                let u: Int
-                if let known = userIndex[t.userID] {
-                    u = known
-                } else {
-                    u = states.count
-                    userIndex[t.userID] = u
-                    userIDs.append(t.userID)
-                    states.append(initialStates[t.userID] ?? UserState())
-                }
-                let out = UnsafeMutableBufferPointer(rebasing: storage[(row * columns)..<((row + 1) * columns)])
-                extractor.advance(&states[u], with: t, into: out, raw: &raw, includeRaw: options.keepRaw)
-                if options.keepRaw {
-                    raws[row] = raw
-                    raw = RawFeatures()
-                }
-                if let progress, (step + 1) & 0xFFFF == 0 { progress(step + 1) }
-            }
-        }
-        progress?(n)
-        var finalStates = options.keepStates ? initialStates : [:]
+        var session = FeatureReplaySession(extractor: extractor, initialStates: initialStates)
+        var result = session.run(transactions, options: options, progress: progress)
         if options.keepStates {
-            for (i, id) in userIDs.enumerated() { finalStates[id] = states[i] }
+            // Users absent from the input keep their initial state.
+            result.finalStates.merge(initialStates) { replayed, _ in replayed }
         }
-        return FeatureReplayResult(
-            matrix: FeatureMatrix(columns: columns, values: values), raw: raws, finalStates: finalStates)
+        return result
     }
 
     /// The stable timestamp order of `transactions`, or `nil` when they are already in order.
