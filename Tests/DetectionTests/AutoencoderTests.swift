@@ -18,7 +18,9 @@ import Testing
 
     @Test func learnsALowRankDataSet() throws {
         let data = ModelFixtures.lowRank(rows: 6000, columns: 8, rank: 2, noise: 0.05, seed: 1)
-        let (model, history) = try Autoencoder.train(data, configuration: .init(epochs: 30, patience: 5))
+        // A plain autoencoder (no clipping, no cap): the classic reconstruction behaviour.
+        let (model, history) = try Autoencoder.train(
+            data, configuration: .init(epochs: 30, patience: 5, clipQuantile: 0, errorCap: 0))
         let first = try #require(history.trainingLoss.first)
         let last = try #require(history.trainingLoss.last)
         #expect(last < first / 5)
@@ -27,6 +29,26 @@ import Testing
         let meanOn = onManifold.reduce(0, +) / 500
         let meanOff = offManifold.reduce(0, +) / 500
         #expect(meanOff > 5 * meanOn)
+    }
+
+    @Test func clippingExposesRowsThatAreExtremeAlongTheLearnedDirections() throws {
+        // Rows on a line: a plain autoencoder reconstructs a far point on the same line almost perfectly; with
+        // winsorised inputs the part beyond the training bulk is unexplained and scores high.
+        let data = ModelFixtures.lowRank(rows: 6000, columns: 6, rank: 1, noise: 0.02, seed: 4)
+        let typical = ModelFixtures.row(data, 0)
+        let far = typical.map { $0 * 8 }
+        let plain = try Autoencoder.train(data, configuration: .init(epochs: 10, clipQuantile: 0, errorCap: 0)).0
+        let robust = try Autoencoder.train(data, configuration: .init(epochs: 10)).0
+        let plainFar = far.withUnsafeBufferPointer { plain.score($0) }
+        let robustFar = far.withUnsafeBufferPointer { robust.score($0) }
+        let robustTypical = typical.withUnsafeBufferPointer { robust.score($0) }
+        #expect(robustFar > 10 * plainFar)
+        #expect(robustFar > 10 * robustTypical)
+        // The cap bounds each feature's term.
+        let wild = [Float](repeating: 1000, count: 6)
+        let capped = wild.withUnsafeBufferPointer { robust.scoreWithFeatureErrors($0) }
+        #expect(capped.featureErrors.allSatisfy { $0 <= 9 })
+        #expect(capped.score <= 9)
     }
 
     @Test func backwardPassMatchesFiniteDifferences() throws {
@@ -40,6 +62,8 @@ import Testing
         }
         let data = ModelFixtures.gaussian(rows: 6, columns: 3, seed: 4)
         let rows = Array(0..<Int32(6))
+        let lower = [Float](repeating: -.infinity, count: 3)
+        let upper = [Float](repeating: .infinity, count: 3)
         let workspace = TrainingWorkspace(network: network, batchSize: 2 * 6)
         let partition = workspace.partition(0)
         let scale = 2 / Float(6 * 3)
@@ -51,7 +75,7 @@ import Testing
                     partition.computeGradient(
                         network, parameters: UnsafePointer(parameters.baseAddress!), transposed: workspace.transposed,
                         transposedOffsets: workspace.transposedOffsets, values: values.baseAddress!,
-                        rowIndices: indices.baseAddress!, rows: 6, scale: scale)
+                        lower: lower, upper: upper, rowIndices: indices.baseAddress!, rows: 6, scale: scale)
                 }
             }
         }
@@ -127,6 +151,7 @@ import Testing
             #expect(withErrors.scores[i].bitPattern == batch[i].bitPattern)
             #expect(detailed.featureErrors == Array(withErrors.featureErrors[row: i]))
             #expect(abs(detailed.featureErrors.reduce(0, +) / 13 - single) < 1e-5 * max(1, single))
+            #expect(detailed.score.bitPattern == single.bitPattern)
         }
     }
 

@@ -10,13 +10,13 @@ import Domain
 public struct AnomalyScorer: Sendable {
     /// The bundle being served.
     public let bundle: ModelBundle
-    /// Reasons attached to each score.
-    public var maximumReasons: Int
+    /// Builds each score's reasons from the per-feature contributions.
+    public var reasonBuilder: ReasonBuilder
 
-    /// A scorer over a loaded bundle.
+    /// A scorer over a loaded bundle, with at most `maximumReasons` reasons per score.
     public init(bundle: ModelBundle, maximumReasons: Int = 3) {
         self.bundle = bundle
-        self.maximumReasons = maximumReasons
+        self.reasonBuilder = ReasonBuilder(schema: bundle.manifest.featureSchema, maximumReasons: maximumReasons)
     }
 
     /// Loads the bundle at `path`: a bundle directory, or a model directory whose `ACTIVE` version is used.
@@ -191,6 +191,6 @@ public struct AnomalyScorer: Sendable {
 
     /// Reasons for one row from its per-feature contribution strengths and raw values.
     func reasons(_ strengths: [Float], _ raw: RawFeatures) -> [Reason] {
-        []
+        reasonBuilder.reasons(raw: raw, contributions: strengths.map(Double.init))
     }
 }

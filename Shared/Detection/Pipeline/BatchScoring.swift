@@ -39,7 +39,7 @@ public enum BatchScoring {
         progress: ((Int, Int) -> Void)? = nil
     ) throws(DetectionError) -> Outcome {
         let scorer = try AnomalyScorer(path: modelPath)
-        let replay = FeatureReplay(priors: scorer.bundle.manifest.featurePriors)
+        var replay = FeatureReplaySession(priors: scorer.bundle.manifest.featurePriors)
         let reader = try CSVTransactionReader(path: dataFile)
         let writer = try CSVWriter(path: outputFile)
         let labels = reader.hasLabels
@@ -49,7 +49,6 @@ public enum BatchScoring {
 
         var outcome = Outcome(
             rows: 0, badRows: 0, badRowExamples: [], anomalies: 0, riskCounts: [:], warnings: reader.warnings)
-        var states: [String: UserState] = [:]
         var transactions: [Transaction] = []
         var rowLabels: [AnomalyLabel?] = []
         transactions.reserveCapacity(chunkRows)
@@ -73,8 +72,7 @@ public enum BatchScoring {
                 }
             }
             guard !transactions.isEmpty else { continue }
-            let features = replay.run(transactions, initialStates: states, options: .init(keepRaw: true, keepStates: true))
-            states = features.finalStates
+            let features = replay.run(transactions, options: .init(keepRaw: true))
             let matrix = try scorer.scaled(features.matrix)
             let batch = scorer.scores(scaled: matrix, featureErrors: true)
             let scores = scorer.explain(matrix, batch) { i in (transactions[i].transactionID, features.raw[i]) }

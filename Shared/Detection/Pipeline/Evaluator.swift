@@ -96,15 +96,14 @@ public enum Evaluator {
         progress: TrainingPipeline.Progress? = nil
     ) throws(DetectionError) -> Outcome {
         let scorer = try AnomalyScorer(path: modelPath)
-        var states: [String: UserState] = [:]
         var historyRows = 0
-        let replay = FeatureReplay(priors: scorer.bundle.manifest.featurePriors)
+        var replay = FeatureReplaySession(priors: scorer.bundle.manifest.featurePriors)
         if let historyFile {
             let history = try CSVTransactionReader.readAll(path: historyFile, policy: .scoring) { read, total in
                 progress?(.reading, read, total ?? read)
             }
             historyRows = history.transactions.count
-            states = replay.run(history.transactions, options: .init(keepStates: true)).finalStates
+            _ = replay.run(history.transactions)
         }
         let dataset = try CSVTransactionReader.readAll(path: dataFile, policy: .scoring) { read, total in
             progress?(.reading, read, total ?? read)
@@ -113,7 +112,7 @@ public enum Evaluator {
             throw DetectionError(.invalidCSV, "\(dataFile) has no is_anomaly column; evaluation needs labels")
         }
         let n = dataset.transactions.count
-        let features = replay.run(dataset.transactions, initialStates: states) { done in
+        let features = replay.run(dataset.transactions) { done in
             progress?(.features, done, n)
         }
         progress?(.evaluation, 0, 1)
