@@ -103,6 +103,14 @@ public struct Autoencoder: Sendable, Hashable {
         /// True when training ended before `epochs` because validation stopped improving.
         public var stoppedEarly: Bool
 
+        /// Creates a history record.
+        public init(trainingLoss: [Double], validationLoss: [Double], bestEpoch: Int, stoppedEarly: Bool) {
+            self.trainingLoss = trainingLoss
+            self.validationLoss = validationLoss
+            self.bestEpoch = bestEpoch
+            self.stoppedEarly = stoppedEarly
+        }
+
         enum CodingKeys: String, CodingKey {
             case trainingLoss = "training_loss"
             case validationLoss = "validation_loss"

@@ -139,7 +139,8 @@ public struct IsolationForest: Sendable, Hashable {
         self.layout = PerfectTreeLayout(
             roots: roots, maxDepth: depthLimit, coefficientsPerNode: coefficients, splitFeature: builder.splitFeature,
             threshold: builder.threshold, left: builder.left, size: builder.size, pathLength: builder.pathLength,
-            hyperplaneFeature: builder.hyperplaneFeature, hyperplaneWeight: builder.hyperplaneWeight)
+            hyperplaneFeature: builder.hyperplaneFeature, hyperplaneWeight: builder.hyperplaneWeight,
+            subsampleSize: psi)
     }
 
     /// Reassembles a forest from its stored parts (used by the bundle reader, which validates them first).
@@ -164,11 +165,12 @@ public struct IsolationForest: Sendable, Hashable {
         self.layout = PerfectTreeLayout(
             roots: treeRoots, maxDepth: maxDepth, coefficientsPerNode: coefficientsPerNode,
             splitFeature: splitFeature, threshold: threshold, left: left, size: size, pathLength: pathLength,
-            hyperplaneFeature: hyperplaneFeature, hyperplaneWeight: hyperplaneWeight)
+            hyperplaneFeature: hyperplaneFeature, hyperplaneWeight: hyperplaneWeight,
+            subsampleSize: effectiveSubsampleSize)
     }
 
     /// c(ψ), the normaliser of the mean path length.
-    public var normalizer: Double { AveragePathLength.c(effectiveSubsampleSize) }
+    public var normalizer: Double { layout.normalizer }
 
     /// Raw anomaly scores of every row of `data` (higher is more anomalous), computed on all cores.
     ///
@@ -180,8 +182,7 @@ public struct IsolationForest: Sendable, Hashable {
             data.withUnsafeValues { values in
                 ParallelRows.forEachChunk(rows: data.rows, minimumChunk: 2048) { range in
                     self.layout.scoreRows(
-                        values, featureCount: self.featureCount, rows: range, into: outBuffer.baseAddress,
-                        normalizer: self.normalizer)
+                        values, featureCount: self.featureCount, rows: range, into: outBuffer.baseAddress)
                 }
             }
         }
@@ -193,7 +194,7 @@ public struct IsolationForest: Sendable, Hashable {
         precondition(row.count == featureCount, "row has \(row.count) values, forest expects \(featureCount)")
         var out: Float = 0
         withUnsafeMutablePointer(to: &out) {
-            layout.scoreRows(row, featureCount: featureCount, rows: 0..<1, into: $0, normalizer: normalizer)
+            layout.scoreRows(row, featureCount: featureCount, rows: 0..<1, into: $0)
         }
         return out
     }
@@ -205,16 +206,22 @@ public struct IsolationForest: Sendable, Hashable {
     /// (short paths) weigh most. Hyperplane splits share their credit among their coordinates by |weight|.
     /// The result has `featureCount` non-negative entries summing to 1 (all zero if nothing was split).
     public func attribution(_ row: UnsafeBufferPointer<Float>) -> [Float] {
+        scoreAndAttribution(row).attribution
+    }
+
+    /// One row's raw score (bit-identical to ``score(_:)``) and ``attribution(_:)`` from a single walk.
+    public func scoreAndAttribution(_ row: UnsafeBufferPointer<Float>) -> (score: Float, attribution: [Float]) {
         precondition(row.count == featureCount, "row has \(row.count) values, forest expects \(featureCount)")
         var credit = [Float](repeating: 0, count: featureCount)
-        credit.withUnsafeMutableBufferPointer { out in
-            guard let x = row.baseAddress, let out = out.baseAddress else { return }
-            layout.addAttribution(x, into: out)
+        let sum = credit.withUnsafeMutableBufferPointer { out -> Float in
+            guard let x = row.baseAddress, let out = out.baseAddress else { return 0 }
+            return layout.walkTrees(x, credit: out, featureCount: featureCount)
         }
-        let total = credit.reduce(0, +)
+        var total: Float = 0
+        for c in credit { total += c }
         if total > 0 {
             for i in credit.indices { credit[i] /= total }
         }
-        return credit
+        return (layout.score(pathSum: sum), credit)
     }
 }

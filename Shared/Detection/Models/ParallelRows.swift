@@ -6,8 +6,9 @@ import Foundation
 /// Each chunk is a contiguous range of rows and chunks never overlap, so as long as each row's result depends only
 /// on that row (true for every model's scoring), the output is identical to a serial run.
 enum ParallelRows {
-    /// Worker count used for parallel loops: every active core (at least one).
-    static var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Worker count used for parallel loops: every active core (at least one). Read once: Foundation re-reads
+    /// the cgroup CPU files on every `activeProcessorCount` call, which would dominate one-row scoring.
+    static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Calls `body` once per chunk of `0..<rows`, concurrently; chunks are at least `minimumChunk` rows long.
     static func forEachChunk(rows: Int, minimumChunk: Int = 4096, _ body: (Range<Int>) -> Void) {

@@ -2,69 +2,112 @@ import Foundation
 
 /// Isolation trees re-laid out as perfect binary trees of depth `maxDepth`, for branch-free scoring.
 ///
-/// Internal slot `i` of a tree has children `2i + 1` and `2i + 2`, so a step needs no child-index load:
-/// `slot = 2·slot + 1 + (value > threshold)`. A leaf above the bottom level becomes a chain of pseudo-splits with an
-/// impassable threshold (+∞, also false for NaN) down to a bottom slot holding its path length, so every row takes
-/// exactly `maxDepth` steps per tree and rows can be walked in lock step, their independent load chains overlapping.
+/// Slot `s` of a tree has children `2s + 1` and `2s + 2`, so a step needs no child-index load. A leaf above the
+/// bottom level becomes a chain of pseudo-splits with an impassable threshold (+∞, also false for NaN) down to a
+/// bottom slot holding its path length, so every row takes exactly `maxDepth` steps per tree.
+///
+/// Walks are chains of dependent loads, so independent walks run in lock step: 16 rows through one tree (batches)
+/// or 8 trees for one row (single rows and explanations). For the latter, trees are stored in groups of 8,
+/// interleaved slot by slot: tree `8g + m`'s slot `s` lives at `(g · slots + s) · 8 + m`, so a member's position
+/// advances as `u' = 2u + 8 − m + 8·(value > threshold)` with `m` a constant. The last group is padded with
+/// empty trees (impassable, path length 0) that are never summed. The row-block walk reads a tree-major copy of
+/// the axis-parallel splits instead (interleaving spreads one tree over 8× the cache lines, which costs the block
+/// walk a third of its speed). Either walk sums a row's path lengths tree by tree in tree order, so its score is
+/// bit-identical whichever walk ran.
 struct PerfectTreeLayout: Sendable, Hashable {
+    /// Trees walked in lock step for one row, and the interleaving width of the storage.
+    static let group = 8
+    /// Rows walked through one tree in lock step (batches).
+    static let block = 16
+
     let trees: Int
     let maxDepth: Int
+    /// c(ψ), the normaliser of the mean path length.
+    let normalizer: Double
     let coefficientsPerNode: Int
     /// Internal slots per tree: 2^depth − 1.
     let internalSlots: Int
     /// Bottom slots per tree: 2^depth.
     let leafSlots: Int
-    /// Axis-parallel: split feature per internal slot (tree-major).
-    private var feature: [Int32]
-    /// Split threshold per internal slot.
+    /// Groups of 8 trees.
+    let groups: Int
+
+    // Per internal slot, interleaved (see above).
+    /// Axis-parallel: split feature.
+    private var splitFeature: [Int32]
+    /// Split threshold (+∞ for pseudo-splits and padding).
     private var threshold: [Float]
-    /// Extended IF: `coefficientsPerNode` (feature, weight) pairs per internal slot.
+    /// Extended IF: `coefficientsPerNode` (feature, weight) pairs per slot, and each weight's share of the slot's
+    /// total |weight| (how the slot's attribution is split).
     private var hyperplaneFeature: [Int32]
     private var hyperplaneWeight: [Float]
-    /// Path length (depth + c(size)) per bottom slot.
+    private var hyperplaneShare: [Float]
+    /// Attribution of the step from a slot to its left / right child: log2(n_slot / n_child), how sharply the split
+    /// narrows the row's neighbourhood (0 for pseudo-splits).
+    private var gainLeft: [Float]
+    private var gainRight: [Float]
+    /// Path length (depth + c(size)) per bottom slot, interleaved likewise.
     private var leafPath: [Float]
-    /// log2(max(size, 1)) per slot, internal slots then bottom slots of each tree (2^(depth+1) − 1 per tree):
-    /// how many training points a slot holds, for attribution.
-    private var log2Size: [Float]
+    /// Tree-major copies for the row-block walk (axis-parallel only): column offset and threshold per internal
+    /// slot (`t · internalSlots + s`), path length per bottom slot (`t · leafSlots + s − internalSlots`).
+    private var blockColumn: [Int32]
+    private var blockThreshold: [Float]
+    private var blockLeaf: [Float]
 
     /// Derives the layout from the linked node arrays of a forest.
     init(
         roots: [Int32], maxDepth: Int, coefficientsPerNode: Int, splitFeature: [Int32], threshold: [Float],
-        left: [Int32], size: [Int32], pathLength: [Float], hyperplaneFeature: [Int32], hyperplaneWeight: [Float]
+        left: [Int32], size: [Int32], pathLength: [Float], hyperplaneFeature: [Int32], hyperplaneWeight: [Float],
+        subsampleSize: Int
     ) {
+        let k = coefficientsPerNode
+        let g = Self.group
         self.trees = roots.count
         self.maxDepth = maxDepth
-        self.coefficientsPerNode = coefficientsPerNode
+        self.normalizer = AveragePathLength.c(subsampleSize)
+        self.coefficientsPerNode = k
         self.internalSlots = (1 << maxDepth) - 1
         self.leafSlots = 1 << maxDepth
-        let internalTotal = roots.count * internalSlots
-        self.feature = [Int32](repeating: 0, count: coefficientsPerNode == 0 ? internalTotal : 0)
+        self.groups = (roots.count + g - 1) / g
+        let internalTotal = groups * internalSlots * g
+        self.splitFeature = [Int32](repeating: 0, count: k == 0 ? internalTotal : 0)
         self.threshold = [Float](repeating: .infinity, count: internalTotal)
-        self.hyperplaneFeature = [Int32](repeating: 0, count: internalTotal * coefficientsPerNode)
-        self.hyperplaneWeight = [Float](repeating: 0, count: internalTotal * coefficientsPerNode)
-        self.leafPath = [Float](repeating: 0, count: roots.count * leafSlots)
-        let slots = internalSlots + leafSlots
-        self.log2Size = [Float](repeating: 0, count: roots.count * slots)
+        self.hyperplaneFeature = [Int32](repeating: 0, count: internalTotal * k)
+        self.hyperplaneWeight = [Float](repeating: 0, count: internalTotal * k)
+        self.hyperplaneShare = [Float](repeating: 0, count: internalTotal * k)
+        self.gainLeft = [Float](repeating: 0, count: internalTotal)
+        self.gainRight = [Float](repeating: 0, count: internalTotal)
+        self.leafPath = [Float](repeating: 0, count: groups * leafSlots * g)
+        self.blockColumn = [Int32](repeating: 0, count: k == 0 ? roots.count * internalSlots : 0)
+        self.blockThreshold = [Float](repeating: .infinity, count: k == 0 ? roots.count * internalSlots : 0)
+        self.blockLeaf = [Float](repeating: 0, count: k == 0 ? roots.count * leafSlots : 0)
+        var log2Size = [Float](repeating: 0, count: internalSlots + leafSlots)
         for (t, root) in roots.enumerated() {
+            let internalBase = (t / g) * internalSlots * g + t % g
+            let leafBase = (t / g) * leafSlots * g + t % g
             var stack: [(node: Int, slot: Int, depth: Int)] = [(Int(root), 0, 0)]
             while let (node, slot, depth) = stack.popLast() {
-                log2Size[t * slots + slot] = Float(log2(Double(max(size[node], 1))))
+                log2Size[slot] = Float(log2(Double(max(size[node], 1))))
                 if depth == maxDepth {
-                    leafPath[t * leafSlots + slot - internalSlots] = pathLength[node]
+                    leafPath[leafBase + (slot - internalSlots) * g] = pathLength[node]
+                    if k == 0 { blockLeaf[t * leafSlots + slot - internalSlots] = pathLength[node] }
                     continue
                 }
                 let isLeaf = left[node] == Int32(node)
-                let global = t * internalSlots + slot
+                let at = internalBase + slot * g
                 if !isLeaf {
-                    self.threshold[global] = threshold[node]
-                    if coefficientsPerNode == 0 {
-                        feature[global] = splitFeature[node]
+                    self.threshold[at] = threshold[node]
+                    if k == 0 {
+                        self.splitFeature[at] = splitFeature[node]
+                        blockColumn[t * internalSlots + slot] = splitFeature[node] * Int32(Self.block)
+                        blockThreshold[t * internalSlots + slot] = threshold[node]
                     } else {
-                        for c in 0..<coefficientsPerNode {
-                            self.hyperplaneFeature[global * coefficientsPerNode + c] =
-                                hyperplaneFeature[node * coefficientsPerNode + c]
-                            self.hyperplaneWeight[global * coefficientsPerNode + c] =
-                                hyperplaneWeight[node * coefficientsPerNode + c]
+                        var total: Float = 0
+                        for c in 0..<k { total += abs(hyperplaneWeight[node * k + c]) }
+                        for c in 0..<k {
+                            self.hyperplaneFeature[at * k + c] = hyperplaneFeature[node * k + c]
+                            self.hyperplaneWeight[at * k + c] = hyperplaneWeight[node * k + c]
+                            self.hyperplaneShare[at * k + c] = total > 0 ? abs(hyperplaneWeight[node * k + c]) / total : 0
                         }
                     }
                 }
@@ -74,110 +117,49 @@ struct PerfectTreeLayout: Sendable, Hashable {
                 stack.append((rightChild, 2 * slot + 2, depth + 1))
                 stack.append((leftChild, 2 * slot + 1, depth + 1))
             }
-        }
-    }
-
-    /// Rows walked through each tree in lock step.
-    static let block = 16
-
-    /// Scores `rows` of row-major `values` (`featureCount` columns) into `output`: 2^(−mean path / normalizer).
-    ///
-    /// Each row's path lengths are summed tree by tree in the same order whatever block it falls in, so a row's
-    /// score does not depend on the rows around it.
-    func scoreRows(
-        _ values: UnsafeBufferPointer<Float>, featureCount: Int, rows: Range<Int>,
-        into output: UnsafeMutablePointer<Float>?, normalizer: Double
-    ) {
-        guard let output, let base = values.baseAddress, !rows.isEmpty else { return }
-        let scale = Float(-1 / max(normalizer, 1e-12)) / Float(trees)
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.block) { index in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.block) { sums in
-                guard let index = index.baseAddress, let sums = sums.baseAddress else { return }
-                var start = rows.lowerBound
-                while start < rows.upperBound {
-                    let count = min(Self.block, rows.upperBound - start)
-                    let block = base + start * featureCount
-                    if coefficientsPerNode == 0 {
-                        walkAxisParallel(block, featureCount: featureCount, count: count, index: index, sums: sums)
-                    } else {
-                        walkHyperplanes(block, featureCount: featureCount, count: count, index: index, sums: sums)
-                    }
-                    for j in 0..<count {
-                        output[start + j] = exp2(sums[j] * scale)
-                    }
-                    start += count
-                }
+            for slot in 0..<internalSlots {
+                gainLeft[internalBase + slot * g] = log2Size[slot] - log2Size[2 * slot + 1]
+                gainRight[internalBase + slot * g] = log2Size[slot] - log2Size[2 * slot + 2]
             }
         }
     }
 
-    private func walkAxisParallel(
-        _ block: UnsafePointer<Float>, featureCount d: Int, count: Int, index: UnsafeMutablePointer<Int>,
-        sums: UnsafeMutablePointer<Float>
-    ) {
-        for j in 0..<count { sums[j] = 0 }
-        feature.withUnsafeBufferPointer { feature in
-            threshold.withUnsafeBufferPointer { threshold in
-                leafPath.withUnsafeBufferPointer { leafPath in
-                    guard let featureBase = feature.baseAddress, let thresholdBase = threshold.baseAddress,
-                        let leafBase = leafPath.baseAddress
-                    else { return }
-                    for t in 0..<trees {
-                        let feature = featureBase + t * internalSlots
-                        let threshold = thresholdBase + t * internalSlots
-                        let leaves = leafBase + t * leafSlots - internalSlots
-                        for j in 0..<count { index[j] = 0 }
-                        @inline(__always) func step(_ j: Int) {
-                            let slot = index[j]
-                            let value = block[j &* d &+ Int(feature[slot])]
-                            index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
-                        }
-                        if count == Self.block {
-                            // A constant trip count lets the compiler unroll the lock-step loop completely.
-                            for _ in 0..<maxDepth {
-                                for j in 0..<Self.block { step(j) }
-                            }
-                        } else {
-                            for _ in 0..<maxDepth {
-                                for j in 0..<count { step(j) }
-                            }
-                        }
-                        for j in 0..<count { sums[j] += leaves[index[j]] }
-                    }
-                }
-            }
-        }
-    }
-
-    private func walkHyperplanes(
-        _ block: UnsafePointer<Float>, featureCount d: Int, count: Int, index: UnsafeMutablePointer<Int>,
-        sums: UnsafeMutablePointer<Float>
-    ) {
-        let k = coefficientsPerNode
-        for j in 0..<count { sums[j] = 0 }
-        hyperplaneFeature.withUnsafeBufferPointer { hFeature in
-            hyperplaneWeight.withUnsafeBufferPointer { hWeight in
-                threshold.withUnsafeBufferPointer { threshold in
-                    leafPath.withUnsafeBufferPointer { leafPath in
-                        guard let featureBase = hFeature.baseAddress, let weightBase = hWeight.baseAddress,
-                            let thresholdBase = threshold.baseAddress, let leafBase = leafPath.baseAddress
-                        else { return }
-                        for t in 0..<trees {
-                            let features = featureBase + t * internalSlots * k
-                            let weights = weightBase + t * internalSlots * k
-                            let threshold = thresholdBase + t * internalSlots
-                            let leaves = leafBase + t * leafSlots - internalSlots
-                            for j in 0..<count { index[j] = 0 }
-                            for _ in 0..<maxDepth {
-                                for j in 0..<count {
-                                    let slot = index[j]
-                                    let x = block + j * d
-                                    var dot: Float = 0
-                                    for c in 0..<k { dot += x[Int(features[slot * k + c])] * weights[slot * k + c] }
-                                    index[j] = 2 &* slot &+ (dot > threshold[slot] ? 2 : 1)
+    /// Calls `body` with the base pointers of every array (a placeholder for the unused, empty ones).
+    @inline(__always)
+    private func withArrays<R>(_ body: (Arrays) -> R) -> R {
+        var placeholderInt: Int32 = 0
+        var placeholderFloat: Float = 0
+        return withUnsafePointer(to: &placeholderInt) { pi in
+            withUnsafePointer(to: &placeholderFloat) { pf in
+                splitFeature.withUnsafeBufferPointer { sf in
+                    blockColumn.withUnsafeBufferPointer { sc in
+                        threshold.withUnsafeBufferPointer { th in
+                            hyperplaneFeature.withUnsafeBufferPointer { hf in
+                                hyperplaneWeight.withUnsafeBufferPointer { hw in
+                                    hyperplaneShare.withUnsafeBufferPointer { hs in
+                                        gainLeft.withUnsafeBufferPointer { gl in
+                                            gainRight.withUnsafeBufferPointer { gr in
+                                                leafPath.withUnsafeBufferPointer { lp in
+                                                  blockThreshold.withUnsafeBufferPointer { bt in
+                                                    blockLeaf.withUnsafeBufferPointer { bl in
+                                                    body(
+                                                        Arrays(
+                                                            feature: sf.baseAddress ?? pi, column: sc.baseAddress ?? pi,
+                                                            threshold: th.baseAddress ?? pf,
+                                                            hFeature: hf.baseAddress ?? pi,
+                                                            hWeight: hw.baseAddress ?? pf, hShare: hs.baseAddress ?? pf,
+                                                            gainLeft: gl.baseAddress ?? pf,
+                                                            gainRight: gr.baseAddress ?? pf, leaf: lp.baseAddress ?? pf,
+                                                            blockThreshold: bt.baseAddress ?? pf,
+                                                            blockLeaf: bl.baseAddress ?? pf))
+                                                    }
+                                                  }
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                             }
-                            for j in 0..<count { sums[j] += leaves[index[j]] }
                         }
                     }
                 }
@@ -185,53 +167,198 @@ struct PerfectTreeLayout: Sendable, Hashable {
         }
     }
 
-    /// Adds one row's attribution to `credit` (`featureCount` entries); see ``IsolationForest/attribution(_:)``.
-    ///
-    /// Per tree, each split on the row's path earns log2(n_parent / n_child) — how sharply it narrowed the row's
-    /// neighbourhood — divided by the tree's path length, so splits that isolate early weigh most. Pseudo-splits
-    /// below an early leaf earn nothing (the size does not change).
-    func addAttribution(_ x: UnsafePointer<Float>, into credit: UnsafeMutablePointer<Float>) {
-        let k = coefficientsPerNode
-        let slots = internalSlots + leafSlots
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDepth) { path in
-            guard let path = path.baseAddress else { return }
-            for t in 0..<trees {
-                let sizes = t * slots
-                var slot = 0
-                for step in 0..<maxDepth {
-                    path[step] = slot
-                    let global = t * internalSlots + slot
-                    let value: Float
-                    if k == 0 {
-                        value = x[Int(feature[global])]
-                    } else {
-                        var dot: Float = 0
-                        for c in 0..<k { dot += x[Int(hyperplaneFeature[global * k + c])] * hyperplaneWeight[global * k + c] }
-                        value = dot
-                    }
-                    slot = 2 * slot + (value > threshold[global] ? 2 : 1)
-                }
-                let length = leafPath[t * leafSlots + slot - internalSlots]
-                guard length > 0 else { continue }
-                var child = slot
-                for step in stride(from: maxDepth - 1, through: 0, by: -1) {
-                    let parent = path[step]
-                    let gain = (log2Size[sizes + parent] - log2Size[sizes + child]) / length
-                    child = parent
-                    guard gain > 0 else { continue }
-                    let global = t * internalSlots + parent
-                    if k == 0 {
-                        credit[Int(feature[global])] += gain
-                    } else {
-                        var total: Float = 0
-                        for c in 0..<k { total += abs(hyperplaneWeight[global * k + c]) }
-                        guard total > 0 else { continue }
-                        for c in 0..<k {
-                            credit[Int(hyperplaneFeature[global * k + c])] +=
-                                gain * abs(hyperplaneWeight[global * k + c]) / total
+    /// Base pointers of the layout's arrays, valid inside ``withArrays(_:)``.
+    private struct Arrays {
+        let feature: UnsafePointer<Int32>
+        let column: UnsafePointer<Int32>
+        let threshold: UnsafePointer<Float>
+        let hFeature: UnsafePointer<Int32>
+        let hWeight: UnsafePointer<Float>
+        let hShare: UnsafePointer<Float>
+        let gainLeft: UnsafePointer<Float>
+        let gainRight: UnsafePointer<Float>
+        let leaf: UnsafePointer<Float>
+        let blockThreshold: UnsafePointer<Float>
+        let blockLeaf: UnsafePointer<Float>
+    }
+
+    /// The score of a summed path length: 2^(−(sum / trees) / c(ψ)).
+    @inline(__always)
+    func score(pathSum: Float) -> Float {
+        exp2(pathSum * (Float(-1 / max(normalizer, 1e-12)) / Float(trees)))
+    }
+
+    /// Scores `rows` of row-major `values` (`featureCount` columns) into `output`.
+    func scoreRows(
+        _ values: UnsafeBufferPointer<Float>, featureCount: Int, rows: Range<Int>,
+        into output: UnsafeMutablePointer<Float>?
+    ) {
+        guard let output, let base = values.baseAddress, !rows.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.block) { index in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.block * (featureCount + 1)) { scratch in
+                guard let index = index.baseAddress, let sums = scratch.baseAddress else { return }
+                let columns = sums + Self.block
+                withArrays { a in
+                    var start = rows.lowerBound
+                    while start < rows.upperBound {
+                        let count = min(Self.block, rows.upperBound - start)
+                        let block = base + start * featureCount
+                        if count == Self.block, coefficientsPerNode == 0 {
+                            walkRowBlock(block, featureCount: featureCount, columns: columns, index: index, sums: sums, a)
+                        } else {
+                            for j in 0..<count {
+                                sums[j] = walkTrees(block + j * featureCount, credit: nil, featureCount: featureCount, a)
+                            }
                         }
+                        for j in 0..<count { output[start + j] = score(pathSum: sums[j]) }
+                        start += count
                     }
                 }
+            }
+        }
+    }
+
+    /// Sums the path lengths of 16 rows over all trees (axis-parallel splits), the rows walking each tree in lock
+    /// step. The rows are read from `columns`, a column-major copy of the block (feature f of row j at
+    /// `f · block + j`), so a step's address is one precomputed offset plus the row number.
+    @inline(never)  // its own register allocation keeps the hot loop free of spills
+    private func walkRowBlock(
+        _ block: UnsafePointer<Float>, featureCount d: Int, columns: UnsafeMutablePointer<Float>,
+        index: UnsafeMutablePointer<Int>, sums: UnsafeMutablePointer<Float>, _ a: Arrays
+    ) {
+        for j in 0..<Self.block {
+            sums[j] = 0
+            for f in 0..<d { columns[f &* Self.block &+ j] = block[j &* d &+ f] }
+        }
+        for t in 0..<trees {
+            let column = a.column + t &* internalSlots
+            let threshold = a.blockThreshold + t &* internalSlots
+            let leaves = a.blockLeaf + (t &* leafSlots &- internalSlots)
+            for j in 0..<Self.block { index[j] = 0 }
+            for _ in 0..<maxDepth {
+                for j in 0..<Self.block {
+                    let slot = index[j]
+                    let value = columns[Int(column[slot]) &+ j]
+                    index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
+                }
+            }
+            for j in 0..<Self.block { sums[j] += leaves[index[j]] }
+        }
+    }
+
+    /// The split value of row `x` at interleaved slot position `at`.
+    @inline(__always)
+    private func splitValue(_ x: UnsafePointer<Float>, _ at: Int, _ a: Arrays) -> Float {
+        let k = coefficientsPerNode
+        if k == 0 { return x[Int(a.feature[at])] }
+        var dot: Float = 0
+        let offset = at &* k
+        for c in 0..<k { dot += x[Int(a.hFeature[offset &+ c])] * a.hWeight[offset &+ c] }
+        return dot
+    }
+
+    /// One row's path lengths summed over all trees (in tree order), walking the 8 trees of a group in lock step.
+    ///
+    /// With `credit` (`featureCount` entries), also adds the row's attribution: each step's gain divided by its
+    /// tree's path length, credited to the split's feature (or shared among a hyperplane's coordinates by |weight|).
+    func walkTrees(_ x: UnsafePointer<Float>, credit: UnsafeMutablePointer<Float>?, featureCount d: Int) -> Float {
+        withArrays { walkTrees(x, credit: credit, featureCount: d, $0) }
+    }
+
+    private func walkTrees(
+        _ x: UnsafePointer<Float>, credit: UnsafeMutablePointer<Float>?, featureCount d: Int, _ a: Arrays
+    ) -> Float {
+        let g = Self.group
+        let depth = maxDepth
+        // Four interleaved credit accumulators break the read-modify-write chains on a repeatedly split feature.
+        let lanes = 4
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: g * (depth + 1)) { pathBuffer in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, lanes * d)) { laneBuffer in
+                guard let path = pathBuffer.baseAddress, let accumulators = laneBuffer.baseAddress else { return 0 }
+                if credit != nil { accumulators.initialize(repeating: 0, count: lanes * d) }
+                var sum: Float = 0
+                for group in 0..<groups {
+                    let internalBase = group &* internalSlots &* g
+                    let threshold = a.threshold + internalBase
+                    // path[step * 8 + m]: member m's position before `step` (u = slot · 8 + m).
+                    var u0 = 0
+                    var u1 = 1
+                    var u2 = 2
+                    var u3 = 3
+                    var u4 = 4
+                    var u5 = 5
+                    var u6 = 6
+                    var u7 = 7
+                    @inline(__always) func next(_ u: Int, _ m: Int) -> Int {
+                        let value = splitValue(x, internalBase &+ u, a)
+                        return 2 &* u &+ (g - m) &+ (value > threshold[u] ? g : 0)
+                    }
+                    for step in 0..<depth {
+                        let p = path + step &* g
+                        p[0] = u0
+                        p[1] = u1
+                        p[2] = u2
+                        p[3] = u3
+                        p[4] = u4
+                        p[5] = u5
+                        p[6] = u6
+                        p[7] = u7
+                        u0 = next(u0, 0)
+                        u1 = next(u1, 1)
+                        u2 = next(u2, 2)
+                        u3 = next(u3, 3)
+                        u4 = next(u4, 4)
+                        u5 = next(u5, 5)
+                        u6 = next(u6, 6)
+                        u7 = next(u7, 7)
+                    }
+                    let last = path + depth &* g
+                    last[0] = u0
+                    last[1] = u1
+                    last[2] = u2
+                    last[3] = u3
+                    last[4] = u4
+                    last[5] = u5
+                    last[6] = u6
+                    last[7] = u7
+                    let leaves = a.leaf + group &* leafSlots &* g - internalSlots &* g
+                    let members = min(g, trees - group * g)
+                    for m in 0..<members {
+                        let length = leaves[path[depth &* g &+ m]]
+                        sum += length
+                        guard credit != nil, length > 0 else { continue }
+                        addCredit(path: path, member: m, length: length, internalBase: internalBase, a, into: accumulators + (m & (lanes - 1)) * d)
+                    }
+                }
+                if let credit {
+                    for f in 0..<d {
+                        credit[f] += (accumulators[f] + accumulators[d + f]) + (accumulators[2 * d + f] + accumulators[3 * d + f])
+                    }
+                }
+                return sum
+            }
+        }
+    }
+
+    /// Adds one tree's attribution along the recorded path to `lane`.
+    @inline(__always)
+    private func addCredit(
+        path: UnsafePointer<Int>, member m: Int, length: Float, internalBase: Int, _ a: Arrays,
+        into lane: UnsafeMutablePointer<Float>
+    ) {
+        let g = Self.group
+        let k = coefficientsPerNode
+        let inverse = 1 / length
+        for step in 0..<maxDepth {
+            let u = path[step &* g &+ m]
+            let at = internalBase &+ u
+            let wentRight = path[(step &+ 1) &* g &+ m] == 2 &* u &+ 2 &* g &- m
+            let gain = (wentRight ? a.gainRight[at] : a.gainLeft[at]) * inverse
+            if k == 0 {
+                lane[Int(a.feature[at])] += gain
+            } else {
+                let offset = at &* k
+                for c in 0..<k { lane[Int(a.hFeature[offset &+ c])] += gain * a.hShare[offset &+ c] }
             }
         }
     }

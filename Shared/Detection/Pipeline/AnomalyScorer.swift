@@ -106,8 +106,13 @@ public struct AnomalyScorer: Sendable {
     public func contributions(scaledRow row: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>)
         -> [Float]
     {
+        combine(attribution: bundle.isolationForest.attribution(row), featureErrors: featureErrors)
+    }
+
+    /// Weighted sum of the forest's attribution (sums to 1) and the autoencoder's error shares.
+    private func combine(attribution: [Float], featureErrors: UnsafeBufferPointer<Float>) -> [Float] {
         let weights = ensemble.weights
-        var out = bundle.isolationForest.attribution(row)
+        var out = attribution
         let forestWeight = Float(weights.isolationForest)
         for i in out.indices { out[i] *= forestWeight }
         var total: Float = 0
@@ -143,23 +148,21 @@ public struct AnomalyScorer: Sendable {
             for v in vector.values { values.append(Float(v)) }
         }
         let matrix = try scaled(FeatureMatrix(columns: columns, values: values))
-        let batch = scores(scaled: matrix, featureErrors: true)
-        return explain(matrix, batch) { i in
-            (vectors[i].transactionID, RawFeatures(namedValues: vectors[i].raw))
-        }
+        return explain(scaled: matrix) { i in (vectors[i].transactionID, RawFeatures(namedValues: vectors[i].raw)) }
     }
 
-    /// Builds the `Score` of every row of a scored, scaled matrix (reasons computed on all cores).
+    /// Scores every row of a scaled matrix with reasons, on all cores; `row(i)` supplies row i's transaction ID
+    /// and raw values.
     ///
-    /// `row(i)` supplies row i's transaction ID and raw values.
-    public func explain(
-        _ matrix: FeatureMatrix, _ batch: BatchScores, row: (Int) -> (transactionID: String, raw: RawFeatures)
-    ) -> [Score] {
+    /// The forest's score and attribution come from one walk per row (bit-identical to ``scores(scaled:featureErrors:)``),
+    /// the autoencoder runs in batch.
+    public func explain(scaled matrix: FeatureMatrix, row: (Int) -> (transactionID: String, raw: RawFeatures))
+        -> [Score]
+    {
         let n = matrix.rows
         let columns = matrix.columns
-        guard let errors = batch.featureErrors else {
-            preconditionFailure("explain needs scores computed with featureErrors: true")
-        }
+        let (autoencoderRaw, errors) = bundle.autoencoder.scoresWithFeatureErrors(matrix)
+        let forest = bundle.isolationForest
         let calibration = ensemble
         let modelVersion = version
         return [Score](unsafeUninitializedCapacity: n) { buffer, initialized in
@@ -171,16 +174,16 @@ public struct AnomalyScorer: Sendable {
                             let scaledRow = UnsafeBufferPointer(rebasing: values[(i * columns)..<((i + 1) * columns)])
                             let rowErrors = UnsafeBufferPointer(
                                 rebasing: errorValues[(i * columns)..<((i + 1) * columns)])
-                            let strengths = contributions(scaledRow: scaledRow, featureErrors: rowErrors)
+                            let (forestRaw, attribution) = forest.scoreAndAttribution(scaledRow)
+                            let c = calibration.calibrate(isolationForest: forestRaw, autoencoder: autoencoderRaw[i])
+                            let strengths = combine(attribution: attribution, featureErrors: rowErrors)
                             let (id, raw) = row(i)
-                            let ensembleScore = batch.ensemble[i]
                             (output + i).initialize(
                                 to: Score(
-                                    transactionID: id, isolationForest: batch.isolationForest[i],
-                                    autoencoder: batch.autoencoder[i], ensemble: ensembleScore,
-                                    isAnomaly: ensembleScore >= calibration.anomalyThreshold,
-                                    riskLevel: calibration.risk.level(ensembleScore),
-                                    reasons: reasons(strengths, raw), modelVersion: modelVersion))
+                                    transactionID: id, isolationForest: c.isolationForest, autoencoder: c.autoencoder,
+                                    ensemble: c.ensemble, isAnomaly: c.ensemble >= calibration.anomalyThreshold,
+                                    riskLevel: calibration.risk.level(c.ensemble), reasons: reasons(strengths, raw),
+                                    modelVersion: modelVersion))
                         }
                     }
                 }

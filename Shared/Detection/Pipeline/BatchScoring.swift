@@ -74,8 +74,7 @@ public enum BatchScoring {
             guard !transactions.isEmpty else { continue }
             let features = replay.run(transactions, options: .init(keepRaw: true))
             let matrix = try scorer.scaled(features.matrix)
-            let batch = scorer.scores(scaled: matrix, featureErrors: true)
-            let scores = scorer.explain(matrix, batch) { i in (transactions[i].transactionID, features.raw[i]) }
+            let scores = scorer.explain(scaled: matrix) { i in (transactions[i].transactionID, features.raw[i]) }
             for (i, score) in scores.enumerated() {
                 outcome.riskCounts[score.riskLevel, default: 0] += 1
                 if score.isAnomaly { outcome.anomalies += 1 }
