@@ -27,7 +27,7 @@ public struct EmpiricalCDF: Sendable, Hashable, Codable {
         guard scores.allSatisfy(\.isFinite) else {
             throw DetectionError(.invalidArgument, "cannot calibrate on non-finite scores")
         }
-        let sorted = scores.sorted()
+        let sorted = FloatRadixSort.sorted(scores)
         let last = Double(sorted.count - 1)
         quantiles = (0...resolution).map { i in
             let position = last * Double(i) / Double(resolution)

@@ -215,13 +215,40 @@ public struct IsolationForest: Sendable, Hashable {
         var credit = [Float](repeating: 0, count: featureCount)
         let sum = credit.withUnsafeMutableBufferPointer { out -> Float in
             guard let x = row.baseAddress, let out = out.baseAddress else { return 0 }
-            return layout.walkTrees(x, credit: out, featureCount: featureCount)
-        }
-        var total: Float = 0
-        for c in credit { total += c }
-        if total > 0 {
-            for i in credit.indices { credit[i] /= total }
+            let sum = layout.walkTrees(x, credit: out, featureCount: featureCount)
+            Self.normalize(out, count: featureCount)
+            return sum
         }
         return (layout.score(pathSum: sum), credit)
+    }
+
+    /// Scores and attributions of every row (`rows × featureCount`), on all cores; row i's are bit-identical to
+    /// ``scoreAndAttribution(_:)`` of that row alone.
+    public func scoresAndAttributions(_ data: FeatureMatrix) -> (scores: [Float], attributions: FeatureMatrix) {
+        precondition(data.columns == featureCount, "matrix has \(data.columns) columns, forest expects \(featureCount)")
+        var out = [Float](repeating: 0, count: data.rows)
+        var credits = [Float](repeating: 0, count: data.rows * featureCount)
+        out.withUnsafeMutableBufferPointer { outBuffer in
+            credits.withUnsafeMutableBufferPointer { creditBuffer in
+                data.withUnsafeValues { values in
+                    ParallelRows.forEachChunk(rows: data.rows, minimumChunk: 1024) { range in
+                        self.layout.scoreRows(
+                            values, featureCount: self.featureCount, rows: range, into: outBuffer.baseAddress,
+                            credits: creditBuffer.baseAddress)
+                        guard let base = creditBuffer.baseAddress else { return }
+                        for r in range { Self.normalize(base + r * self.featureCount, count: self.featureCount) }
+                    }
+                }
+            }
+        }
+        return (out, FeatureMatrix(columns: featureCount, values: credits))
+    }
+
+    /// Scales non-negative credits to sum to 1 (left as zeros when nothing was credited).
+    private static func normalize(_ credit: UnsafeMutablePointer<Float>, count: Int) {
+        var total: Float = 0
+        for i in 0..<count { total += credit[i] }
+        guard total > 0 else { return }
+        for i in 0..<count { credit[i] /= total }
     }
 }

@@ -42,16 +42,18 @@ struct PerfectTreeLayout: Sendable, Hashable {
     private var hyperplaneFeature: [Int32]
     private var hyperplaneWeight: [Float]
     private var hyperplaneShare: [Float]
-    /// Attribution of the step from a slot to its left / right child: log2(n_slot / n_child), how sharply the split
-    /// narrows the row's neighbourhood (0 for pseudo-splits).
-    private var gainLeft: [Float]
-    private var gainRight: [Float]
+    /// Attribution of the step into a slot from its parent: log2(n_parent / n_slot), how sharply the split
+    /// narrowed the row's neighbourhood (0 for pseudo-splits and the root). Indexed by the child, over all
+    /// 2^(depth+1) − 1 slots, interleaved like the splits, so crediting needs no left/right branch.
+    private var childGain: [Float]
     /// Path length (depth + c(size)) per bottom slot, interleaved likewise.
     private var leafPath: [Float]
     /// Tree-major copies for the row-block walk (axis-parallel only): column offset and threshold per internal
-    /// slot (`t · internalSlots + s`), path length per bottom slot (`t · leafSlots + s − internalSlots`).
+    /// slot (`t · internalSlots + s`), path length per bottom slot (`t · leafSlots + s − internalSlots`), gain per
+    /// slot (`t · (internalSlots + leafSlots) + s`).
     private var blockColumn: [Int32]
     private var blockThreshold: [Float]
+    private var blockChildGain: [Float]
     private var blockLeaf: [Float]
 
     /// Derives the layout from the linked node arrays of a forest.
@@ -75,12 +77,13 @@ struct PerfectTreeLayout: Sendable, Hashable {
         self.hyperplaneFeature = [Int32](repeating: 0, count: internalTotal * k)
         self.hyperplaneWeight = [Float](repeating: 0, count: internalTotal * k)
         self.hyperplaneShare = [Float](repeating: 0, count: internalTotal * k)
-        self.gainLeft = [Float](repeating: 0, count: internalTotal)
-        self.gainRight = [Float](repeating: 0, count: internalTotal)
+        let slotCount = internalSlots + leafSlots
+        self.childGain = [Float](repeating: 0, count: groups * slotCount * g)
         self.leafPath = [Float](repeating: 0, count: groups * leafSlots * g)
         self.blockColumn = [Int32](repeating: 0, count: k == 0 ? roots.count * internalSlots : 0)
         self.blockThreshold = [Float](repeating: .infinity, count: k == 0 ? roots.count * internalSlots : 0)
         self.blockLeaf = [Float](repeating: 0, count: k == 0 ? roots.count * leafSlots : 0)
+        self.blockChildGain = [Float](repeating: 0, count: k == 0 ? roots.count * slotCount : 0)
         var log2Size = [Float](repeating: 0, count: internalSlots + leafSlots)
         for (t, root) in roots.enumerated() {
             let internalBase = (t / g) * internalSlots * g + t % g
@@ -117,9 +120,11 @@ struct PerfectTreeLayout: Sendable, Hashable {
                 stack.append((rightChild, 2 * slot + 2, depth + 1))
                 stack.append((leftChild, 2 * slot + 1, depth + 1))
             }
-            for slot in 0..<internalSlots {
-                gainLeft[internalBase + slot * g] = log2Size[slot] - log2Size[2 * slot + 1]
-                gainRight[internalBase + slot * g] = log2Size[slot] - log2Size[2 * slot + 2]
+            let slotBase = (t / g) * slotCount * g + t % g
+            for child in 1..<slotCount {
+                let gain = log2Size[(child - 1) / 2] - log2Size[child]
+                childGain[slotBase + child * g] = gain
+                if k == 0 { blockChildGain[t * slotCount + child] = gain }
             }
         }
     }
@@ -137,8 +142,8 @@ struct PerfectTreeLayout: Sendable, Hashable {
                             hyperplaneFeature.withUnsafeBufferPointer { hf in
                                 hyperplaneWeight.withUnsafeBufferPointer { hw in
                                     hyperplaneShare.withUnsafeBufferPointer { hs in
-                                        gainLeft.withUnsafeBufferPointer { gl in
-                                            gainRight.withUnsafeBufferPointer { gr in
+                                        childGain.withUnsafeBufferPointer { cg in
+                                            blockChildGain.withUnsafeBufferPointer { bg in
                                                 leafPath.withUnsafeBufferPointer { lp in
                                                   blockThreshold.withUnsafeBufferPointer { bt in
                                                     blockLeaf.withUnsafeBufferPointer { bl in
@@ -148,8 +153,9 @@ struct PerfectTreeLayout: Sendable, Hashable {
                                                             threshold: th.baseAddress ?? pf,
                                                             hFeature: hf.baseAddress ?? pi,
                                                             hWeight: hw.baseAddress ?? pf, hShare: hs.baseAddress ?? pf,
-                                                            gainLeft: gl.baseAddress ?? pf,
-                                                            gainRight: gr.baseAddress ?? pf, leaf: lp.baseAddress ?? pf,
+                                                            childGain: cg.baseAddress ?? pf,
+                                                            blockChildGain: bg.baseAddress ?? pf,
+                                                            leaf: lp.baseAddress ?? pf,
                                                             blockThreshold: bt.baseAddress ?? pf,
                                                             blockLeaf: bl.baseAddress ?? pf))
                                                     }
@@ -175,8 +181,8 @@ struct PerfectTreeLayout: Sendable, Hashable {
         let hFeature: UnsafePointer<Int32>
         let hWeight: UnsafePointer<Float>
         let hShare: UnsafePointer<Float>
-        let gainLeft: UnsafePointer<Float>
-        let gainRight: UnsafePointer<Float>
+        let childGain: UnsafePointer<Float>
+        let blockChildGain: UnsafePointer<Float>
         let leaf: UnsafePointer<Float>
         let blockThreshold: UnsafePointer<Float>
         let blockLeaf: UnsafePointer<Float>
@@ -188,26 +194,49 @@ struct PerfectTreeLayout: Sendable, Hashable {
         exp2(pathSum * (Float(-1 / max(normalizer, 1e-12)) / Float(trees)))
     }
 
-    /// Scores `rows` of row-major `values` (`featureCount` columns) into `output`.
+    /// Scores `rows` of row-major `values` (`featureCount` columns) into `output`; with `credits` (a
+    /// `rows × featureCount` buffer indexed like `values`) also each row's unnormalised attribution, exactly as
+    /// ``walkTrees(_:credit:featureCount:)`` computes it.
     func scoreRows(
         _ values: UnsafeBufferPointer<Float>, featureCount: Int, rows: Range<Int>,
-        into output: UnsafeMutablePointer<Float>?
+        into output: UnsafeMutablePointer<Float>?, credits: UnsafeMutablePointer<Float>? = nil
     ) {
         guard let output, let base = values.baseAddress, !rows.isEmpty else { return }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.block) { index in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.block * (featureCount + 1)) { scratch in
-                guard let index = index.baseAddress, let sums = scratch.baseAddress else { return }
-                let columns = sums + Self.block
+        let b = Self.block
+        let laneCount = credits == nil ? 0 : 4 * b * featureCount
+        let pathCount = credits == nil ? 0 : (maxDepth + 1) * b
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: b + pathCount) { indexBuffer in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: b * (featureCount + 1) + laneCount) { scratch in
+                guard let index = indexBuffer.baseAddress, let sums = scratch.baseAddress else { return }
+                let columns = sums + b
+                let lanes = credits == nil ? nil : columns + b * featureCount
+                let path = credits == nil ? nil : index + b
                 withArrays { a in
                     var start = rows.lowerBound
                     while start < rows.upperBound {
-                        let count = min(Self.block, rows.upperBound - start)
+                        let count = min(b, rows.upperBound - start)
                         let block = base + start * featureCount
-                        if count == Self.block, coefficientsPerNode == 0 {
-                            walkRowBlock(block, featureCount: featureCount, columns: columns, index: index, sums: sums, a)
+                        if count == b, coefficientsPerNode == 0 {
+                            walkRowBlock(
+                                block, featureCount: featureCount, columns: columns, index: index, sums: sums,
+                                lanes: lanes, path: path, a)
+                            if let credits, let lanes {
+                                let d = featureCount
+                                for j in 0..<b {
+                                    let credit = credits + (start + j) * d
+                                    for f in 0..<d {
+                                        credit[f] =
+                                            (lanes[j * d + f] + lanes[(b + j) * d + f])
+                                            + (lanes[(2 * b + j) * d + f] + lanes[(3 * b + j) * d + f])
+                                    }
+                                }
+                            }
                         } else {
                             for j in 0..<count {
-                                sums[j] = walkTrees(block + j * featureCount, credit: nil, featureCount: featureCount, a)
+                                let credit = credits.map { $0 + (start + j) * featureCount }
+                                credit?.initialize(repeating: 0, count: featureCount)
+                                sums[j] = walkTrees(
+                                    block + j * featureCount, credit: credit, featureCount: featureCount, a)
                             }
                         }
                         for j in 0..<count { output[start + j] = score(pathSum: sums[j]) }
@@ -221,28 +250,68 @@ struct PerfectTreeLayout: Sendable, Hashable {
     /// Sums the path lengths of 16 rows over all trees (axis-parallel splits), the rows walking each tree in lock
     /// step. The rows are read from `columns`, a column-major copy of the block (feature f of row j at
     /// `f · block + j`), so a step's address is one precomputed offset plus the row number.
+    ///
+    /// With `lanes` (4 × 16 × featureCount accumulators) and `path` ((depth + 1) × 16 positions), also credits
+    /// each row's attribution, in the same order and lanes as the one-row walk so the sums are bit-identical.
     @inline(never)  // its own register allocation keeps the hot loop free of spills
     private func walkRowBlock(
         _ block: UnsafePointer<Float>, featureCount d: Int, columns: UnsafeMutablePointer<Float>,
-        index: UnsafeMutablePointer<Int>, sums: UnsafeMutablePointer<Float>, _ a: Arrays
+        index: UnsafeMutablePointer<Int>, sums: UnsafeMutablePointer<Float>, lanes: UnsafeMutablePointer<Float>?,
+        path: UnsafeMutablePointer<Int>?, _ a: Arrays
     ) {
-        for j in 0..<Self.block {
+        let b = Self.block
+        for j in 0..<b {
             sums[j] = 0
-            for f in 0..<d { columns[f &* Self.block &+ j] = block[j &* d &+ f] }
+            for f in 0..<d { columns[f &* b &+ j] = block[j &* d &+ f] }
         }
+        lanes?.initialize(repeating: 0, count: 4 * b * d)
         for t in 0..<trees {
             let column = a.column + t &* internalSlots
             let threshold = a.blockThreshold + t &* internalSlots
             let leaves = a.blockLeaf + (t &* leafSlots &- internalSlots)
-            for j in 0..<Self.block { index[j] = 0 }
-            for _ in 0..<maxDepth {
-                for j in 0..<Self.block {
-                    let slot = index[j]
-                    let value = columns[Int(column[slot]) &+ j]
-                    index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
+            for j in 0..<b { index[j] = 0 }
+            if let path {
+                for step in 0..<maxDepth {
+                    let p = path + step &* b
+                    for j in 0..<b {
+                        let slot = index[j]
+                        p[j] = slot
+                        let value = columns[Int(column[slot]) &+ j]
+                        index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
+                    }
+                }
+                let p = path + maxDepth &* b
+                for j in 0..<b { p[j] = index[j] }
+            } else {
+                for _ in 0..<maxDepth {
+                    for j in 0..<b {
+                        let slot = index[j]
+                        let value = columns[Int(column[slot]) &+ j]
+                        index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
+                    }
                 }
             }
-            for j in 0..<Self.block { sums[j] += leaves[index[j]] }
+            for j in 0..<b { sums[j] += leaves[index[j]] }
+            guard let lanes, let path else { continue }
+            // Steps run outermost so consecutive updates go to different rows' accumulators (no store-to-load chains); each
+            // row still receives its terms in step order, as in the one-row walk. A tree of path length 0 credits
+            // nothing: its inverse is 0 and adding +0 leaves every accumulator unchanged.
+            let laneBase = lanes + (t & 3) &* b &* d
+            let gains = a.blockChildGain + t &* (internalSlots &+ leafSlots)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: b) { inverseBuffer in
+                guard let inverse = inverseBuffer.baseAddress else { return }
+                for j in 0..<b {
+                    let length = leaves[index[j]]
+                    inverse[j] = length > 0 ? 1 / length : 0
+                }
+                for step in 0..<maxDepth {
+                    let p = path + step &* b
+                    for j in 0..<b {
+                        let gain = gains[p[j &+ b]] * inverse[j]
+                        laneBase[j &* d &+ Int(column[p[j]] >> 4)] += gain
+                    }
+                }
+            }
         }
     }
 
@@ -327,7 +396,8 @@ struct PerfectTreeLayout: Sendable, Hashable {
                         let length = leaves[path[depth &* g &+ m]]
                         sum += length
                         guard credit != nil, length > 0 else { continue }
-                        addCredit(path: path, member: m, length: length, internalBase: internalBase, a, into: accumulators + (m & (lanes - 1)) * d)
+                        addCredit(
+                            path: path, member: m, length: length, group: group, internalBase: internalBase, a, into: accumulators + (m & (lanes - 1)) * d)
                     }
                 }
                 if let credit {
@@ -343,17 +413,17 @@ struct PerfectTreeLayout: Sendable, Hashable {
     /// Adds one tree's attribution along the recorded path to `lane`.
     @inline(__always)
     private func addCredit(
-        path: UnsafePointer<Int>, member m: Int, length: Float, internalBase: Int, _ a: Arrays,
+        path: UnsafePointer<Int>, member m: Int, length: Float, group: Int, internalBase: Int, _ a: Arrays,
         into lane: UnsafeMutablePointer<Float>
     ) {
         let g = Self.group
         let k = coefficientsPerNode
         let inverse = 1 / length
+        let gains = a.childGain + group &* (internalSlots &+ leafSlots) &* g
         for step in 0..<maxDepth {
             let u = path[step &* g &+ m]
             let at = internalBase &+ u
-            let wentRight = path[(step &+ 1) &* g &+ m] == 2 &* u &+ 2 &* g &- m
-            let gain = (wentRight ? a.gainRight[at] : a.gainLeft[at]) * inverse
+            let gain = gains[path[(step &+ 1) &* g &+ m]] * inverse
             if k == 0 {
                 lane[Int(a.feature[at])] += gain
             } else {

@@ -106,15 +106,18 @@ public struct AnomalyScorer: Sendable {
     public func contributions(scaledRow row: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>)
         -> [Float]
     {
-        combine(attribution: bundle.isolationForest.attribution(row), featureErrors: featureErrors)
+        bundle.isolationForest.attribution(row).withUnsafeBufferPointer {
+            combine(attribution: $0, featureErrors: featureErrors)
+        }
     }
 
     /// Weighted sum of the forest's attribution (sums to 1) and the autoencoder's error shares.
-    private func combine(attribution: [Float], featureErrors: UnsafeBufferPointer<Float>) -> [Float] {
+    private func combine(attribution: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>)
+        -> [Float]
+    {
         let weights = ensemble.weights
-        var out = attribution
         let forestWeight = Float(weights.isolationForest)
-        for i in out.indices { out[i] *= forestWeight }
+        var out = attribution.map { $0 * forestWeight }
         var total: Float = 0
         for e in featureErrors { total += e }
         if total > 0 {
@@ -154,28 +157,28 @@ public struct AnomalyScorer: Sendable {
     /// Scores every row of a scaled matrix with reasons, on all cores; `row(i)` supplies row i's transaction ID
     /// and raw values.
     ///
-    /// The forest's score and attribution come from one walk per row (bit-identical to ``scores(scaled:featureErrors:)``),
-    /// the autoencoder runs in batch.
+    /// Both models run in batch: the forest's scores and attributions come from the same walks (bit-identical to
+    /// ``scores(scaled:featureErrors:)`` and to one row scored alone).
     public func explain(scaled matrix: FeatureMatrix, row: (Int) -> (transactionID: String, raw: RawFeatures))
         -> [Score]
     {
         let n = matrix.rows
         let columns = matrix.columns
         let (autoencoderRaw, errors) = bundle.autoencoder.scoresWithFeatureErrors(matrix)
-        let forest = bundle.isolationForest
+        let (forestRaw, attributions) = bundle.isolationForest.scoresAndAttributions(matrix)
         let calibration = ensemble
         let modelVersion = version
         return [Score](unsafeUninitializedCapacity: n) { buffer, initialized in
             guard let output = buffer.baseAddress else { return }
-            matrix.withUnsafeValues { values in
+            attributions.withUnsafeValues { attributionValues in
                 errors.withUnsafeValues { errorValues in
                     ParallelRows.forEachChunk(rows: n, minimumChunk: 1024) { range in
                         for i in range {
-                            let scaledRow = UnsafeBufferPointer(rebasing: values[(i * columns)..<((i + 1) * columns)])
                             let rowErrors = UnsafeBufferPointer(
                                 rebasing: errorValues[(i * columns)..<((i + 1) * columns)])
-                            let (forestRaw, attribution) = forest.scoreAndAttribution(scaledRow)
-                            let c = calibration.calibrate(isolationForest: forestRaw, autoencoder: autoencoderRaw[i])
+                            let attribution = UnsafeBufferPointer(
+                                rebasing: attributionValues[(i * columns)..<((i + 1) * columns)])
+                            let c = calibration.calibrate(isolationForest: forestRaw[i], autoencoder: autoencoderRaw[i])
                             let strengths = combine(attribution: attribution, featureErrors: rowErrors)
                             let (id, raw) = row(i)
                             (output + i).initialize(

@@ -47,39 +47,43 @@ public enum BatchScoring {
         if labels { columns[4] = "predicted_is_anomaly" }
         try writer.writeRow(CSVWriter.header(labels: labels, extra: columns))
 
-        var outcome = Outcome(
-            rows: 0, badRows: 0, badRowExamples: [], anomalies: 0, riskCounts: [:], warnings: reader.warnings)
-        var transactions: [Transaction] = []
-        var rowLabels: [AnomalyLabel?] = []
-        transactions.reserveCapacity(chunkRows)
-        rowLabels.reserveCapacity(chunkRows)
-        var finished = false
-        while !finished {
-            transactions.removeAll(keepingCapacity: true)
-            rowLabels.removeAll(keepingCapacity: true)
-            while transactions.count < chunkRows {
-                guard let record = try reader.next() else {
-                    finished = true
-                    break
-                }
+        // Two stages overlap: while one chunk is explained (on all cores) and written, the next is parsed and
+        // its features replayed. Each stage owns its own state, so they never touch the same variables.
+        var badRows = 0
+        var badRowExamples: [RowError] = []
+        func readChunk() throws(DetectionError) -> Chunk? {
+            var chunk = Chunk()
+            chunk.transactions.reserveCapacity(chunkRows)
+            chunk.labels.reserveCapacity(chunkRows)
+            while chunk.transactions.count < chunkRows, let record = try reader.next() {
                 switch record {
                 case .success(let row):
-                    transactions.append(row.transaction)
-                    rowLabels.append(row.label)
+                    chunk.transactions.append(row.transaction)
+                    chunk.labels.append(row.label)
                 case .failure(let bad):
-                    outcome.badRows += 1
-                    if outcome.badRowExamples.count < 100 { outcome.badRowExamples.append(bad) }
+                    badRows += 1
+                    if badRowExamples.count < 100 { badRowExamples.append(bad) }
                 }
             }
-            guard !transactions.isEmpty else { continue }
-            let features = replay.run(transactions, options: .init(keepRaw: true))
-            let matrix = try scorer.scaled(features.matrix)
-            let scores = scorer.explain(scaled: matrix) { i in (transactions[i].transactionID, features.raw[i]) }
+            guard !chunk.transactions.isEmpty else { return nil }
+            let features = replay.run(chunk.transactions, options: .init(keepRaw: true))
+            chunk.matrix = try scorer.scaled(features.matrix)
+            chunk.raw = features.raw
+            chunk.progress = reader.progress
+            return chunk
+        }
+
+        var rows = 0
+        var anomalies = 0
+        var riskCounts: [RiskLevel: Int] = [:]
+        func emit(_ chunk: Chunk) throws(DetectionError) {
+            let transactions = chunk.transactions
+            let scores = scorer.explain(scaled: chunk.matrix) { i in (transactions[i].transactionID, chunk.raw[i]) }
             for (i, score) in scores.enumerated() {
-                outcome.riskCounts[score.riskLevel, default: 0] += 1
-                if score.isAnomaly { outcome.anomalies += 1 }
+                riskCounts[score.riskLevel, default: 0] += 1
+                if score.isAnomaly { anomalies += 1 }
                 try writer.write(
-                    transactions[i], label: rowLabels[i], labels: labels,
+                    transactions[i], label: chunk.labels[i], labels: labels,
                     extra: [
                         format(score.isolationForest), format(score.autoencoder), format(score.ensemble),
                         score.riskLevel.rawValue, score.isAnomaly ? "1" : "0",
@@ -87,13 +91,39 @@ public enum BatchScoring {
                         score.reasons.map(\.code).joined(separator: ";"),
                     ])
             }
-            outcome.rows += transactions.count
-            let (read, total) = reader.progress
-            let estimate = total.map { read > 0 ? Int(Double(outcome.rows) * Double($0) / Double(read)) : 0 }
-            progress?(outcome.rows, max(outcome.rows, estimate ?? outcome.rows))
+            rows += transactions.count
+            let (read, total) = chunk.progress
+            let estimate = total.map { read > 0 ? Int(Double(rows) * Double($0) / Double(read)) : 0 }
+            progress?(rows, max(rows, estimate ?? rows))
+        }
+
+        var current = try readChunk()
+        while let chunk = current {
+            var next: Result<Chunk?, DetectionError> = .success(nil)
+            var written: Result<Void, DetectionError> = .success(())
+            ParallelRows.concurrentPerform(iterations: 2) { stage in
+                if stage == 0 {
+                    next = Result { () throws(DetectionError) in try readChunk() }
+                } else {
+                    written = Result { () throws(DetectionError) in try emit(chunk) }
+                }
+            }
+            try written.get()
+            current = try next.get()
         }
         _ = try writer.close()
-        return outcome
+        return Outcome(
+            rows: rows, badRows: badRows, badRowExamples: badRowExamples, anomalies: anomalies, riskCounts: riskCounts,
+            warnings: reader.warnings)
+    }
+
+    /// One chunk of input with its scaled features.
+    private struct Chunk {
+        var transactions: [Transaction] = []
+        var labels: [AnomalyLabel?] = []
+        var matrix = FeatureMatrix(columns: 1)
+        var raw: [RawFeatures] = []
+        var progress: (read: Int, total: Int?) = (0, nil)
     }
 
     /// A score with 6 decimals.
