@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Wire",
+                "Domain", "Wire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
