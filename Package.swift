@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores",
+                "ServiceKit", "Wire", "Stores", "Domain",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/Gateway", swiftSettings: strict),
@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

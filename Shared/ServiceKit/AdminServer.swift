@@ -46,16 +46,16 @@ public struct AdminServer: Service {
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         router.get("/health/live") { _, _ -> Response in
-            Self.json(.ok, "{\"status\":\"live\",\"service\":\(JSONLogHandler.quoted(service))}")
+            Self.json(.ok, "{\"status\":\"live\",\"service\":\(JSONText.quoted(service))}")
         }
         router.get("/health/ready") { _, _ -> Response in
             let states = await readiness()
             let ready = states.allSatisfy(\.ready)
             let dependencies = states.map {
-                "{\"name\":\(JSONLogHandler.quoted($0.name)),\"ready\":\($0.ready),"
-                    + "\"detail\":\(JSONLogHandler.quoted($0.detail))}"
+                "{\"name\":\(JSONText.quoted($0.name)),\"ready\":\($0.ready),"
+                    + "\"detail\":\(JSONText.quoted($0.detail))}"
             }
-            let body = "{\"status\":\"\(ready ? "ready" : "not_ready")\",\"service\":\(JSONLogHandler.quoted(service)),"
+            let body = "{\"status\":\"\(ready ? "ready" : "not_ready")\",\"service\":\(JSONText.quoted(service)),"
                 + "\"dependencies\":[\(dependencies.joined(separator: ","))]}"
             return Self.json(ready ? .ok : .serviceUnavailable, body)
         }

@@ -33,10 +33,10 @@ public struct JSONLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         if let error = event.error { merged["error"] = "\(error)" }
         var line = "{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"service\":"
-        line += Self.quoted(label) + ",\"message\":" + Self.quoted(event.message.description)
+        line += JSONText.quoted(label) + ",\"message\":" + JSONText.quoted(event.message.description)
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
-            line += "," + Self.quoted(key) + ":" + Self.encode(value, personal: Self.personalKeys.contains(key))
+            line += "," + JSONText.quoted(key) + ":" + Self.encode(value, personal: Self.personalKeys.contains(key))
         }
         line += "}\n"
         FileHandle.standardError.write(Data(line.utf8))
@@ -51,39 +51,16 @@ public struct JSONLogHandler: LogHandler {
     private static func encode(_ value: Logger.Metadata.Value, personal: Bool) -> String {
         switch value {
         case .string(let s):
-            return quoted(personal ? Redaction.pseudonym(forUserID: s) : s)
+            return JSONText.quoted(personal ? Redaction.pseudonym(forUserID: s) : s)
         case .stringConvertible(let c):
-            return quoted(personal ? Redaction.pseudonym(forUserID: c.description) : c.description)
+            return JSONText.quoted(personal ? Redaction.pseudonym(forUserID: c.description) : c.description)
         case .array(let items):
             return "[" + items.map { encode($0, personal: personal) }.joined(separator: ",") + "]"
         case .dictionary(let dict):
             let body = dict.keys.sorted().compactMap { key in
-                dict[key].map { quoted(key) + ":" + encode($0, personal: personal || personalKeys.contains(key)) }
+                dict[key].map { JSONText.quoted(key) + ":" + encode($0, personal: personal || personalKeys.contains(key)) }
             }
             return "{" + body.joined(separator: ",") + "}"
         }
-    }
-
-    /// JSON string literal with the escapes RFC 8259 requires.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
