@@ -92,7 +92,7 @@ let package = Package(
                 "ServiceKit", "Wire", "Stores", "Domain",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            path: "Services/Gateway", swiftSettings: strict),
+            path: "Services/Gateway", resources: [.copy("Resources/openapi.json")], swiftSettings: strict),
         .target(
             name: "TxadCLI",
             dependencies: [
