@@ -89,7 +89,8 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain",
+                "ServiceKit", "Wire", "Stores", "Domain", "Detection",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/Gateway", resources: [.copy("Resources/openapi.json")], swiftSettings: strict),
@@ -101,16 +102,20 @@ let package = Package(
             ],
             path: "Services/CLI", swiftSettings: strict),
         .executableTarget(
-            name: "txad-gateway", dependencies: ["GatewayService", "ServiceKit"],
+            name: "txad-gateway",
+            dependencies: ["GatewayService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-gateway", swiftSettings: strict),
         .executableTarget(
-            name: "txad-preprocessing", dependencies: ["PreprocessingService", "ServiceKit"],
+            name: "txad-preprocessing",
+            dependencies: ["PreprocessingService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-preprocessing", swiftSettings: strict),
         .executableTarget(
-            name: "txad-inference", dependencies: ["InferenceService", "ServiceKit"],
+            name: "txad-inference",
+            dependencies: ["InferenceService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-inference", swiftSettings: strict),
         .executableTarget(
-            name: "txad-alerts", dependencies: ["AlertsService", "ServiceKit"],
+            name: "txad-alerts",
+            dependencies: ["AlertsService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-alerts", swiftSettings: strict),
         .executableTarget(
             name: "txad", dependencies: ["TxadCLI"],

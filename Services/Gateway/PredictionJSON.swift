@@ -2,7 +2,7 @@ import Domain
 import ServiceKit
 
 /// What happened to the alert of a prediction, as the response reports it.
-enum AlertStatus: String, Sendable {
+enum AlertOutcome: String, Sendable {
     /// Risk below medium: no alert.
     case none
     /// The alerts service acknowledged a durable write (PostgreSQL or its own spool).
@@ -20,7 +20,7 @@ enum PredictionJSON {
     private static let cachedSuffix = "\"cached\":true}"
 
     /// The response object for a fresh prediction (`"cached": false`).
-    static func render(score: Score, degraded: Bool, alertStatus: AlertStatus) -> String {
+    static func render(score: Score, degraded: Bool, alertStatus: AlertOutcome) -> String {
         var out = "{\"transaction_id\":\(JSONText.quoted(score.transactionID)),\"is_anomaly\":\(score.isAnomaly),"
         out += "\"risk_level\":\"\(score.riskLevel.rawValue)\",\"scores\":{"
         out += "\"isolation_forest\":\(JSONText.number(score.isolationForest)),"
