@@ -1,5 +1,0 @@
-import Testing
-
-@testable import Stores
-
-@Test func moduleLoads() {}
