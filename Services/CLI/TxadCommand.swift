@@ -7,6 +7,8 @@ public struct TxadCommand: AsyncParsableCommand {
         abstract: "Transaction anomaly detection: generate data, train and evaluate models, run the local cluster.",
         subcommands: [
             BenchCommand.self,
+            GenerateCommand.self,
+            DataBenchCommand.self,
         ]
     )
 

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Detection
+import Foundation
+
+/// `txad bench-data` (hidden): times the offline data path — generate, write, parse, fit priors, replay features,
+/// scale — on a synthetic data set and prints rows per second. Figures vary with the machine; nothing asserts them.
+public struct DataBenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bench-data",
+        abstract: "Time generation, CSV parsing and feature replay (build with -c release).",
+        shouldDisplay: false)
+
+    @Option(help: "Rows to generate.")
+    var count: Int = 1_000_000
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Also time a gzip round trip.")
+    var gzip = false
+
+    public init() {}
+
+    public func run() throws {
+        let directory = NSTemporaryDirectory() + "txad-bench-data-\(ProcessInfo.processInfo.processIdentifier)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var rows: [(String, Double, Int)] = []
+        func time<T>(_ name: String, items: Int, _ body: () throws -> T) rethrows -> T {
+            let start = ContinuousClock.now
+            let result = try body()
+            let d = ContinuousClock.now - start
+            rows.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, items))
+            return result
+        }
+
+        let generator = try TransactionGenerator(configuration: GeneratorConfiguration(count: count, seed: seed))
+        let data = time("generate (in memory)", items: count) { generator.generate() }
+        let plain = directory + "/data.csv"
+        try time("write CSV", items: count) {
+            let writer = try CSVWriter(path: plain)
+            try data.write(to: writer)
+            try writer.close()
+        }
+        let loaded = try time("parse CSV (readAll)", items: count) {
+            try CSVTransactionReader.readAll(path: plain, policy: .training)
+        }
+        if gzip {
+            let compressed = directory + "/data.csv.gz"
+            try time("write CSV.gz", items: count) {
+                let writer = try CSVWriter(path: compressed)
+                try data.write(to: writer)
+                try writer.close()
+            }
+            _ = try time("parse CSV.gz (readAll)", items: count) {
+                try CSVTransactionReader.readAll(path: compressed, policy: .training)
+            }
+        }
+        let priors = try time("fit priors", items: count) { try FeaturePriors.fit(loaded.transactions) }
+        let replay = FeatureReplay(priors: priors)
+        let result = time("feature replay", items: count) { replay.run(loaded.transactions) }
+        _ = time("feature replay + raw", items: count) {
+            replay.run(loaded.transactions, options: .init(keepRaw: true))
+        }
+        var matrix = result.matrix
+        try time("scaler fit + transform", items: count) {
+            let scaler = try StandardScaler.fit(matrix)
+            try scaler.transform(&matrix)
+        }
+
+        print("rows: \(formatCount(count)), file: \(formatCount(Int(fileSize(plain) / 1024))) KiB")
+        let width = rows.map(\.0.count).max() ?? 0
+        for (name, seconds, items) in rows {
+            let rate = seconds > 0 ? Int(Double(items) / seconds) : 0
+            let pad = String(repeating: " ", count: width - name.count)
+            print("\(name)\(pad)  \(formatSeconds(seconds))  \(formatCount(rate)) rows/s")
+        }
+    }
+
+    private func fileSize(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
+    }
+}
