@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // ---- C libraries (system) and the protoc-c output ----
@@ -91,6 +92,7 @@ let package = Package(
             dependencies: [
                 "ServiceKit", "Wire", "Stores", "Domain", "Detection",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/Gateway", resources: [.copy("Resources/openapi.json")], swiftSettings: strict),

@@ -38,7 +38,7 @@ public struct Gateway: Sendable {
         let pipeline = PredictionPipeline(
             preprocessing: PreprocessingClient(wrapping: preprocessingRPC), inference: InferenceClient(wrapping: inferenceRPC),
             alerts: alerts,
-            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.requestDeadline * 5, logger: logger),
+            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: Duration.seconds(10) + c.requestDeadline * 5, logger: logger),
             spool: spool, chunkSize: c.chunkSize, deadline: c.requestDeadline, logger: logger)
         let routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
@@ -46,7 +46,7 @@ public struct Gateway: Sendable {
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             metrics: metrics, logger: logger)
-        let router = Router()
+        let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(MetricsMiddleware())
         routes.register(on: router)

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -14,13 +15,15 @@ struct GatewayRoutes: Sendable {
     let metrics: ServiceMetrics
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.get("/") { _, _ in json(.ok, Self.serviceInfo) }
-        router.get("/health") { request, _ in await healthResponse(requestID: request.requestID) }
-        router.post("/predict") { request, _ in await predict(request) }
-        router.post("/predict/batch") { request, _ in await predictBatch(request) }
-        router.get("/models/info") { request, _ in await modelInfo(requestID: request.requestID) }
-        router.get("/stats") { request, _ in await stats(requestID: request.requestID) }
+        router.get("/health") { _, context in await healthResponse(requestID: context.requestID) }
+        router.post("/predict") { request, context in await predict(request, requestID: context.requestID) }
+        router.post("/predict/batch") { request, context in
+            await predictBatch(request, requestID: context.requestID)
+        }
+        router.get("/models/info") { _, context in await modelInfo(requestID: context.requestID) }
+        router.get("/stats") { _, context in await stats(requestID: context.requestID) }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -45,11 +48,10 @@ struct GatewayRoutes: Sendable {
 
     // MARK: predictions
 
-    private func predict(_ request: Request) async -> Response {
-        let requestID = request.requestID
-        if let problem = unsupportedType(request, accepted: ["application/json"]) { return self.problem(problem) }
+    private func predict(_ request: Request, requestID: String) async -> Response {
+        if let problem = unsupportedType(request, accepted: ["application/json"], requestID: requestID) { return self.problem(problem) }
         let bytes: [UInt8]
-        switch await collect(request, limit: configuration.maximumSingleBodyBytes) {
+        switch await collect(request, limit: configuration.maximumSingleBodyBytes, requestID: requestID) {
         case .success(let b): bytes = b
         case .failure(let p): return problem(p)
         }
@@ -73,14 +75,13 @@ struct GatewayRoutes: Sendable {
         }
     }
 
-    private func predictBatch(_ request: Request) async -> Response {
-        let requestID = request.requestID
-        if let problem = unsupportedType(request, accepted: ["application/json", "text/csv"]) {
+    private func predictBatch(_ request: Request, requestID: String) async -> Response {
+        if let problem = unsupportedType(request, accepted: ["application/json", "text/csv"], requestID: requestID) {
             return self.problem(problem)
         }
         let isCSV = request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
         let bytes: [UInt8]
-        switch await collect(request, limit: configuration.maximumBatchBodyBytes) {
+        switch await collect(request, limit: configuration.maximumBatchBodyBytes, requestID: requestID) {
         case .success(let b): bytes = b
         case .failure(let p): return problem(p)
         }
@@ -207,22 +208,22 @@ struct GatewayRoutes: Sendable {
 
     // MARK: helpers
 
-    private func unsupportedType(_ request: Request, accepted: [String]) -> ProblemDetails? {
+    private func unsupportedType(_ request: Request, accepted: [String], requestID: String) -> ProblemDetails? {
         guard let type = request.headers[.contentType]?.lowercased() else { return nil }
         if accepted.contains(where: { type.hasPrefix($0) }) { return nil }
         return .unsupportedMediaType(
             "Content-Type \(type) is not accepted here; use \(accepted.joined(separator: " or "))",
-            requestID: request.requestID)
+            requestID: requestID)
     }
 
-    private func collect(_ request: Request, limit: Int) async -> Result<[UInt8], ProblemDetails> {
+    private func collect(_ request: Request, limit: Int, requestID: String) async -> Result<[UInt8], ProblemDetails> {
         do {
             let buffer = try await request.body.collect(upTo: limit)
             return .success(Array(buffer.readableBytesView))
         } catch is NIOTooManyBytesError {
-            return .failure(.tooLarge("the body is larger than \(limit) bytes", requestID: request.requestID))
+            return .failure(.tooLarge("the body is larger than \(limit) bytes", requestID: requestID))
         } catch {
-            return .failure(.badRequest("could not read the body: \(error)", requestID: request.requestID))
+            return .failure(.badRequest("could not read the body: \(error)", requestID: requestID))
         }
     }
 

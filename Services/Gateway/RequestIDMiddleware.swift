@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 extension HTTPField.Name {
@@ -5,20 +6,32 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-ID")!
 }
 
-/// Gives every request an `X-Request-ID` (the client's when it sent a sane one, otherwise a new random one),
-/// stores it in the request headers for the handlers and returns it on the response, errors included.
-struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+/// The request context of the gateway: Hummingbird's core context plus the request id.
+struct GatewayRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// Set by ``RequestIDMiddleware`` before any handler runs.
+    var requestID = ""
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+}
+
+/// Gives every request an `X-Request-ID` (the client's when it sent a sane one, otherwise a new random one), puts
+/// it in the context for the handlers and returns it on the response, errors included.
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        var request = request
-        let id: String
+        var context = context
         if let given = request.headers[.requestID], Self.isAcceptable(given) {
-            id = given
+            context.requestID = given
         } else {
-            id = Self.generate()
-            request.headers[.requestID] = id
+            context.requestID = Self.generate()
         }
+        let id = context.requestID
         do {
             var response = try await next(request, context)
             response.headers[.requestID] = id
@@ -39,9 +52,4 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let hex = String(generator.next() as UInt64, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
-}
-
-extension Request {
-    /// The request id set by ``RequestIDMiddleware``.
-    var requestID: String { headers[.requestID] ?? "" }
 }

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import Stores
+
+@Test func moduleLoads() {}
