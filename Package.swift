@@ -79,13 +79,22 @@ let package = Package(
 
         // ---- Services (libraries) and their thin executables ----
         .target(
-            name: "PreprocessingService", dependencies: ["ServiceKit", "Wire", "Detection", "Stores"],
+            name: "PreprocessingService",
+            dependencies: [
+                "ServiceKit", "Wire", "Detection", "Stores", "Domain",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Preprocessing", swiftSettings: strict),
         .target(
             name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection"],
             path: "Services/Inference", swiftSettings: strict),
         .target(
-            name: "AlertsService", dependencies: ["ServiceKit", "Wire", "Stores"],
+            name: "AlertsService",
+            dependencies: [
+                "ServiceKit", "Wire", "Stores", "Domain",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Alerts", swiftSettings: strict),
         .target(
             name: "GatewayService",
@@ -109,7 +118,7 @@ let package = Package(
             path: "Services/Executables/txad-gateway", swiftSettings: strict),
         .executableTarget(
             name: "txad-preprocessing",
-            dependencies: ["PreprocessingService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PreprocessingService", "ServiceKit", "Stores", "Detection", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-preprocessing", swiftSettings: strict),
         .executableTarget(
             name: "txad-inference",
@@ -117,7 +126,7 @@ let package = Package(
             path: "Services/Executables/txad-inference", swiftSettings: strict),
         .executableTarget(
             name: "txad-alerts",
-            dependencies: ["AlertsService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AlertsService", "ServiceKit", "Stores", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-alerts", swiftSettings: strict),
         .executableTarget(
             name: "txad", dependencies: ["TxadCLI"],
