@@ -6,12 +6,12 @@ import Musl
 
 /// Loopback TCP helpers: picking a free port and asking a Redis server for `PONG`, with raw POSIX sockets so
 /// that this module needs no Redis client.
-enum Loopback {
+public enum Loopback {
     /// A TCP port on 127.0.0.1 that was free a moment ago: bind port 0, read the port the kernel chose, close.
     ///
     /// Another process can take it before our server binds it; callers retry with a new port when the server
     /// reports "Address already in use".
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw systemError("socket") }
         defer { close(fd) }
