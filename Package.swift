@@ -137,6 +137,9 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
+            swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
