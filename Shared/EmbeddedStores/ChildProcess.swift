@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Spawning, signalling and reaping of processes, with `posix_spawn` rather than Foundation's `Process`.

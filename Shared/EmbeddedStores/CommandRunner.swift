@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Runs short helper commands (`initdb`, `pg_ctl`, `psql`, `pg_config`) to completion and captures their output.

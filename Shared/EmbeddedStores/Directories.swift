@@ -28,8 +28,11 @@ enum Directories {
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         do {
-            try FileManager.default.createDirectory(
-                atPath: absolute, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // Parents get the default mode: when we are root, the server user must be able to pass through them.
+            if !FileManager.default.fileExists(atPath: absolute) {
+                try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+                try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: absolute)
+            }
         } catch {
             throw EmbeddedStoreError(.systemError, "could not create data directory \(absolute): \(error)")
         }

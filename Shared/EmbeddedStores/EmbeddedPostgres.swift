@@ -2,9 +2,9 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A PostgreSQL cluster of our own on a free loopback port: throwaway for tests, or persistent for `txad up`.
@@ -143,7 +143,8 @@ public final class EmbeddedPostgres: Sendable {
         let binDirectory = try Executables.postgresBinDirectory(explicit: options.binDirectory)
         let user = try SystemUser.forServer(named: options.systemUser)
         let persistent = options.dataDirectory != nil
-        let directory = try options.dataDirectory.map(Directories.createPersistent)
+        let directory =
+            try options.dataDirectory.map(Directories.createPersistent)
             ?? Directories.makeTemporary(prefix: "txad-pg")
         let timeout = options.startupTimeout.seconds
         do {
@@ -196,7 +197,8 @@ public final class EmbeddedPostgres: Sendable {
         let name = Array(options.database.utf8)
         let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
         let isLetter = { (byte: UInt8) in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
         }
         let valid =
             (1...63).contains(name.count) && !isDigit(name[0])

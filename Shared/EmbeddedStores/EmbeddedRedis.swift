@@ -2,9 +2,9 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A `redis-server` process of our own on a free loopback port: throwaway for tests, or persistent for `txad up`.
@@ -128,7 +128,8 @@ public final class EmbeddedRedis: Sendable {
             throw EmbeddedStoreError(.invalidOptions, "port: \(port) is not in 1...65535")
         }
         let persistent = options.dataDirectory != nil
-        let directory = try options.dataDirectory.map(Directories.createPersistent)
+        let directory =
+            try options.dataDirectory.map(Directories.createPersistent)
             ?? Directories.makeTemporary(prefix: "txad-redis")
         let timeout = options.startupTimeout.seconds
         do {
@@ -174,10 +175,12 @@ public final class EmbeddedRedis: Sendable {
             "--port", String(port), "--bind", "127.0.0.1", "--daemonize", "no",
             "--dir", dataDirectory, "--logfile", logFile,
         ]
-        arguments += isPersistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--save", "", "--appendonly", "no"]
+        arguments +=
+            isPersistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--save", "", "--appendonly", "no"]
         let pid = try ChildProcess.spawn(executable, arguments)
         let ready = ChildProcess.poll(seconds: startupTimeout) {
-            ChildProcess.reapIfExited(pid) || (Loopback.redisAnswersPing(port: port) && isReady(logFile, from: logOffset))
+            ChildProcess.reapIfExited(pid)
+                || (Loopback.redisAnswersPing(port: port) && isReady(logFile, from: logOffset))
         }
         if ready && !ChildProcess.reapIfExited(pid) {
             try state.rearm(
@@ -194,7 +197,9 @@ public final class EmbeddedRedis: Sendable {
         if exited && log.contains("Address already in use") { throw PortInUse(port: port) }
         throw EmbeddedStoreError(
             .startFailed,
-            (exited ? "redis-server exited during startup" : "redis-server did not answer PING within \(Int(startupTimeout)) s")
+            (exited
+                ? "redis-server exited during startup"
+                : "redis-server did not answer PING within \(Int(startupTimeout)) s")
                 + " (port \(port), log \(logFile)):\n\(log)")
     }
 

@@ -24,6 +24,7 @@ public struct EmbeddedStoreError: Error, CustomStringConvertible, Sendable {
         /// A system call (spawn, socket, file) failed; the message names the call and errno.
         public static let systemError = Code(.systemError)
 
+        /// The code's name, e.g. `startFailed`.
         public var description: String { base.rawValue }
     }
 
@@ -38,5 +39,6 @@ public struct EmbeddedStoreError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
+    /// Code and message on one line.
     public var description: String { "EmbeddedStoreError(\(code)): \(message)" }
 }

@@ -1,14 +1,16 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Finding the server binaries, with errors that name the Debian package to install.
 enum Executables {
     /// The absolute path of `name` in `directories` (default: `$PATH`), or nil.
     static func find(_ name: String, in directories: [String]? = nil) -> String? {
-        let searchPath = directories ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
+        let searchPath =
+            directories
+            ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
             .split(separator: ":").map(String.init)
         for directory in searchPath where !directory.isEmpty {
             let candidate = directory.hasSuffix("/") ? directory + name : directory + "/" + name
@@ -51,7 +53,8 @@ enum Executables {
                 candidates.append(String(initdb.dropLast("/initdb".count)))
             }
         }
-        for directory in candidates where ["initdb", "pg_ctl", "psql"].allSatisfy({ isExecutable("\(directory)/\($0)") }) {
+        for directory in candidates
+        where ["initdb", "pg_ctl", "psql"].allSatisfy({ isExecutable("\(directory)/\($0)") }) {
             return directory
         }
         throw EmbeddedStoreError(

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Loopback TCP helpers: picking a free port and asking a Redis server for `PONG`, with raw POSIX sockets so

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The unprivileged account PostgreSQL runs as when we are root (PostgreSQL refuses to run as root).

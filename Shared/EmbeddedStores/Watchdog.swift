@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A tiny `/bin/sh` process that stops a server (and removes its throwaway directory) when our process dies
@@ -64,6 +64,13 @@ struct Watchdog: Sendable {
             close(fds[0])
             throw error
         }
+    }
+
+    /// Closes our end without disarming, exactly as our death would, so the watchdog acts; then reaps it.
+    /// Lets tests check the watchdog without killing the test process.
+    func abandon() {
+        close(socket)
+        _ = ChildProcess.waitForChild(pid, seconds: 30)
     }
 
     /// Tells the watchdog to exit without touching anything, and reaps it.

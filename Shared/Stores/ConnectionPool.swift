@@ -8,7 +8,7 @@ protocol PooledConnection: AnyObject, SendableMetatype {
     associatedtype Configuration: Sendable
 
     /// Dials a new connection (blocking); throws `StoreError` `.unavailable` when the server cannot be reached.
-    static func open(_ configuration: Configuration) throws -> Self
+    static func open(_ configuration: Configuration, logger: Logger) throws -> Self
 
     /// Whether an idle connection may serve the next call; may repair it (e.g. roll back a transaction left
     /// open by a cancelled task). Returning false makes the pool close it and dial a new one.
@@ -29,15 +29,24 @@ final class ConnectionPool<Connection: PooledConnection>: Sendable {
     /// A reserved slot; hold it for several calls (a transaction), then `release(_:)` it.
     struct Lease: Sendable {
         fileprivate let index: Int
+        fileprivate let id: UInt64
+    }
+
+    private struct SlotState {
+        var connection: Connection?
+        /// The lease whose first call checked (or dialled) `connection`. Later calls of the same lease must run
+        /// on that very connection: a transaction cannot continue on a new one.
+        var checkedFor: UInt64 = 0
     }
 
     private final class Slot: Sendable {
-        let connection = Mutex<Connection?>(nil)
+        let state = Mutex(SlotState())
     }
 
     private let slots: [Slot]
     private let gate: SlotGate
     private let threads: NIOThreadPool
+    private let leaseCounter = Atomic<UInt64>(0)
     private let configuration: Connection.Configuration
     private let logger: Logger
 
@@ -60,7 +69,8 @@ final class ConnectionPool<Connection: PooledConnection>: Sendable {
 
     /// Reserves a slot; waits while all are busy. Throws `.shutDown` after `shutdown()`, or `CancellationError`.
     func lease() async throws -> Lease {
-        Lease(index: try await gate.acquire())
+        let index = try await gate.acquire()
+        return Lease(index: index, id: leaseCounter.add(1, ordering: .relaxed).newValue)
     }
 
     /// Gives a slot back.
@@ -68,32 +78,56 @@ final class ConnectionPool<Connection: PooledConnection>: Sendable {
         gate.release(lease.index)
     }
 
-    /// Runs `body` on the pool's threads with the leased slot's connection, dialling it first if needed.
-    /// A connection that reports `isBroken` afterwards is closed.
+    /// Runs `body` on the pool's threads with the leased slot's connection.
+    ///
+    /// The first call of a lease checks the idle connection (`prepareForUse`) or dials one. Later calls of the
+    /// same lease use that connection as it is; if it broke in between, they throw `.unavailable` rather than
+    /// quietly continuing on a new connection outside the caller's transaction. A connection that reports
+    /// `isBroken` after `body` is closed.
     func run<T: Sendable>(on lease: Lease, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let slot = slots[lease.index]
-        do {
-            return try await threads.runIfActive {
-                try slot.connection.withLock { connection in
-                    if let existing = connection, !existing.prepareForUse() {
-                        self.logger.debug("discarding a stale connection", metadata: ["slot": "\(lease.index)"])
-                        connection = nil
+        return try await onThreadPool {
+            try slot.state.withLock { state in
+                let active: Connection
+                if state.checkedFor == lease.id {
+                    guard let existing = state.connection else {
+                        throw StoreError(
+                            .unavailable, "the connection broke in the middle of a transaction; it was rolled back")
                     }
-                    let active: Connection
-                    if let existing = connection {
+                    active = existing
+                } else {
+                    state.checkedFor = lease.id
+                    if let existing = state.connection, existing.prepareForUse() {
                         active = existing
                     } else {
-                        active = try Connection.open(self.configuration)
-                        connection = active
+                        if state.connection != nil {
+                            self.logger.debug("replacing a stale connection", metadata: ["slot": "\(lease.index)"])
+                            state.connection = nil
+                        }
+                        active = try Connection.open(self.configuration, logger: self.logger)
+                        state.connection = active
                     }
-                    defer {
-                        if active.isBroken { connection = nil }
-                    }
-                    return try body(active)
                 }
+                defer {
+                    if active.isBroken { state.connection = nil }
+                }
+                return try body(active)
             }
-        } catch is NIOThreadPoolError.ThreadPoolInactive {
-            throw StoreError(.shutDown, "the client was shut down")
+        }
+    }
+
+    /// Runs `body` on the pool's threads. Unlike `NIOThreadPool.runIfActive`, a queued call is not skipped when
+    /// its task is cancelled: a `ROLLBACK` after a cancelled transaction body must still run, and a call either
+    /// runs completely or (after `shutdown()`) not at all.
+    private func onThreadPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            threads.submit { state in
+                guard case .active = state else {
+                    continuation.resume(throwing: StoreError(.shutDown, "the client was shut down"))
+                    return
+                }
+                continuation.resume(with: Result(catching: body))
+            }
         }
     }
 
@@ -103,7 +137,7 @@ final class ConnectionPool<Connection: PooledConnection>: Sendable {
         gate.close()
         for slot in slots {
             // Taking the lock waits for a call still running on this slot.
-            _ = try? await threads.runIfActive { slot.connection.withLock { $0 = nil } }
+            _ = try? await onThreadPool { slot.state.withLock { $0.connection = nil } }
         }
         do {
             try await threads.shutdownGracefully()

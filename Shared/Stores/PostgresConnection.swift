@@ -1,4 +1,5 @@
 import CLibPQ
+import Logging
 
 /// One blocking libpq connection. All libpq calls of the package are in this file.
 ///
@@ -10,25 +11,36 @@ import CLibPQ
 /// unparameterized path is `executeScript`, reserved for migrations shipped in the code.
 final class PostgresConnection: PooledConnection {
     private let handle: OpaquePointer
+    private let logger: Logger
     private(set) var isBroken = false
 
     /// Statements sent per round trip in `executeBatch`. Reading results between chunks keeps both sides'
     /// socket buffers from filling up, which would deadlock a blocking-mode pipeline.
     private static let batchChunk = 500
 
-    private init(handle: OpaquePointer) {
+    private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle
+        self.logger = logger
+        // Server notices (NOTICE, WARNING) would go to stderr; route them to the log. The pointer to self stays
+        // valid as long as the handle: `deinit` finishes the handle.
+        PQsetNoticeProcessor(
+            handle,
+            { context, message in
+                guard let context, let message else { return }
+                let connection = Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue()
+                connection.logger.debug("PostgreSQL notice: \(String(cString: message).trimmingTrailingNewlines())")
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {
         PQfinish(handle)
     }
 
-    static func open(_ configuration: PostgresClient.Configuration) throws -> PostgresConnection {
+    static func open(_ configuration: PostgresClient.Configuration, logger: Logger) throws -> PostgresConnection {
         guard let handle = PQconnectdb(configuration.connectionString) else {
             throw StoreError(.unavailable, "cannot connect to PostgreSQL: libpq could not allocate a connection")
         }
-        let connection = PostgresConnection(handle: handle)
+        let connection = PostgresConnection(handle: handle, logger: logger)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw StoreError(
                 .unavailable, "cannot connect to PostgreSQL \(configuration.endpoint): \(connection.errorMessage)")

@@ -54,8 +54,12 @@ public struct PostgresValue: Sendable, Hashable, CustomStringConvertible {
 extension PostgresValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral
 {
+    /// A text literal.
     public init(stringLiteral value: String) { self.init(value) }
+    /// An integer literal.
     public init(integerLiteral value: Int) { self.init(value) }
+    /// A float literal.
     public init(floatLiteral value: Double) { self.init(value) }
+    /// A boolean literal.
     public init(booleanLiteral value: Bool) { self.init(value) }
 }

@@ -115,13 +115,8 @@ public final class RedisClient: Sendable {
     ) async throws -> Bool {
         var set = RedisCommand("SET", key, value)
         if let expiresIn {
-            let parts = expiresIn.components
-            let milliseconds = parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
-            guard milliseconds >= 1 else {
-                throw StoreError(.invalidArgument, "SET expiresIn: \(expiresIn) is shorter than 1 ms")
-            }
             set.append("PX")
-            set.append(milliseconds)
+            set.append(try Self.milliseconds(expiresIn, for: "SET expiresIn"))
         }
         if onlyIfAbsent { set.append("NX") }
         let reply = try await command(set)
@@ -135,6 +130,15 @@ public final class RedisClient: Sendable {
         let reply = try await command(RedisCommand("DEL", arguments: keys))
         guard let count = reply.int64 else { throw StoreError(.unexpectedReply, "DEL returned \(reply)") }
         return Int(count)
+    }
+
+    /// `PEXPIRE key ms`: sets a key's time to live (millisecond precision, at least 1 ms).
+    ///
+    /// - Returns: whether the key exists (and now expires).
+    @discardableResult
+    public func expire(_ key: String, in duration: Duration) async throws -> Bool {
+        let reply = try await command("PEXPIRE", key, try Self.milliseconds(duration, for: "EXPIRE"))
+        return reply == .integer(1)
     }
 
     /// `TTL key`: how long the key has left.
@@ -159,6 +163,15 @@ public final class RedisClient: Sendable {
     /// Must be called before the last reference goes away (SwiftNIO asserts that its thread pool was shut down).
     public func shutdown() async {
         await pool.shutdown()
+    }
+
+    private static func milliseconds(_ duration: Duration, for what: String) throws -> Int64 {
+        let parts = duration.components
+        let milliseconds = parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+        guard milliseconds >= 1 else {
+            throw StoreError(.invalidArgument, "\(what): \(duration) is shorter than 1 ms")
+        }
+        return milliseconds
     }
 
     private func send(_ command: RedisCommand) async throws -> RedisValue {

@@ -8,22 +8,27 @@ public protocol RedisArgumentConvertible: Sendable {
 }
 
 extension String: RedisArgumentConvertible {
+    /// The UTF-8 bytes.
     public func appendRedisArgument(to buffer: inout [UInt8]) { buffer.append(contentsOf: utf8) }
 }
 
 extension Array: RedisArgumentConvertible where Element == UInt8 {
+    /// The bytes as they are.
     public func appendRedisArgument(to buffer: inout [UInt8]) { buffer.append(contentsOf: self) }
 }
 
 extension Int: RedisArgumentConvertible {
+    /// Decimal digits.
     public func appendRedisArgument(to buffer: inout [UInt8]) { buffer.append(contentsOf: String(self).utf8) }
 }
 
 extension Int64: RedisArgumentConvertible {
+    /// Decimal digits.
     public func appendRedisArgument(to buffer: inout [UInt8]) { buffer.append(contentsOf: String(self).utf8) }
 }
 
 extension UInt64: RedisArgumentConvertible {
+    /// Decimal digits.
     public func appendRedisArgument(to buffer: inout [UInt8]) { buffer.append(contentsOf: String(self).utf8) }
 }
 
@@ -76,5 +81,6 @@ public struct RedisCommand: Sendable, Hashable, CustomStringConvertible {
         String(decoding: storage[..<(ends.first ?? 0)], as: UTF8.self).uppercased()
     }
 
+    /// `NAME (n arguments)`.
     public var description: String { "\(name) (\(count - 1) arguments)" }
 }

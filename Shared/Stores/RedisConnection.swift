@@ -1,9 +1,10 @@
 import CHiredis
+import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// One blocking hiredis connection. All hiredis calls of the package are in this file.
@@ -27,7 +28,7 @@ final class RedisConnection: PooledConnection {
         redisFree(context)
     }
 
-    static func open(_ configuration: RedisClient.Configuration) throws -> RedisConnection {
+    static func open(_ configuration: RedisClient.Configuration, logger: Logger) throws -> RedisConnection {
         let endpoint = "\(configuration.host):\(configuration.port)"
         guard
             let context = redisConnectWithTimeout(

@@ -34,6 +34,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// The client was shut down.
         public static let shutDown = Code(.shutDown)
 
+        /// The code's name, e.g. `unavailable`.
         public var description: String { base.rawValue }
     }
 
@@ -57,6 +58,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// Whether this is a PostgreSQL unique violation (SQLSTATE 23505), e.g. a duplicate key on insert.
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// Code, SQLSTATE, message and cause on one line.
     public var description: String {
         "StoreError(\(code)\(sqlState.map { ", SQLSTATE \($0)" } ?? "")): \(message)"
             + (underlying.map { " (caused by: \($0))" } ?? "")
