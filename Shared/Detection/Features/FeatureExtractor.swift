@@ -283,11 +283,11 @@ public struct FeatureExtractor: Sendable {
         return best
     }
 
-    /// The shortest circular run of hours holding at least 80% of the counts, as `[start, end)` hours (the
+    /// The shortest circular run of hours holding at least 90% of the counts, as `[start, end)` hours (the
     /// earliest start on ties), by a two-pointer sweep over the doubled day.
     static func usualHours(_ counts: [UInt16], total: Int) -> (start: Int, end: Int)? {
         guard total > 0 else { return nil }
-        let target = (total * 4 + 4) / 5
+        let target = (total * 9 + 9) / 10
         var best: (start: Int, length: Int)?
         var end = 0
         var sum = 0

@@ -18,7 +18,7 @@ public struct RawFeatures: Sendable, Hashable {
     /// Hour (0–23) and minute of the timestamp (UTC clock).
     public var hour: Double = 0
     public var minute: Double = 0
-    /// The user's usual hours: the shortest run of hours holding 80% of their transactions, `[start, end)`;
+    /// The user's usual hours: the shortest run of hours holding 90% of their transactions, `[start, end)`;
     /// both -1 until the user has 5 transactions.
     public var usualHourStart: Double = -1
     public var usualHourEnd: Double = -1
