@@ -38,17 +38,23 @@ struct AlertRecorder: Sendable {
     static func predictionParameters(_ item: ScoredTransaction) -> [PostgresValue?] {
         let t = item.transaction
         let s = item.score
-        return [
+        func optional(_ text: String?) -> PostgresValue? { text.map { PostgresValue($0) } }
+        func optional(_ number: Double?) -> PostgresValue? { number.map { PostgresValue($0) } }
+        var values: [PostgresValue?] = [
             PostgresValue(t.transactionID), PostgresValue(t.userID),
-            PostgresValue(RFC3339.format(millis: t.timestampMillis)), PostgresValue(t.amount),
-            PostgresValue(t.currency), t.merchantID.map(PostgresValue.init), t.merchantCategory.map(PostgresValue.init),
-            t.channel.map { PostgresValue($0.rawValue) }, t.latitude.map(PostgresValue.init),
-            t.longitude.map(PostgresValue.init), t.country.map(PostgresValue.init),
+            PostgresValue(RFC3339.format(millis: t.timestampMillis)), PostgresValue(t.amount), PostgresValue(t.currency),
+        ]
+        values += [
+            optional(t.merchantID), optional(t.merchantCategory), optional(t.channel?.rawValue), optional(t.latitude),
+            optional(t.longitude), optional(t.country),
+        ]
+        values += [
             PostgresValue(s.isolationForest), PostgresValue(s.autoencoder), PostgresValue(s.ensemble),
             PostgresValue(s.isAnomaly), PostgresValue(s.riskLevel.rawValue), PostgresValue(s.modelVersion),
             PostgresValue(item.degraded), PostgresValue(item.requestID),
             PostgresValue(RFC3339.format(millis: item.scoredAtMillis)),
         ]
+        return values
     }
 
     static func alertParameters(_ item: ScoredTransaction) -> [PostgresValue?] {

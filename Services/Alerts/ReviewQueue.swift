@@ -28,7 +28,7 @@ struct ReviewQueue: Sendable {
             }
         let limit = request.limit == 0 ? 50 : min(Int(request.limit), 500)
         let filters: [PostgresValue?] = [
-            PostgresValue("{\(risks.joined(separator: ","))}"), status.map(PostgresValue.init),
+            PostgresValue("{\(risks.joined(separator: ","))}"), status.map { PostgresValue($0) },
             PostgresValue(Int64(request.minAgeSeconds)),
         ]
         let condition = """

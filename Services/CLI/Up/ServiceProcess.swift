@@ -11,8 +11,8 @@ final class ServiceProcess: @unchecked Sendable {
     init(name: String, executable: String, arguments: [String], environment: [String: String], logPath: String) throws {
         self.name = name
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logPath) else {
+        guard FileManager.default.fileExists(atPath: logPath) || FileManager.default.createFile(atPath: logPath, contents: nil),
+            let log = FileHandle(forWritingAtPath: logPath) else {
             throw CLIError("cannot write the log file \(logPath)")
         }
         log.seekToEndOfFile()

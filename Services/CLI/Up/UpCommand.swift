@@ -74,7 +74,8 @@ struct UpCommand: AsyncParsableCommand {
                 state: state, models: models, redisURL: redisURL, databaseURL: databaseURL, environment: environment)
             try await waitUntilReady(children)
             printWelcome()
-            let signal = await SignalWaiter.waitForTermination { children.contains { !$0.isRunning } }
+            let running = children
+            let signal = await SignalWaiter.waitForTermination { running.contains { !$0.isRunning } }
             if let signal {
                 say("\ntxad up: \(signal), stopping…")
             } else if let dead = children.first(where: { !$0.isRunning }) {
