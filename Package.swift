@@ -140,6 +140,10 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
             swiftSettings: strict),
+        .testTarget(
+            name: "PreprocessingTests",
+            dependencies: ["PreprocessingService", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

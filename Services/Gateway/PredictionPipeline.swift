@@ -138,18 +138,22 @@ struct PredictionPipeline: Sendable {
         _ scored: [ScoredTransaction], requestID: String, start: ContinuousClock.Instant
     ) async throws -> AlertOutcome {
         let request = RecordRequest(items: scored)
+        let failure: RPCError
         do {
             _ = try await alerts.record(
                 request, options: CallOptions(deadline: remaining(since: start), requestID: requestID))
             return .recorded
-        } catch let error where error.code == .unavailable || error.code == .deadlineExceeded {
-            logger.warning(
-                "alerts service unreachable; spooling records", metadata: ["error": "\(error)", "items": "\(scored.count)"])
-            let bytes = try request.serialized()
-            let spool = self.spool
-            try await NIOThreadPool.singleton.runIfActive { try spool.append([bytes]) }
-            return .queued
+        } catch {
+            failure = error
         }
+        guard failure.code == .unavailable || failure.code == .deadlineExceeded else { throw failure }
+        logger.warning(
+            "alerts service unreachable; spooling records",
+            metadata: ["error": "\(failure)", "items": "\(scored.count)"])
+        let bytes = try request.serialized()
+        let spool = self.spool
+        try await NIOThreadPool.singleton.runIfActive { try spool.append([bytes]) }
+        return .queued
     }
 
     /// Waits (polling the cache) for ids another request is scoring right now.

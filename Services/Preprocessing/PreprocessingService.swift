@@ -16,7 +16,8 @@ public struct PreprocessingService: Preprocessing.ServiceProtocol {
     private let stateStore: UserStateStore?
     private let extractors: ExtractorProvider
     private let logger: Logger
-    private let maximumAttempts = 8
+    private let maximumAttempts = 32
+    private let locks = UserLocks()
     private let degradedCounter = Counter(label: "txad_preprocessing_degraded_total")
     private let transactionsCounter = Counter(label: "txad_preprocessing_transactions_total")
     private let conflictCounter = Counter(label: "txad_preprocessing_state_conflicts_total")
@@ -75,14 +76,22 @@ public struct PreprocessingService: Preprocessing.ServiceProtocol {
         var vectors = [FeatureVector?](repeating: nil, count: transactions.count)
         var pending = users
         var attempt = 0
+        var locked: [String] = []
         while !pending.isEmpty {
             attempt += 1
             guard attempt <= maximumAttempts else {
+                await locks.release(locked)
                 throw RPCError(
                     code: .aborted,
                     message: "user state kept changing under \(pending.count) users after \(maximumAttempts) attempts")
             }
-            let stored = try await store.read(pending)
+            let stored: [[UInt8]?]
+            do {
+                stored = try await store.read(pending)
+            } catch {
+                await locks.release(locked)
+                throw error
+            }
             var updates: [(userID: String, expected: [UInt8]?, new: [UInt8])] = []
             var computed: [[(Int, FeatureVector)]] = []
             for (user, bytes) in zip(pending, stored) {
@@ -105,7 +114,13 @@ public struct PreprocessingService: Preprocessing.ServiceProtocol {
                 updates.append((user, bytes, state.serialized()))
                 computed.append(results)
             }
-            let written = try await store.write(updates)
+            let written: [Bool]
+            do {
+                written = try await store.write(updates)
+            } catch {
+                await locks.release(locked)
+                throw error
+            }
             var retry: [String] = []
             for (index, ok) in written.enumerated() {
                 if ok {
@@ -114,9 +129,19 @@ public struct PreprocessingService: Preprocessing.ServiceProtocol {
                     retry.append(updates[index].userID)
                 }
             }
-            if !retry.isEmpty { conflictCounter.increment(by: retry.count) }
+            if !retry.isEmpty, locked.isEmpty {
+                // First conflict: retry holding this replica's locks for those users.
+                await locks.acquire(retry)
+                locked = retry
+            }
+            if !retry.isEmpty {
+                conflictCounter.increment(by: retry.count)
+                // Back off with jitter so replicas racing for the same user do not collide again in lockstep.
+                try? await Task.sleep(for: .microseconds(Int.random(in: 0...(200 * min(attempt, 20)))))
+            }
             pending = retry
         }
+        await locks.release(locked)
         let complete = vectors.compactMap { $0 }
         guard complete.count == transactions.count else {
             throw RPCError(code: .internalError, message: "features missing for \(transactions.count - complete.count) rows")

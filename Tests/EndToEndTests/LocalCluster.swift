@@ -86,7 +86,7 @@ final class LocalCluster: @unchecked Sendable {
         env["TXAD_LOG_LEVEL"] = "warning"
         process.environment = env
         let logPath = root + "/logs/\(name).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         log?.seekToEndOfFile()
         process.standardOutput = log
