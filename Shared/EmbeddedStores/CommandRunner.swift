@@ -24,14 +24,7 @@ enum CommandRunner {
     static func run(
         _ executable: String, _ arguments: [String], as user: SystemUser? = nil, timeout: Double
     ) throws -> Result {
-        var path = executable
-        var argv = arguments
-        if let user {
-            // Through `sh -c 'cd / && exec …'`: the server user may not be allowed into our working directory,
-            // and initdb / pg_ctl complain when they cannot resolve it. `exec` keeps the PID.
-            path = user.runuser
-            argv = ["-u", user.name, "--", "/bin/sh", "-c", "cd / && exec \"$0\" \"$@\"", executable] + arguments
-        }
+        let (path, argv) = commandLine(executable, arguments, as: user)
         // A socket pair rather than pipe2 (a GNU extension Swift does not import): both ends close-on-exec
         // atomically, so a server spawned at the same moment by another thread cannot inherit our write end.
         var fds: [Int32] = [0, 0]
@@ -79,6 +72,18 @@ enum CommandRunner {
         }
         let status = waitForStatus(pid, deadline: deadline)
         return Result(status: status, output: String(decoding: output, as: UTF8.self))
+    }
+
+    /// The program and arguments that run `executable arguments` as `user` (nil: as ourselves).
+    ///
+    /// Through `runuser` and `sh -c 'cd / && exec …'`: the server user may not be allowed into our working
+    /// directory, and initdb / pg_ctl complain when they cannot resolve it. `exec` keeps the PID.
+    static func commandLine(_ executable: String, _ arguments: [String], as user: SystemUser?) -> (String, [String]) {
+        guard let user else { return (executable, arguments) }
+        return (
+            user.runuser,
+            ["-u", user.name, "--", "/bin/sh", "-c", "cd / && exec \"$0\" \"$@\"", executable] + arguments
+        )
     }
 
     /// Runs a command and throws `code` with its output when it exits non-zero.

@@ -60,7 +60,7 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     /// The TCP port on 127.0.0.1. It stays the same across `restart()`.
-    public let port: Int
+    public var port: Int { portNumber.load(ordering: .acquiring) }
     /// The database created at start.
     public let database: String
     /// `postgresql://postgres@127.0.0.1:PORT/DATABASE`, for `PostgresClient` and `DATABASE_URL`.
@@ -75,18 +75,15 @@ public final class EmbeddedPostgres: Sendable {
     private let timeout: Double
     private let logger: Logger
     private let state: Mutex<ServerState>
+    /// Set once by the start that succeeded.
+    private let portNumber = Atomic<Int>(0)
 
-    private static let commandName = "postgres"
-    /// SIGINT is PostgreSQL's *fast* shutdown; SIGTERM would be *smart* shutdown, which waits for every client
-    /// (our own connection pools included) to disconnect.
-    private static let stopSignal = "INT"
     private static let configFile = "txad-embedded.conf"
 
     private init(
-        port: Int, database: String, dataDirectory: String, isPersistent: Bool, binDirectory: String,
-        user: SystemUser?, timeout: Double, logger: Logger
+        database: String, dataDirectory: String, isPersistent: Bool, binDirectory: String, user: SystemUser?,
+        timeout: Double, logger: Logger
     ) {
-        self.port = port
         self.database = database
         self.dataDirectory = dataDirectory
         self.isPersistent = isPersistent
@@ -146,48 +143,52 @@ public final class EmbeddedPostgres: Sendable {
         let directory =
             try options.dataDirectory.map(Directories.createPersistent)
             ?? Directories.makeTemporary(prefix: "txad-pg")
-        let timeout = options.startupTimeout.seconds
+        let postgres = EmbeddedPostgres(
+            database: options.database, dataDirectory: directory, isPersistent: persistent,
+            binDirectory: binDirectory, user: user, timeout: options.startupTimeout.seconds, logger: logger)
         do {
-            try initializeClusterIfNeeded(
-                directory, persistent: persistent, binDirectory: binDirectory, user: user, timeout: timeout)
-            var attempt = 1
-            while true {
-                let port = try options.port ?? Loopback.freePort()
-                let postgres = EmbeddedPostgres(
-                    port: port, database: options.database, dataDirectory: directory, isPersistent: persistent,
-                    binDirectory: binDirectory, user: user, timeout: timeout, logger: logger)
-                do {
-                    try postgres.state.withLock { try postgres.launch(into: &$0) }
-                } catch let error as PortInUse {
-                    guard options.port == nil, attempt < 5 else {
-                        throw EmbeddedStoreError(.startFailed, "port \(error.port) is already in use")
-                    }
-                    logger.debug("port taken, retrying", metadata: ["port": "\(error.port)"])
-                    attempt += 1
-                    continue
-                }
-                ProcessRegistry.shared.add(postgres) {
+            try postgres.state.withLock { state in
+                // One watchdog for the instance's whole life, armed before anything runs: it finds the server by
+                // its data directory, so it also covers a death during initdb or pg_ctl start, and restarts.
+                try state.replaceWatchdog(
+                    .command(postgres.pgCtlCommand(["-m", "fast", "-w", "-t", "60", "stop"])),
+                    throwawayDirectory: persistent ? nil : directory)
+                try postgres.initializeClusterIfNeeded()
+                var attempt = 1
+                while true {
+                    let port = try options.port ?? Loopback.freePort()
                     do {
-                        try postgres.stopBlocking()
-                    } catch {
-                        logger.warning("stopping PostgreSQL at exit failed", metadata: ["error": "\(error)"])
+                        try postgres.launch(into: &state, port: port)
+                        return
+                    } catch let error as PortInUse {
+                        guard options.port == nil, attempt < 5 else {
+                            throw EmbeddedStoreError(.startFailed, "port \(error.port) is already in use")
+                        }
+                        logger.debug("port taken, retrying", metadata: ["port": "\(error.port)"])
+                        attempt += 1
                     }
                 }
-                do {
-                    try postgres.createDatabaseIfMissing()
-                } catch {
-                    try? postgres.stopBlocking()
-                    throw error
-                }
-                logger.info(
-                    "PostgreSQL started",
-                    metadata: ["url": "\(postgres.url)", "pid": "\(postgres.pid ?? 0)", "dir": "\(directory)"])
-                return postgres
             }
+            try postgres.createDatabaseIfMissing()
         } catch {
-            if !persistent { Directories.remove(directory, logger: logger) }
+            do {
+                try postgres.stopBlocking()
+            } catch let stopError {
+                logger.warning("stopping PostgreSQL after a failed start failed", metadata: ["error": "\(stopError)"])
+            }
             throw error
         }
+        ProcessRegistry.shared.add(postgres) {
+            do {
+                try postgres.stopBlocking()
+            } catch {
+                logger.warning("stopping PostgreSQL at exit failed", metadata: ["error": "\(error)"])
+            }
+        }
+        logger.info(
+            "PostgreSQL started",
+            metadata: ["url": "\(postgres.url)", "pid": "\(postgres.pid ?? 0)", "dir": "\(directory)"])
+        return postgres
     }
 
     private static func validate(_ options: Options) throws {
@@ -211,34 +212,32 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     /// Runs `initdb` unless the directory already holds a cluster, and makes `postgresql.conf` include our file.
-    private static func initializeClusterIfNeeded(
-        _ directory: String, persistent: Bool, binDirectory: String, user: SystemUser?, timeout: Double
-    ) throws {
-        if !Directories.exists(directory + "/PG_VERSION") {
-            guard Directories.isEmpty(directory) else {
+    private func initializeClusterIfNeeded() throws {
+        if !Directories.exists(dataDirectory + "/PG_VERSION") {
+            guard Directories.isEmpty(dataDirectory) else {
                 throw EmbeddedStoreError(
                     .invalidOptions,
-                    "dataDirectory: \(directory) is neither empty nor a PostgreSQL data directory (no PG_VERSION)")
+                    "dataDirectory: \(dataDirectory) is neither empty nor a PostgreSQL data directory (no PG_VERSION)")
             }
-            try user?.own(directory)
-            var arguments = ["-D", directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"]
+            try user?.own(dataDirectory)
+            var arguments = ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"]
             // A throwaway cluster need not survive a power cut; fsyncing every file makes initdb ten times slower.
-            if !persistent { arguments.append("--no-sync") }
+            if !isPersistent { arguments.append("--no-sync") }
             _ = try CommandRunner.check(
                 binDirectory + "/initdb", arguments, as: user, timeout: timeout, failure: .startFailed,
-                "initdb -D \(directory)"
+                "initdb -D \(dataDirectory)"
                     + (user.map { " (as user \($0.name), who must be able to reach that directory)" } ?? ""))
         }
-        let mainConfig = directory + "/postgresql.conf"
-        let include = "include_if_exists = '\(configFile)'"
-        let current = try readFile(mainConfig)
+        let mainConfig = dataDirectory + "/postgresql.conf"
+        let include = "include_if_exists = '\(Self.configFile)'"
+        let current = try Self.readFile(mainConfig)
         if !current.contains(include) {
-            try writeFile(mainConfig, current + "\n# Added by txad EmbeddedPostgres.\n\(include)\n", owner: user)
+            try Self.writeFile(mainConfig, current + "\n# Added by txad EmbeddedPostgres.\n\(include)\n", owner: user)
         }
     }
 
-    /// Writes our settings for this port, starts the server with `pg_ctl -w` and arms the watchdog.
-    private func launch(into state: inout ServerState) throws {
+    /// Writes our settings for `port` and starts the server with `pg_ctl -w`.
+    private func launch(into state: inout ServerState, port: Int) throws {
         let socketDirectory = dataDirectory
         // Unix socket paths are limited to 107 bytes; a deep persistent directory gets TCP only.
         let socketSetting = socketDirectory.utf8.count + "/.s.PGSQL.65535".utf8.count <= 107 ? socketDirectory : ""
@@ -270,9 +269,8 @@ public final class EmbeddedPostgres: Sendable {
                 "pg_ctl start failed (exit status \(result.status), port \(port)):\n\(result.tail)\n"
                     + "server log \(logFile):\n\(log)")
         }
-        try state.rearm(
-            pid: pid, commandName: Self.commandName, signal: Self.stopSignal,
-            throwawayDirectory: isPersistent ? nil : dataDirectory)
+        state.pid = pid
+        portNumber.store(port, ordering: .releasing)
     }
 
     private func createDatabaseIfMissing() throws {
@@ -290,8 +288,8 @@ public final class EmbeddedPostgres: Sendable {
     private func stopBlocking() throws {
         try state.withLock { state in
             guard !state.isStopped else { return }
-            state.disarm()
             defer {
+                state.disarm()
                 state.isStopped = true
                 if !isPersistent { Directories.remove(dataDirectory, logger: logger) }
                 ProcessRegistry.shared.remove(self)
@@ -304,14 +302,10 @@ public final class EmbeddedPostgres: Sendable {
     private func restartBlocking() throws {
         try state.withLock { state in
             try state.checkNotStopped("EmbeddedPostgres on port \(port)")
-            state.disarm()
             try shutDown(&state)
             do {
-                try launch(into: &state)
+                try launch(into: &state, port: port)
             } catch let error as PortInUse {
-                try state.rearm(
-                    pid: nil, commandName: Self.commandName, signal: Self.stopSignal,
-                    throwawayDirectory: isPersistent ? nil : dataDirectory)
                 throw EmbeddedStoreError(.startFailed, "port \(error.port) was taken while PostgreSQL was down")
             }
             logger.info("PostgreSQL restarted", metadata: ["port": "\(port)", "pid": "\(state.pid ?? 0)"])
@@ -321,19 +315,15 @@ public final class EmbeddedPostgres: Sendable {
     private func killBlocking() throws {
         try state.withLock { state in
             try state.checkNotStopped("EmbeddedPostgres on port \(port)")
-            if let pid = state.pid {
-                state.disarm()
-                let result = try pgCtl(["-m", "immediate", "stop"])
-                if result.status != 0 {
-                    ChildProcess.send(SIGKILL, to: pid)
-                }
-                guard ChildProcess.waitForExit(pid, seconds: 15) else {
-                    throw EmbeddedStoreError(.stopFailed, "PostgreSQL \(pid) is still running:\n\(result.tail)")
-                }
+            guard let pid = state.pid else { return }
+            let result = try pgCtl(["-m", "immediate", "stop"])
+            if result.status != 0 {
+                ChildProcess.send(SIGKILL, to: pid)
             }
-            try state.rearm(
-                pid: nil, commandName: Self.commandName, signal: Self.stopSignal,
-                throwawayDirectory: isPersistent ? nil : dataDirectory)
+            guard ChildProcess.waitForExit(pid, seconds: 15) else {
+                throw EmbeddedStoreError(.stopFailed, "PostgreSQL \(pid) is still running:\n\(result.tail)")
+            }
+            state.pid = nil
             logger.info("PostgreSQL killed (immediate shutdown)", metadata: ["port": "\(port)"])
         }
     }
@@ -357,6 +347,13 @@ public final class EmbeddedPostgres: Sendable {
     private func pgCtl(_ arguments: [String]) throws -> CommandRunner.Result {
         try CommandRunner.run(
             binDirectory + "/pg_ctl", ["-D", dataDirectory, "-w", "-t", "30"] + arguments, as: user, timeout: 40)
+    }
+
+    /// The full command line of `pg_ctl -D DIR arguments` as the server user, for the watchdog.
+    private func pgCtlCommand(_ arguments: [String]) -> [String] {
+        let (path, argv) = CommandRunner.commandLine(
+            binDirectory + "/pg_ctl", ["-D", dataDirectory] + arguments, as: user)
+        return [path] + argv
     }
 
     /// The first line of `postmaster.pid`.

@@ -51,7 +51,7 @@ public final class EmbeddedRedis: Sendable {
     }
 
     /// The TCP port on 127.0.0.1. It stays the same across `restart()`.
-    public let port: Int
+    public var port: Int { portNumber.load(ordering: .acquiring) }
     /// `redis://127.0.0.1:PORT`, for `RedisClient` and `REDIS_URL`.
     public var url: String { "redis://127.0.0.1:\(port)" }
     /// The server's working directory (data and `redis.log`).
@@ -63,21 +63,21 @@ public final class EmbeddedRedis: Sendable {
     private let startupTimeout: Double
     private let logger: Logger
     private let state: Mutex<ServerState>
+    /// Set once by the start that succeeded.
+    private let portNumber = Atomic<Int>(0)
 
     private static let commandName = "redis-server"
-    private static let stopSignal = "TERM"
 
     private init(
-        port: Int, dataDirectory: String, isPersistent: Bool, executable: String, startupTimeout: Double,
-        logger: Logger
+        dataDirectory: String, isPersistent: Bool, executable: String, startupTimeout: Double, logger: Logger,
+        watchdog: Watchdog?
     ) {
-        self.port = port
         self.dataDirectory = dataDirectory
         self.isPersistent = isPersistent
         self.executable = executable
         self.startupTimeout = startupTimeout
         self.logger = logger
-        self.state = Mutex(ServerState())
+        self.state = Mutex(ServerState(watchdog: watchdog))
     }
 
     /// Starts a server and waits until it answers `PING`.
@@ -131,44 +131,53 @@ public final class EmbeddedRedis: Sendable {
         let directory =
             try options.dataDirectory.map(Directories.createPersistent)
             ?? Directories.makeTemporary(prefix: "txad-redis")
-        let timeout = options.startupTimeout.seconds
+        let redis: EmbeddedRedis
         do {
-            var attempt = 1
-            while true {
-                let port = try options.port ?? Loopback.freePort()
-                let redis = EmbeddedRedis(
-                    port: port, dataDirectory: directory, isPersistent: persistent, executable: executable,
-                    startupTimeout: timeout, logger: logger)
-                do {
-                    try redis.state.withLock { try redis.launch(into: &$0) }
-                } catch let error as PortInUse {
-                    guard options.port == nil, attempt < 5 else {
-                        throw EmbeddedStoreError(.startFailed, "port \(error.port) is already in use")
-                    }
-                    logger.debug("port taken, retrying", metadata: ["port": "\(error.port)"])
-                    attempt += 1
-                    continue
-                }
-                ProcessRegistry.shared.add(redis) {
-                    do {
-                        try redis.stopBlocking()
-                    } catch {
-                        logger.warning("stopping redis-server at exit failed", metadata: ["error": "\(error)"])
-                    }
-                }
-                logger.info(
-                    "redis-server started",
-                    metadata: ["url": "\(redis.url)", "pid": "\(redis.pid ?? 0)", "dir": "\(directory)"])
-                return redis
-            }
+            redis = EmbeddedRedis(
+                dataDirectory: directory, isPersistent: persistent, executable: executable,
+                startupTimeout: options.startupTimeout.seconds, logger: logger,
+                watchdog: persistent ? nil : try Watchdog.arm(.none, removing: directory))
         } catch {
             if !persistent { Directories.remove(directory, logger: logger) }
             throw error
         }
+        do {
+            try redis.state.withLock { state in
+                var attempt = 1
+                while true {
+                    let port = try options.port ?? Loopback.freePort()
+                    do {
+                        try redis.launch(into: &state, port: port)
+                        return
+                    } catch let error as PortInUse {
+                        guard options.port == nil, attempt < 5 else {
+                            throw EmbeddedStoreError(.startFailed, "port \(error.port) is already in use")
+                        }
+                        logger.debug("port taken, retrying", metadata: ["port": "\(error.port)"])
+                        attempt += 1
+                    }
+                }
+            }
+        } catch {
+            redis.state.withLock { $0.disarm() }
+            if !persistent { Directories.remove(directory, logger: logger) }
+            throw error
+        }
+        ProcessRegistry.shared.add(redis) {
+            do {
+                try redis.stopBlocking()
+            } catch {
+                logger.warning("stopping redis-server at exit failed", metadata: ["error": "\(error)"])
+            }
+        }
+        logger.info(
+            "redis-server started",
+            metadata: ["url": "\(redis.url)", "pid": "\(redis.pid ?? 0)", "dir": "\(directory)"])
+        return redis
     }
 
-    /// Spawns the server and waits until it is ready; on success the watchdog is armed for it.
-    private func launch(into state: inout ServerState) throws {
+    /// Spawns the server on `port`, hands it to the watchdog at once, and waits until it is ready.
+    private func launch(into state: inout ServerState, port: Int) throws {
         let logFile = dataDirectory + "/redis.log"
         let logOffset = fileSize(logFile)
         var arguments = [
@@ -178,14 +187,22 @@ public final class EmbeddedRedis: Sendable {
         arguments +=
             isPersistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--save", "", "--appendonly", "no"]
         let pid = try ChildProcess.spawn(executable, arguments)
+        let throwaway = isPersistent ? nil : dataDirectory
+        do {
+            try state.replaceWatchdog(
+                .signal(pid: pid, commandName: Self.commandName, signal: "TERM"), throwawayDirectory: throwaway)
+        } catch {
+            ChildProcess.send(SIGKILL, to: pid)
+            _ = ChildProcess.waitForChild(pid, seconds: 5)
+            throw error
+        }
         let ready = ChildProcess.poll(seconds: startupTimeout) {
             ChildProcess.reapIfExited(pid)
                 || (Loopback.redisAnswersPing(port: port) && isReady(logFile, from: logOffset))
         }
         if ready && !ChildProcess.reapIfExited(pid) {
-            try state.rearm(
-                pid: pid, commandName: Self.commandName, signal: Self.stopSignal,
-                throwawayDirectory: isPersistent ? nil : dataDirectory)
+            state.pid = pid
+            portNumber.store(port, ordering: .releasing)
             return
         }
         let exited = ChildProcess.reapIfExited(pid)
@@ -193,6 +210,7 @@ public final class EmbeddedRedis: Sendable {
             ChildProcess.send(SIGKILL, to: pid)
             _ = ChildProcess.waitForChild(pid, seconds: 5)
         }
+        try state.replaceWatchdog(.none, throwawayDirectory: throwaway)
         let log = EmbeddedLogs.tail(ofFile: logFile)
         if exited && log.contains("Address already in use") { throw PortInUse(port: port) }
         throw EmbeddedStoreError(
@@ -206,8 +224,8 @@ public final class EmbeddedRedis: Sendable {
     private func stopBlocking() throws {
         try state.withLock { state in
             guard !state.isStopped else { return }
-            state.disarm()
             defer {
+                state.disarm()
                 state.isStopped = true
                 if !isPersistent { Directories.remove(dataDirectory, logger: logger) }
                 ProcessRegistry.shared.remove(self)
@@ -220,14 +238,10 @@ public final class EmbeddedRedis: Sendable {
     private func restartBlocking() throws {
         try state.withLock { state in
             try state.checkNotStopped("EmbeddedRedis on port \(port)")
-            state.disarm()
             try terminate(&state)
             do {
-                try launch(into: &state)
+                try launch(into: &state, port: port)
             } catch let error as PortInUse {
-                try state.rearm(
-                    pid: nil, commandName: Self.commandName, signal: Self.stopSignal,
-                    throwawayDirectory: isPersistent ? nil : dataDirectory)
                 throw EmbeddedStoreError(.startFailed, "port \(error.port) was taken while redis-server was down")
             }
             logger.info("redis-server restarted", metadata: ["port": "\(port)", "pid": "\(state.pid ?? 0)"])
@@ -242,18 +256,19 @@ public final class EmbeddedRedis: Sendable {
                 guard ChildProcess.waitForChild(pid, seconds: 10) else {
                     throw EmbeddedStoreError(.stopFailed, "redis-server \(pid) survived SIGKILL")
                 }
+                state.pid = nil
             }
-            try state.rearm(
-                pid: nil, commandName: Self.commandName, signal: Self.stopSignal,
-                throwawayDirectory: isPersistent ? nil : dataDirectory)
+            try state.replaceWatchdog(.none, throwawayDirectory: isPersistent ? nil : dataDirectory)
             logger.info("redis-server killed", metadata: ["port": "\(port)"])
         }
     }
 
     /// SIGTERM (Redis saves and exits), SIGKILL after 10 s; waits until the process is reaped.
+    /// The watchdog keeps watching the directory only.
     private func terminate(_ state: inout ServerState) throws {
         guard let pid = state.pid else { return }
         state.pid = nil
+        try state.replaceWatchdog(.none, throwawayDirectory: isPersistent ? nil : dataDirectory)
         ChildProcess.send(SIGTERM, to: pid)
         if ChildProcess.waitForChild(pid, seconds: 10) { return }
         logger.warning("redis-server ignored SIGTERM for 10 s; killing it", metadata: ["pid": "\(pid)"])

@@ -1,26 +1,23 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// The mutable part of an embedded server handle, guarded by the handle's mutex.
 struct ServerState: Sendable {
     /// The running server's PID, or nil while it is down (after `kill()`) or stopped.
-    var pid: pid_t?
-    /// The watchdog for the current PID and/or the throwaway directory.
+    var pid: Int32?
+    /// The watchdog that cleans up if we die; armed from the moment a throwaway directory exists.
     var watchdog: Watchdog?
     /// Set by `stop()`; the handle cannot be used afterwards.
     var isStopped = false
 
-    /// Replaces the watchdog with one for `pid` (nil: only the throwaway directory needs it).
-    mutating func rearm(pid: pid_t?, commandName: String, signal: String, throwawayDirectory: String?) throws {
+    /// Replaces the watchdog. The new one is armed before the old one is disarmed, so there is never a moment
+    /// without one; `.none` without a directory needs none at all.
+    mutating func replaceWatchdog(_ action: Watchdog.Action, throwawayDirectory: String?) throws {
+        var next: Watchdog?
+        if case .none = action, throwawayDirectory == nil {
+            next = nil
+        } else {
+            next = try Watchdog.arm(action, removing: throwawayDirectory)
+        }
         watchdog?.disarm()
-        watchdog = nil
-        self.pid = pid
-        guard pid != nil || throwawayDirectory != nil else { return }
-        watchdog = try Watchdog.arm(
-            serverPID: pid, commandName: commandName, signal: signal, removing: throwawayDirectory)
+        watchdog = next
     }
 
     /// Disarms and forgets the watchdog (we are about to stop the server ourselves).

@@ -138,7 +138,17 @@ struct EmbeddedStoresTests {
     @Test func watchdogStopsTheServerWhenItsOwnerDies() throws {
         let directory = try Directories.makeTemporary(prefix: "txad-watchdog-test")
         let sleeper = try ChildProcess.spawn("/bin/sleep", ["600"])
-        let watchdog = try Watchdog.arm(serverPID: sleeper, commandName: "sleep", signal: "TERM", removing: directory)
+        let watchdog = try Watchdog.arm(
+            .signal(pid: sleeper, commandName: "sleep", signal: "TERM"), removing: directory)
+        watchdog.abandon()
+        #expect(ChildProcess.waitForChild(sleeper, seconds: 30))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
+
+    @Test func watchdogRunsItsStopCommandWhenItsOwnerDies() throws {
+        let directory = try Directories.makeTemporary(prefix: "txad-watchdog-test")
+        let sleeper = try ChildProcess.spawn("/bin/sleep", ["600"])
+        let watchdog = try Watchdog.arm(.command(["/bin/kill", "-TERM", String(sleeper)]), removing: directory)
         watchdog.abandon()
         #expect(ChildProcess.waitForChild(sleeper, seconds: 30))
         #expect(!FileManager.default.fileExists(atPath: directory))
@@ -147,7 +157,8 @@ struct EmbeddedStoresTests {
     @Test func disarmedWatchdogLeavesEverythingAlone() throws {
         let directory = try Directories.makeTemporary(prefix: "txad-watchdog-test")
         let sleeper = try ChildProcess.spawn("/bin/sleep", ["600"])
-        let watchdog = try Watchdog.arm(serverPID: sleeper, commandName: "sleep", signal: "TERM", removing: directory)
+        let watchdog = try Watchdog.arm(
+            .signal(pid: sleeper, commandName: "sleep", signal: "TERM"), removing: directory)
         watchdog.disarm()
         #expect(!ChildProcess.reapIfExited(sleeper))
         #expect(FileManager.default.fileExists(atPath: directory))
@@ -161,7 +172,7 @@ struct EmbeddedStoresTests {
         let sleeper = try ChildProcess.spawn("/bin/sleep", ["600"])
         // Claims the PID belongs to a redis-server: /proc/PID/comm says "sleep", so it must not be touched.
         let watchdog = try Watchdog.arm(
-            serverPID: sleeper, commandName: "redis-server", signal: "TERM", removing: directory)
+            .signal(pid: sleeper, commandName: "redis-server", signal: "TERM"), removing: directory)
         watchdog.abandon()
         #expect(!ChildProcess.reapIfExited(sleeper))
         #expect(!FileManager.default.fileExists(atPath: directory))
