@@ -9,6 +9,9 @@ public struct TxadCommand: AsyncParsableCommand {
             BenchCommand.self,
             GenerateCommand.self,
             DataBenchCommand.self,
+            TrainCommand.self,
+            EvaluateCommand.self,
+            ScoreCommand.self,
         ]
     )
 

@@ -1,0 +1,175 @@
+import ArgumentParser
+import Detection
+import Foundation
+
+/// `txad train`: fits both models on a CSV file and writes a versioned bundle (SPEC §3, §8).
+public struct TrainCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the Isolation Forest + autoencoder ensemble on a CSV file and write a model bundle.",
+        discussion: """
+            Writes OUTPUT/<version>/ (manifest.json, isolation_forest.bin, autoencoder.bin) and makes it the \
+            active version of OUTPUT unless --no-activate. With --holdout F the latest share F of rows by time is \
+            held out: features are replayed over the whole file in time order, models are fitted on the earlier \
+            rows and evaluated on the held-out ones (evaluation.json and report/ are written into the bundle). \
+            Training is unsupervised; labels are only used for the evaluation.
+            """)
+
+    @Option(help: "Training data CSV (.csv or .csv.gz).")
+    var data: String
+
+    @Option(help: "Model directory; the bundle goes to OUTPUT/<version>/.")
+    var output: String
+
+    @Option(help: "Bundle version (default: the current UTC time, e.g. 20250101T120000Z).")
+    var version: String?
+
+    @Option(help: "Share of the latest rows (by time) held out for evaluation, 0…0.9.")
+    var holdout: Double = 0
+
+    @Option(help: "Isolation Forest trees.")
+    var trees: Int = 100
+
+    @Option(help: "Isolation Forest subsample size ψ.")
+    var subsample: Int = 256
+
+    @Option(help: "Isolation Forest depth limit (default ceil(log2 ψ)).")
+    var maxDepth: Int?
+
+    @Flag(help: "Use the Extended Isolation Forest (random hyperplane splits).")
+    var extended = false
+
+    @Option(help: "Extended IF extension level (non-zero coordinates − 1; default: all features).")
+    var extensionLevel: Int?
+
+    @Option(help: "Maximum autoencoder epochs (early stopping may end sooner).")
+    var epochs: Int = 20
+
+    @Option(help: "Autoencoder mini-batch size.")
+    var batchSize: Int = 256
+
+    @Option(help: "Autoencoder Adam learning rate.")
+    var learningRate: Double = 0.001
+
+    @Option(help: "Autoencoder early-stopping patience (epochs).")
+    var patience: Int = 3
+
+    @Option(help: "Expected share of anomalies; sets the anomaly threshold.")
+    var contamination: Double = 0.05
+
+    @Option(help: "Ensemble weights of Isolation Forest and autoencoder, e.g. 0.5,0.5.")
+    var weights: String = "0.5,0.5"
+
+    @Option(help: "Risk percentiles of the training ensemble scores for high and critical, e.g. 0.98,0.995.")
+    var riskPercentiles: String = "0.98,0.995"
+
+    @Option(help: "Random seed of both models.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Fail when more than this share of rows is invalid.")
+    var maxBadRows: Double = 0.01
+
+    @Flag(help: "Write the bundle without making it the active version.")
+    var noActivate = false
+
+    @Flag(help: "Do not show progress.")
+    var quiet = false
+
+    public init() {}
+
+    public func validate() throws {
+        _ = try options()
+    }
+
+    /// The training options the flags describe; `ValidationError`s say what to type.
+    func options() throws -> TrainingOptions {
+        let weightPair = try Self.pair(weights, flag: "--weights")
+        let risk = try Self.pair(riskPercentiles, flag: "--risk-percentiles")
+        let options = TrainingOptions(
+            isolationForest: IsolationForest.Configuration(
+                trees: trees, subsampleSize: subsample, maxDepth: maxDepth,
+                extensionLevel: extended ? (extensionLevel ?? Int(Int32.max)) : nil),
+            autoencoder: Autoencoder.Configuration(
+                epochs: epochs, batchSize: batchSize, learningRate: learningRate, patience: patience),
+            contamination: contamination,
+            weights: EnsembleCalibration.Weights(isolationForest: weightPair.0, autoencoder: weightPair.1),
+            riskPercentiles: RiskTable.Percentiles(high: risk.0, critical: risk.1), holdout: holdout,
+            maxBadRows: maxBadRows, seed: seed)
+        if extensionLevel != nil, !extended {
+            throw ValidationError("--extension-level needs --extended")
+        }
+        do {
+            try options.validate()
+            if let version { try ModelBundle.validate(version: version) }
+        } catch {
+            throw ValidationError(error.message)
+        }
+        return options
+    }
+
+    /// Parses "a,b" into two numbers.
+    static func pair(_ text: String, flag: String) throws -> (Double, Double) {
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1] else {
+            throw ValidationError("\(flag) takes two numbers separated by a comma, e.g. 0.5,0.5; got '\(text)'")
+        }
+        return (a, b)
+    }
+
+    public func run() throws {
+        let options = try options()
+        let bars = StageProgressBars(quiet: quiet)
+        let outcome = try TrainingPipeline.run(
+            dataFile: data, modelsDirectory: output, version: version, options: options, activate: !noActivate
+        ) { stage, done, total in bars.update(stage, done, total) }
+        bars.finish()
+        let manifest = outcome.bundle.manifest
+        let info = manifest.trainingData
+        let history = manifest.autoencoderHistory
+        print(
+            "trained \(manifest.version) on \(formatCount(info.trainingRows)) rows of \(info.file) "
+                + "(\(formatCount(info.badRows)) bad rows skipped, \(formatCount(info.holdoutRows)) held out); "
+                + "autoencoder kept epoch \(history.bestEpoch) of \(history.trainingLoss.count)"
+                + (history.stoppedEarly ? " (early stop)" : ""))
+        print("bundle: \(outcome.directory ?? output)" + (noActivate ? "" : " (active)"))
+        if let evaluation = outcome.evaluation {
+            print("\nholdout evaluation (\(formatCount(info.holdoutRows)) rows):")
+            print(EvaluationTable.render(evaluation.map { ($0.name, $0.result) }), terminator: "")
+        }
+    }
+}
+
+/// One progress bar per pipeline stage, created when the stage starts and finished when the next one begins.
+final class StageProgressBars {
+    private let quiet: Bool
+    private var stage: TrainingPipeline.Stage?
+    private var bar: ProgressBar?
+    private var done = 0
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+    }
+
+    func update(_ stage: TrainingPipeline.Stage, _ done: Int, _ total: Int) {
+        guard !quiet else { return }
+        if stage != self.stage {
+            finish()
+            self.stage = stage
+            let unit: String
+            switch stage {
+            case .reading: unit = "bytes"
+            case .features: unit = "rows"
+            case .autoencoder: unit = "epochs"
+            default: unit = "steps"
+            }
+            bar = ProgressBar(label: stage.rawValue, total: total, unit: unit)
+        }
+        self.done = done
+        bar?.update(done, total: total)
+    }
+
+    func finish() {
+        bar?.finish(done)
+        bar = nil
+    }
+}

@@ -1,0 +1,166 @@
+/// The `manifest.json` of a model bundle: what was trained, on what, how, and how well.
+///
+/// Encoded with explicit snake_case keys (no key strategy, so anomaly-type names inside the evaluation survive
+/// unchanged). The manifest is written last, so a directory without one is an unfinished bundle.
+public struct BundleManifest: Sendable, Hashable, Codable {
+    /// Manifest format version this build writes and reads.
+    public static let currentFormatVersion = 1
+
+    /// Options of one training run, as given (see ``TrainingOptions``).
+    public struct Parameters: Sendable, Hashable, Codable {
+        /// Isolation Forest options.
+        public var isolationForest: IsolationForest.Configuration
+        /// Autoencoder options.
+        public var autoencoder: Autoencoder.Configuration
+        /// Expected anomaly share (sets the anomaly threshold).
+        public var contamination: Double
+        /// Ensemble weights as given (before normalisation).
+        public var weights: EnsembleCalibration.Weights
+        /// Risk level percentiles.
+        public var riskPercentiles: RiskTable.Percentiles
+        /// Share of rows (the latest by time) held out for evaluation; 0 when none.
+        public var holdout: Double
+        /// Largest tolerated share of bad input rows.
+        public var maxBadRows: Double
+        /// The run's seed (each model's seed is derived from it unless set explicitly).
+        public var seed: UInt64
+
+        /// Creates a parameter record.
+        public init(
+            isolationForest: IsolationForest.Configuration, autoencoder: Autoencoder.Configuration,
+            contamination: Double, weights: EnsembleCalibration.Weights, riskPercentiles: RiskTable.Percentiles,
+            holdout: Double, maxBadRows: Double, seed: UInt64
+        ) {
+            self.isolationForest = isolationForest
+            self.autoencoder = autoencoder
+            self.contamination = contamination
+            self.weights = weights
+            self.riskPercentiles = riskPercentiles
+            self.holdout = holdout
+            self.maxBadRows = maxBadRows
+            self.seed = seed
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case isolationForest = "isolation_forest"
+            case autoencoder, contamination, weights
+            case riskPercentiles = "risk_percentiles"
+            case holdout
+            case maxBadRows = "max_bad_rows"
+            case seed
+        }
+    }
+
+    /// Where the training rows came from.
+    public struct TrainingData: Sendable, Hashable, Codable {
+        /// The data file's name (not its full path, which may contain user names).
+        public var file: String
+        /// SHA-256 of the file's bytes.
+        public var sha256: String
+        /// Valid rows read, bad rows skipped.
+        public var rows: Int
+        public var badRows: Int
+        /// Rows the models were fitted on and rows held out for evaluation.
+        public var trainingRows: Int
+        public var holdoutRows: Int
+        /// Time span of the training rows (RFC 3339), when there were any.
+        public var firstTimestamp: String?
+        public var lastTimestamp: String?
+
+        /// Creates a record.
+        public init(
+            file: String, sha256: String, rows: Int, badRows: Int, trainingRows: Int, holdoutRows: Int,
+            firstTimestamp: String?, lastTimestamp: String?
+        ) {
+            self.file = file
+            self.sha256 = sha256
+            self.rows = rows
+            self.badRows = badRows
+            self.trainingRows = trainingRows
+            self.holdoutRows = holdoutRows
+            self.firstTimestamp = firstTimestamp
+            self.lastTimestamp = lastTimestamp
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case file, sha256, rows
+            case badRows = "bad_rows"
+            case trainingRows = "training_rows"
+            case holdoutRows = "holdout_rows"
+            case firstTimestamp = "first_timestamp"
+            case lastTimestamp = "last_timestamp"
+        }
+    }
+
+    /// Size and digest of one model file, checked when the bundle is loaded.
+    public struct FileEntry: Sendable, Hashable, Codable {
+        /// File size in bytes.
+        public var bytes: Int
+        /// SHA-256 of the file.
+        public var sha256: String
+
+        /// Creates an entry.
+        public init(bytes: Int, sha256: String) {
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
+    }
+
+    /// Manifest format version.
+    public var formatVersion: Int
+    /// The bundle's version (its directory name).
+    public var version: String
+    /// When the bundle was created (RFC 3339, UTC).
+    public var created: String
+    /// Feature schema the models were trained on.
+    public var featureSchema: FeatureSchema
+    /// Standardisation applied before both models.
+    public var scaler: StandardScaler
+    /// Feature priors (cold-start statistics) used to compute the training features.
+    public var featurePriors: FeaturePriors
+    /// Calibration tables, ensemble weights, anomaly threshold and risk table.
+    public var ensemble: EnsembleCalibration
+    /// Training options.
+    public var parameters: Parameters
+    /// Training data provenance.
+    public var trainingData: TrainingData
+    /// Autoencoder loss per epoch and where training stopped.
+    public var autoencoderHistory: Autoencoder.TrainingHistory
+    /// Model files by name (`isolation_forest.bin`, `autoencoder.bin`).
+    public var files: [String: FileEntry]
+    /// Holdout evaluation by model (`isolation_forest`, `autoencoder`, `ensemble`), when a holdout was used.
+    public var evaluation: [String: EvaluationResult]?
+
+    /// Creates a manifest.
+    public init(
+        version: String, created: String, featureSchema: FeatureSchema, scaler: StandardScaler,
+        featurePriors: FeaturePriors, ensemble: EnsembleCalibration, parameters: Parameters,
+        trainingData: TrainingData, autoencoderHistory: Autoencoder.TrainingHistory, files: [String: FileEntry],
+        evaluation: [String: EvaluationResult]?
+    ) {
+        self.formatVersion = Self.currentFormatVersion
+        self.version = version
+        self.created = created
+        self.featureSchema = featureSchema
+        self.scaler = scaler
+        self.featurePriors = featurePriors
+        self.ensemble = ensemble
+        self.parameters = parameters
+        self.trainingData = trainingData
+        self.autoencoderHistory = autoencoderHistory
+        self.files = files
+        self.evaluation = evaluation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
+        case version, created
+        case featureSchema = "feature_schema"
+        case scaler
+        case featurePriors = "feature_priors"
+        case ensemble, parameters
+        case trainingData = "training_data"
+        case autoencoderHistory = "autoencoder_history"
+        case files, evaluation
+    }
+}

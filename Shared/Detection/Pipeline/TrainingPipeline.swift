@@ -1,0 +1,184 @@
+import Domain
+import Foundation
+
+/// Trains a model bundle from labelled or unlabelled transactions: priors → feature replay → scaler → Isolation
+/// Forest and autoencoder → calibration, threshold and risk table → optional holdout evaluation.
+///
+/// With a holdout, the latest share of rows by time is held out: the whole data set is replayed in time order (so
+/// holdout features continue from the users' training-period history) while priors, scaler and models are fitted
+/// on the earlier rows only. Training never looks at labels.
+public enum TrainingPipeline {
+    /// A step of training, for progress reports.
+    public enum Stage: String, Sendable {
+        case reading = "reading"
+        case features = "features"
+        case isolationForest = "isolation forest"
+        case autoencoder = "autoencoder"
+        case calibration = "calibration"
+        case evaluation = "evaluation"
+        case writing = "writing"
+    }
+
+    /// Progress callback: (stage, units done, units total).
+    public typealias Progress = (Stage, Int, Int) -> Void
+
+    /// What a training run produced.
+    public struct Outcome: Sendable {
+        /// The trained bundle (not yet written unless returned by ``run(dataFile:modelsDirectory:version:options:progress:)``).
+        public var bundle: ModelBundle
+        /// Holdout evaluation per model (`isolation_forest`, `autoencoder`, `ensemble`), when a holdout was used
+        /// and it holds both classes' labels.
+        public var evaluation: [ModelEvaluation]?
+        /// Where the bundle was written, when it was.
+        public var directory: String?
+    }
+
+    /// Trains on in-memory transactions (any order) and returns the bundle without writing it.
+    ///
+    /// `labels` (aligned, may be all `nil`) are used only to evaluate the holdout. `data` describes the source
+    /// for the manifest (its row counts are filled in here).
+    public static func fit(
+        transactions: [Transaction], labels: [AnomalyLabel?], options: TrainingOptions, version: String,
+        data: BundleManifest.TrainingData, progress: Progress? = nil
+    ) throws(DetectionError) -> Outcome {
+        try options.validate()
+        try ModelBundle.validate(version: version)
+        let n = transactions.count
+        guard labels.count == n else { throw DetectionError(.invalidArgument, "labels and transactions differ in length") }
+        let holdoutCount = options.holdout > 0 ? Int((Double(n) * options.holdout).rounded()) : 0
+        let trainingCount = n - holdoutCount
+        guard trainingCount >= 2 else {
+            throw DetectionError(.invalidArgument, "training needs at least 2 rows before the holdout, got \(trainingCount)")
+        }
+        guard options.holdout == 0 || holdoutCount >= 1 else {
+            throw DetectionError(.invalidArgument, "holdout \(options.holdout) of \(n) rows leaves no holdout row")
+        }
+
+        // Time order decides the split; equal timestamps keep file order (stable sort).
+        let order = timeOrder(transactions)
+        let trainingRows = Array(order[0..<trainingCount])
+        let holdoutRows = Array(order[trainingCount...])
+
+        let priors = try FeaturePriors.fit(
+            trainingRows.lazy.map { transactions[$0] }, userPriorWeight: options.userPriorWeight)
+        progress?(.features, 0, n)
+        let replay = FeatureReplay(priors: priors).run(transactions) { done in progress?(.features, done, n) }
+        var trainingMatrix = replay.matrix.selecting(rows: trainingRows)
+        let scaler = try StandardScaler.fit(trainingMatrix)
+        try scaler.transform(&trainingMatrix)
+
+        progress?(.isolationForest, 0, 1)
+        let forest = try IsolationForest(fitting: trainingMatrix, configuration: options.seededForest)
+        let forestScores = forest.scores(trainingMatrix)
+        progress?(.isolationForest, 1, 1)
+
+        let epochs = options.autoencoder.epochs
+        progress?(.autoencoder, 0, epochs)
+        let (network, history) = try Autoencoder.train(trainingMatrix, configuration: options.seededAutoencoder) {
+            epoch, _, _, _ in progress?(.autoencoder, epoch, epochs)
+        }
+        progress?(.autoencoder, epochs, epochs)
+        progress?(.calibration, 0, 1)
+        let networkScores = network.scores(trainingMatrix)
+        let calibration = try EnsembleCalibration(
+            isolationForestScores: forestScores, autoencoderScores: networkScores, weights: options.weights,
+            contamination: options.contamination, riskPercentiles: options.riskPercentiles)
+        progress?(.calibration, 1, 1)
+
+        var info = data
+        info.rows = n
+        info.trainingRows = trainingCount
+        info.holdoutRows = holdoutCount
+        info.firstTimestamp = trainingRows.first.map { RFC3339.format(millis: transactions[$0].timestampMillis) }
+        info.lastTimestamp = trainingRows.last.map { RFC3339.format(millis: transactions[$0].timestampMillis) }
+        var parameters = options.manifestParameters
+        parameters.isolationForest = forest.configuration
+        let manifest = BundleManifest(
+            version: version, created: RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000)),
+            featureSchema: .current, scaler: scaler, featurePriors: priors, ensemble: calibration,
+            parameters: parameters, trainingData: info, autoencoderHistory: history, files: [:],
+            evaluation: nil)
+        var bundle = ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network)
+
+        var evaluation: [ModelEvaluation]?
+        if !holdoutRows.isEmpty {
+            progress?(.evaluation, 0, 1)
+            let holdoutLabels = holdoutRows.map { labels[$0] }
+            if holdoutLabels.allSatisfy({ $0 != nil }) {
+                let scorer = AnomalyScorer(bundle: bundle)
+                let batch = try scorer.scores(unscaled: replay.matrix.selecting(rows: holdoutRows))
+                evaluation = Evaluator.evaluate(batch, labels: holdoutLabels.compactMap { $0 }, ensemble: calibration)
+                var recorded = manifest
+                recorded.evaluation = evaluation.map(Evaluator.results)
+                bundle = ModelBundle(manifest: recorded, isolationForest: forest, autoencoder: network)
+            }
+            progress?(.evaluation, 1, 1)
+        }
+        return Outcome(bundle: bundle, evaluation: evaluation, directory: nil)
+    }
+
+    /// Reads `dataFile`, trains, and writes the bundle to `modelsDirectory/<version>` together with its
+    /// `evaluation.json` and HTML/SVG report (when evaluated); the new version becomes active when `activate`.
+    public static func run(
+        dataFile: String, modelsDirectory: String, version: String?, options: TrainingOptions, activate: Bool = true,
+        progress: Progress? = nil
+    ) throws(DetectionError) -> Outcome {
+        try options.validate()
+        let version = version ?? defaultVersion()
+        try ModelBundle.validate(version: version)
+        let registry = ModelRegistry(root: modelsDirectory)
+        let directory = registry.directory(of: version)
+        guard !FileManager.default.fileExists(atPath: directory) else {
+            throw DetectionError(.invalidArgument, "\(directory) already exists; pass another --version")
+        }
+        let dataset = try CSVTransactionReader.readAll(
+            path: dataFile, policy: BadRowPolicy(maximumBadRowShare: options.maxBadRows)
+        ) { read, total in progress?(.reading, read, total ?? read) }
+        let digest = try SHA256.hex(ofFile: dataFile)
+        let info = BundleManifest.TrainingData(
+            file: (dataFile as NSString).lastPathComponent, sha256: digest, rows: dataset.transactions.count,
+            badRows: dataset.badRowCount, trainingRows: 0, holdoutRows: 0, firstTimestamp: nil, lastTimestamp: nil)
+        var outcome = try fit(
+            transactions: dataset.transactions, labels: dataset.labels, options: options, version: version, data: info,
+            progress: progress)
+        progress?(.writing, 0, 1)
+        var extra: [String: [UInt8]] = [:]
+        if let evaluation = outcome.evaluation {
+            extra = try Evaluator.files(evaluation, title: "txad model \(version) — holdout evaluation")
+        }
+        try FileManager.default.createDirectoryIfNeeded(modelsDirectory)
+        _ = try outcome.bundle.write(to: directory, extraFiles: extra)
+        if activate { try registry.promote(version) }
+        outcome.directory = directory
+        progress?(.writing, 1, 1)
+        return outcome
+    }
+
+    /// A sortable version name from the current UTC time, e.g. `20250101T120000Z`.
+    public static func defaultVersion() -> String {
+        let text = RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        // "2025-01-01T12:00:00.123Z" → "20250101T120000Z"
+        let digits = text.prefix(19).filter { $0 != "-" && $0 != ":" }
+        return digits + "Z"
+    }
+
+    /// Row indices in timestamp order, equal timestamps in input order.
+    static func timeOrder(_ transactions: [Transaction]) -> [Int] {
+        transactions.indices.sorted { a, b in
+            let ta = transactions[a].timestampMillis
+            let tb = transactions[b].timestampMillis
+            return ta != tb ? ta < tb : a < b
+        }
+    }
+}
+
+extension FileManager {
+    /// Creates `path` (and parents) unless it exists; errors name the path.
+    func createDirectoryIfNeeded(_ path: String) throws(DetectionError) {
+        do {
+            try createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw DetectionError(.fileAccess, "cannot create directory \(path)", underlying: error)
+        }
+    }
+}
