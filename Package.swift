@@ -86,7 +86,7 @@ let package = Package(
             ],
             path: "Services/Preprocessing", swiftSettings: strict),
         .target(
-            name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection"],
+            name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection", "Domain"],
             path: "Services/Inference", swiftSettings: strict),
         .target(
             name: "AlertsService",
@@ -122,7 +122,7 @@ let package = Package(
             path: "Services/Executables/txad-preprocessing", swiftSettings: strict),
         .executableTarget(
             name: "txad-inference",
-            dependencies: ["InferenceService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["InferenceService", "ServiceKit", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-inference", swiftSettings: strict),
         .executableTarget(
             name: "txad-alerts",
