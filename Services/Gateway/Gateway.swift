@@ -38,8 +38,8 @@ public struct Gateway: Sendable {
         let pipeline = PredictionPipeline(
             preprocessing: PreprocessingClient(wrapping: preprocessingRPC), inference: InferenceClient(wrapping: inferenceRPC),
             alerts: alerts,
-            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: Duration.seconds(10) + c.requestDeadline * 5, logger: logger),
-            spool: spool, chunkSize: c.chunkSize, deadline: c.requestDeadline, logger: logger)
+            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
+            spool: spool, chunkSize: c.chunkSize, logger: logger)
         let routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
             health: .init(

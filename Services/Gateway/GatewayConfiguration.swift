@@ -22,6 +22,8 @@ public struct GatewayConfiguration: Sendable {
     public var maximumSingleBodyBytes: Int
     /// Deadline of one request across all internal calls; a dependency that is down gives 503 within it.
     public var requestDeadline: Duration
+    /// Deadline of one `/predict/batch` request (a batch of 10,000 needs more than a single prediction).
+    public var batchDeadline: Duration
     /// Items per internal call when a batch is split into chunks that run concurrently.
     public var chunkSize: Int
     /// RPC connections per internal service replica.
@@ -33,7 +35,7 @@ public struct GatewayConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
         alerts: [HostAndPort], redisURL: String?, cacheTTL: Duration = .seconds(86_400),
         maximumBatchItems: Int = 10_000, maximumBatchBodyBytes: Int = 16 << 20, maximumSingleBodyBytes: Int = 64 << 10,
-        requestDeadline: Duration = .seconds(2), chunkSize: Int = 500, connectionsPerTarget: Int = 4,
+        requestDeadline: Duration = .seconds(2), batchDeadline: Duration = .seconds(30), chunkSize: Int = 500, connectionsPerTarget: Int = 4,
         spoolDirectory: String
     ) {
         self.host = host
@@ -47,6 +49,7 @@ public struct GatewayConfiguration: Sendable {
         self.maximumBatchBodyBytes = maximumBatchBodyBytes
         self.maximumSingleBodyBytes = maximumSingleBodyBytes
         self.requestDeadline = requestDeadline
+        self.batchDeadline = batchDeadline
         self.chunkSize = chunkSize
         self.connectionsPerTarget = connectionsPerTarget
         self.spoolDirectory = spoolDirectory
@@ -63,10 +66,14 @@ public struct GatewayConfiguration: Sendable {
             ("cache_ttl_seconds", String(cacheTTL.components.seconds)),
             ("max_batch_items", String(maximumBatchItems)), ("max_batch_body_bytes", String(maximumBatchBodyBytes)),
             ("max_single_body_bytes", String(maximumSingleBodyBytes)),
-            ("request_deadline_ms", String(requestDeadline.components.seconds * 1000
-                + requestDeadline.components.attoseconds / 1_000_000_000_000_000)),
+            ("request_deadline_ms", Self.milliseconds(requestDeadline)),
+            ("batch_deadline_ms", Self.milliseconds(batchDeadline)),
             ("chunk_size", String(chunkSize)), ("connections_per_target", String(connectionsPerTarget)),
             ("spool_dir", spoolDirectory),
         ]
+    }
+
+    private static func milliseconds(_ d: Duration) -> String {
+        String(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -24,6 +24,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var maxBatchBytes: Int?
     @Option(help: "Deadline of one request across internal calls, ms (env TXAD_REQUEST_DEADLINE_MS; default 2000).")
     public var requestDeadlineMs: Int?
+    @Option(help: "Deadline of one /predict/batch request, ms (env TXAD_BATCH_DEADLINE_MS; default 30000).")
+    public var batchDeadlineMs: Int?
     @Option(help: "Items per internal call in batches (env TXAD_CHUNK_SIZE; default 500).")
     public var chunkSize: Int?
     @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
@@ -56,6 +58,9 @@ public struct GatewayOptions: ParsableArguments, Sendable {
                 range: 1024...(1 << 30)),
             requestDeadline: try settings.milliseconds(
                 requestDeadlineMs, flag: "request-deadline-ms", env: "TXAD_REQUEST_DEADLINE_MS", default: 2000,
+                range: 10...600_000),
+            batchDeadline: try settings.milliseconds(
+                batchDeadlineMs, flag: "batch-deadline-ms", env: "TXAD_BATCH_DEADLINE_MS", default: 30_000,
                 range: 10...600_000),
             chunkSize: try settings.int(chunkSize, flag: "chunk-size", env: "TXAD_CHUNK_SIZE", default: 500, range: 1...10_000),
             spoolDirectory: settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool"))

@@ -66,7 +66,8 @@ struct GatewayRoutes: Sendable {
         case .success(let t): transaction = t
         case .failure(let problems): return problem(.invalid(problems.problems, requestID: requestID))
         }
-        let outcome = await pipeline.predict([transaction], requestID: requestID)[0]
+        let outcome = await pipeline.predict(
+            [transaction], requestID: requestID, deadline: configuration.requestDeadline)[0]
         switch outcome {
         case .prediction(let p, let cached):
             return json(.ok, cached ? PredictionJSON.markedCached(p.json) : p.json)
@@ -101,7 +102,8 @@ struct GatewayRoutes: Sendable {
         } catch {
             return problem(.badRequest("\(error)", requestID: requestID))
         }
-        let outcomes = await pipeline.predict(input.items.map(\.transaction), requestID: requestID)
+        let outcomes = await pipeline.predict(
+            input.items.map(\.transaction), requestID: requestID, deadline: configuration.batchDeadline)
         var results: [String] = []
         var errors = input.errors
         var byRisk: [RiskLevel: Int] = [:]

@@ -24,12 +24,12 @@ struct PredictionPipeline: Sendable {
     let cache: PredictionCache
     let spool: DurableSpool
     let chunkSize: Int
-    let deadline: Duration
     let logger: Logger
 
-    /// Scores `transactions` (all valid), returning one outcome per transaction, in order.
-    func predict(_ transactions: [Transaction], requestID: String) async -> [ItemOutcome] {
+    /// Scores `transactions` (all valid) within `deadline`, returning one outcome per transaction, in order.
+    func predict(_ transactions: [Transaction], requestID: String, deadline: Duration) async -> [ItemOutcome] {
         let start = ContinuousClock.now
+        let clock = DeadlineClock(start: start, budget: deadline)
         // Within one request a repeated id is scored once; its other positions get the same answer.
         var firstIndex: [String: Int] = [:]
         var unique: [Transaction] = []
@@ -46,10 +46,10 @@ struct PredictionPipeline: Sendable {
         let mine = misses.filter { claimed.contains($0.transactionID) }
         let others = misses.filter { !claimed.contains($0.transactionID) }
 
-        let fresh = await score(mine, requestID: requestID, start: start)
+        let fresh = await score(mine, requestID: requestID, clock: clock)
         for (id, outcome) in fresh { outcomes[id] = outcome }
         if !others.isEmpty {
-            for (id, outcome) in await awaitOtherRequests(others.map(\.transactionID), start: start) {
+            for (id, outcome) in await awaitOtherRequests(others.map(\.transactionID), clock: clock) {
                 outcomes[id] = outcome
             }
         }
@@ -59,13 +59,9 @@ struct PredictionPipeline: Sendable {
         }
     }
 
-    private func remaining(since start: ContinuousClock.Instant) -> Duration {
-        max(.milliseconds(1), deadline - (ContinuousClock.now - start))
-    }
-
     /// Scores claimed transactions in concurrent chunks, caches the results and releases failed claims.
     private func score(
-        _ transactions: [Transaction], requestID: String, start: ContinuousClock.Instant
+        _ transactions: [Transaction], requestID: String, clock: DeadlineClock
     ) async -> [String: ItemOutcome] {
         guard !transactions.isEmpty else { return [:] }
         let chunks = stride(from: 0, to: transactions.count, by: chunkSize).map {
@@ -76,7 +72,7 @@ struct PredictionPipeline: Sendable {
             for chunk in chunks {
                 group.addTask {
                     do {
-                        let predictions = try await scoreChunk(chunk, requestID: requestID, start: start)
+                        let predictions = try await scoreChunk(chunk, requestID: requestID, clock: clock)
                         return zip(chunk, predictions).map { ($0.transactionID, .prediction($1, cached: false)) }
                     } catch {
                         let problem = Self.problem(for: error, requestID: requestID)
@@ -102,17 +98,17 @@ struct PredictionPipeline: Sendable {
     }
 
     private func scoreChunk(
-        _ chunk: [Transaction], requestID: String, start: ContinuousClock.Instant
+        _ chunk: [Transaction], requestID: String, clock: DeadlineClock
     ) async throws -> [CachedPrediction] {
         let vectors = try await preprocessing.preprocess(
             PreprocessRequest(transactions: chunk),
-            options: CallOptions(deadline: remaining(since: start), requestID: requestID)
+            options: CallOptions(deadline: clock.remaining, requestID: requestID)
         ).vectors
         guard vectors.count == chunk.count else {
             throw RPCError(code: .internalError, message: "preprocessing returned \(vectors.count) of \(chunk.count)")
         }
         let scores = try await inference.score(
-            ScoreRequest(vectors: vectors), options: CallOptions(deadline: remaining(since: start), requestID: requestID)
+            ScoreRequest(vectors: vectors), options: CallOptions(deadline: clock.remaining, requestID: requestID)
         ).scores
         guard scores.count == chunk.count else {
             throw RPCError(code: .internalError, message: "inference returned \(scores.count) of \(chunk.count)")
@@ -123,7 +119,7 @@ struct PredictionPipeline: Sendable {
                 transaction: chunk[i], score: scores[i], degraded: vectors[i].degraded, requestID: requestID,
                 scoredAtMillis: now)
         }
-        let alertOutcome = try await record(scored, requestID: requestID, start: start)
+        let alertOutcome = try await record(scored, requestID: requestID, clock: clock)
         return (0..<chunk.count).map { i in
             let score = scores[i]
             let status: AlertOutcome = score.riskLevel >= .medium ? alertOutcome : .none
@@ -135,13 +131,13 @@ struct PredictionPipeline: Sendable {
 
     /// Hands scored transactions to the alerts service; spools them locally when it cannot be reached.
     private func record(
-        _ scored: [ScoredTransaction], requestID: String, start: ContinuousClock.Instant
+        _ scored: [ScoredTransaction], requestID: String, clock: DeadlineClock
     ) async throws -> AlertOutcome {
         let request = RecordRequest(items: scored)
         let failure: RPCError
         do {
             _ = try await alerts.record(
-                request, options: CallOptions(deadline: remaining(since: start), requestID: requestID))
+                request, options: CallOptions(deadline: clock.remaining, requestID: requestID))
             return .recorded
         } catch {
             failure = error
@@ -157,10 +153,10 @@ struct PredictionPipeline: Sendable {
     }
 
     /// Waits (polling the cache) for ids another request is scoring right now.
-    private func awaitOtherRequests(_ ids: [String], start: ContinuousClock.Instant) async -> [String: ItemOutcome] {
+    private func awaitOtherRequests(_ ids: [String], clock: DeadlineClock) async -> [String: ItemOutcome] {
         var pending = Set(ids)
         var outcomes: [String: ItemOutcome] = [:]
-        while !pending.isEmpty, ContinuousClock.now - start < deadline {
+        while !pending.isEmpty, !clock.isExpired {
             try? await Task.sleep(for: .milliseconds(5))
             for (id, hit) in await cache.lookup(Array(pending)) {
                 outcomes[id] = .prediction(hit, cached: true)
@@ -203,4 +199,15 @@ struct PredictionPipeline: Sendable {
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
     }
+}
+
+/// The time left of one request's deadline.
+struct DeadlineClock: Sendable {
+    let start: ContinuousClock.Instant
+    let budget: Duration
+
+    /// What is left (at least 1 ms, so a call still gets a chance to fail with DEADLINE_EXCEEDED).
+    var remaining: Duration { max(.milliseconds(1), budget - (ContinuousClock.now - start)) }
+
+    var isExpired: Bool { ContinuousClock.now - start >= budget }
 }
