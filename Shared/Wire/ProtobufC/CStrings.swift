@@ -95,10 +95,11 @@ func decodeString(_ pointer: UnsafeMutablePointer<CChar>?, field: StaticString) 
     guard WireArena.allocatedByteCount(of: raw) == length + 1 else {
         throw RPCError.nulInString(field)
     }
-    guard let string = String(validating: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self) else {
+    let bytes = raw.assumingMemoryBound(to: UInt8.self)
+    guard isWellFormedUTF8(bytes, count: length) else {
         throw RPCError.invalidUTF8(field)
     }
-    return string
+    return String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
 }
 
 /// Reads a repeated string field.
