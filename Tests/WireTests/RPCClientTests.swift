@@ -196,3 +196,43 @@ struct RPCClientTests {
         }
     }
 }
+
+@Suite("RPC client on its own event loop", .timeLimit(.minutes(1)))
+struct RPCClientEventLoopTests {
+    @Test func callsFromTasksPreferringTheClientLoopSucceed() async throws {
+        try await withServer(services: [TestInferenceService()]) { (_, port) async throws in
+            try await withClient(ports: [port], connectionsPerTarget: 4) { (client) async throws in
+                let inference = InferenceClient(wrapping: client)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for i in 0..<200 {
+                        group.addTask(executorPreference: client.eventLoopTaskExecutor()) {
+                            let response = try await inference.reload(ReloadRequest(version: "v\(i)"))
+                            #expect(response.version == "v\(i)")
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+}
+
+@Suite("RPC server limits", .timeLimit(.minutes(1)))
+struct RPCServerLimitTests {
+    @Test func callsBeyondTheConcurrencyLimitAreRefused() async throws {
+        let configuration = RPCServer.Configuration(maximumConcurrentCallsPerConnection: 2)
+        try await withServer(services: [TestInferenceService()], configuration: configuration) { (_, port) async throws in
+            try await withClient(ports: [port]) { (client) async throws in
+                let inference = InferenceClient(wrapping: client)
+                async let first = inference.reload(ReloadRequest(version: "sleep-300ms"))
+                async let second = inference.reload(ReloadRequest(version: "sleep-300ms"))
+                try await Task.sleep(for: .milliseconds(100))
+                let third = await #expect(throws: RPCError.self) { try await inference.reload(ReloadRequest(version: "v")) }
+                #expect(third?.code == .resourceExhausted)
+                #expect(try await first.version == "slept")
+                #expect(try await second.version == "slept")
+                #expect(try await inference.reload(ReloadRequest(version: "after")).version == "after")
+            }
+        }
+    }
+}
