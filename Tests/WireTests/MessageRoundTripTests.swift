@@ -230,11 +230,11 @@ struct MessageValidationTests {
     }
 }
 
-@Suite("UTF-8 validation")
+@Suite("UTF-8 and NUL validation")
 struct UTF8ValidationTests {
     private func check(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
-            isWellFormedUTF8(buffer.baseAddress ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped, count: buffer.count)
+            isWellFormedUTF8WithoutNUL(buffer.baseAddress ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped, count: buffer.count)
         }
     }
 
@@ -249,6 +249,9 @@ struct UTF8ValidationTests {
         #expect(!check([0xE2, 0x82]))  // truncated
         #expect(!check([0x80]))  // lone continuation
         #expect(!check([0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0xFF]))
+        #expect(!check([0x61, 0x00]))  // NUL, byte by byte
+        #expect(!check(Array("0123456789abcdef".utf8) + [0] + Array("0123456789abcdef".utf8)))  // NUL in the fast path
+        #expect(!check([0x61, 0x62, 0x00, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69]))
     }
 
     @Test func agreesWithTheStandardLibraryOnRandomBytes() {
@@ -259,7 +262,8 @@ struct UTF8ValidationTests {
             let bytes = (0..<count).map { _ -> UInt8 in
                 Bool.random(using: &generator) ? UInt8.random(in: 0x80...0xF5, using: &generator) : UInt8.random(in: 0...0xFF, using: &generator)
             }
-            #expect(check(bytes) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+            let expected = String(validating: bytes, as: UTF8.self) != nil && !bytes.contains(0)
+            #expect(check(bytes) == expected, "\(bytes)")
         }
     }
 }
