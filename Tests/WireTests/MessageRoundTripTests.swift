@@ -229,3 +229,41 @@ struct MessageValidationTests {
         #expect(throws: RPCError.self) { try DecideRequest(serializedBytes: [0x0A, 0x01, 0x61]) }
     }
 }
+
+@Suite("UTF-8 and NUL validation")
+struct UTF8ValidationTests {
+    private func check(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            isWellFormedUTF8WithoutNUL(buffer.baseAddress ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped, count: buffer.count)
+        }
+    }
+
+    @Test func knownSequences() {
+        #expect(check(Array("plain ascii, long enough to use the fast path".utf8)))
+        #expect(check(Array(Fixtures.unicode.utf8)))
+        #expect(check([0xF4, 0x8F, 0xBF, 0xBF]))  // U+10FFFF
+        #expect(!check([0xF4, 0x90, 0x80, 0x80]))  // above U+10FFFF
+        #expect(!check([0xC0, 0xAF]))  // overlong "/"
+        #expect(!check([0xE0, 0x80, 0xAF]))  // overlong
+        #expect(!check([0xED, 0xA0, 0x80]))  // surrogate U+D800
+        #expect(!check([0xE2, 0x82]))  // truncated
+        #expect(!check([0x80]))  // lone continuation
+        #expect(!check([0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0xFF]))
+        #expect(!check([0x61, 0x00]))  // NUL, byte by byte
+        #expect(!check(Array("0123456789abcdef".utf8) + [0] + Array("0123456789abcdef".utf8)))  // NUL in the fast path
+        #expect(!check([0x61, 0x62, 0x00, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69]))
+    }
+
+    @Test func agreesWithTheStandardLibraryOnRandomBytes() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...12, using: &generator)
+            // Bias towards bytes that form multi-byte sequences.
+            let bytes = (0..<count).map { _ -> UInt8 in
+                Bool.random(using: &generator) ? UInt8.random(in: 0x80...0xF5, using: &generator) : UInt8.random(in: 0...0xFF, using: &generator)
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil && !bytes.contains(0)
+            #expect(check(bytes) == expected, "\(bytes)")
+        }
+    }
+}

@@ -101,30 +101,31 @@ struct RPCClientTests {
     }
 
     @Test func onlyIdempotentCallsAreRetriedAfterAConnectionDrops() async throws {
+        // A peer that accepts, reads the request and closes: every attempt reaches it and fails after sending.
         let dropper = try await MisbehavingServer(mode: .closeOnRead)
-        let preprocessing = CountingPreprocessingService()
-        try await withServer(services: [preprocessing]) { (_, port) async throws in
+        try await withClient(ports: [dropper.port]) { (client) async throws in
+            let idempotent = await #expect(throws: RPCError.self) { try await HealthClient(wrapping: client).check() }
+            #expect(idempotent?.code == .unavailable)
+            #expect(dropper.reads.count == 3, "an idempotent call is tried maximumAttempts (3) times")
+
+            let before = dropper.reads.count
+            let notIdempotent = await #expect(throws: RPCError.self) {
+                try await PreprocessingClient(wrapping: client).preprocess(PreprocessRequest(transactions: [Fixtures.transaction()]))
+            }
+            #expect(notIdempotent?.code == .unavailable)
+            #expect(dropper.reads.count - before == 1, "a call that is not idempotent is sent once")
+        }
+        await dropper.close()
+    }
+
+    @Test func idempotentCallsFailOverToAHealthyTarget() async throws {
+        let dropper = try await MisbehavingServer(mode: .closeOnRead)
+        try await withServer(services: []) { (_, port) async throws in
             try await withClient(ports: [dropper.port, port]) { (client) async throws in
-                // Idempotent: a call routed to the dropping target is retried on the healthy one.
                 let health = HealthClient(wrapping: client)
                 for _ in 0..<10 {
                     #expect(try await health.check().status == .serving)
                 }
-                // Not idempotent: a call whose connection dropped after sending fails with UNAVAILABLE.
-                let transactions = [Fixtures.transaction()]
-                var unavailable = 0
-                var succeeded = 0
-                for _ in 0..<10 {
-                    do throws(RPCError) {
-                        _ = try await PreprocessingClient(wrapping: client).preprocess(PreprocessRequest(transactions: transactions))
-                        succeeded += 1
-                    } catch {
-                        #expect(error.code == .unavailable)
-                        unavailable += 1
-                    }
-                }
-                #expect(unavailable > 0)
-                #expect(succeeded == preprocessing.calls.load(ordering: .relaxed))
             }
         }
         await dropper.close()
@@ -193,6 +194,55 @@ struct RPCClientTests {
             }
             let error = await #expect(throws: RPCError.self) { try await HealthClient(wrapping: client).check() }
             #expect(error?.code == .unavailable)
+        }
+    }
+}
+
+@Suite("RPC client on its own event loop", .timeLimit(.minutes(1)))
+struct RPCClientEventLoopTests {
+    @Test func callsFromTasksPreferringTheClientLoopSucceed() async throws {
+        try await withServer(services: [TestInferenceService()]) { (_, port) async throws in
+            try await withClient(ports: [port], connectionsPerTarget: 4) { (client) async throws in
+                let inference = InferenceClient(wrapping: client)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for i in 0..<200 {
+                        group.addTask(executorPreference: client.eventLoopTaskExecutor()) {
+                            let response = try await inference.reload(ReloadRequest(version: "v\(i)"))
+                            #expect(response.version == "v\(i)")
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+}
+
+@Suite("RPC server limits", .timeLimit(.minutes(1)))
+struct RPCServerLimitTests {
+    @Test func callsBeyondTheConcurrencyLimitAreRefused() async throws {
+        let gate = Gate()
+        var service = TestInferenceService()
+        service.scoreBehavior = { request, _ in
+            await gate.pass()
+            return ScoreResponse(scores: request.vectors.map { Fixtures.score($0.transactionID, reasons: 0) })
+        }
+        let configuration = RPCServer.Configuration(maximumConcurrentCallsPerConnection: 2)
+        try await withServer(services: [service], configuration: configuration) { (_, port) async throws in
+            try await withClient(ports: [port]) { (client) async throws in
+                let inference = InferenceClient(wrapping: client)
+                async let first = inference.score(ScoreRequest(vectors: [Fixtures.featureVector("a")]))
+                async let second = inference.score(ScoreRequest(vectors: [Fixtures.featureVector("b")]))
+                try await gate.waitUntilEntered(2)
+                let third = await #expect(throws: RPCError.self) {
+                    try await inference.score(ScoreRequest(vectors: [Fixtures.featureVector("c")]))
+                }
+                #expect(third?.code == .resourceExhausted)
+                gate.open()
+                #expect(try await first.scores.map(\.transactionID) == ["a"])
+                #expect(try await second.scores.map(\.transactionID) == ["b"])
+                #expect(try await inference.reload(ReloadRequest(version: "after")).version == "after")
+            }
         }
     }
 }

@@ -215,25 +215,57 @@ struct RPCServerTests {
     }
 
     @Test func gracefulShutdownLetsCallsInFlightFinish() async throws {
+        let gate = Gate()
+        var service = TestInferenceService()
+        service.scoreBehavior = { request, _ in
+            await gate.pass()
+            return ScoreResponse(scores: request.vectors.map { Fixtures.score($0.transactionID, reasons: 0) })
+        }
         let server = RPCServer(
-            configuration: RPCServer.Configuration(shutdownGracePeriod: .seconds(5)), services: [TestInferenceService()],
+            configuration: RPCServer.Configuration(shutdownGracePeriod: .seconds(30)), services: [service],
             logger: .quiet)
         let port = try #require(try await server.listen().port)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             try await withClient(ports: [port]) { (client) async throws in
                 let inference = InferenceClient(wrapping: client)
-                #expect(try await inference.reload(ReloadRequest(version: "warm")).version == "warm")
-                async let slow = inference.reload(ReloadRequest(version: "sleep-300ms"))
-                try await Task.sleep(for: .milliseconds(100))
+                async let inFlight = inference.score(ScoreRequest(vectors: [Fixtures.featureVector("held")]))
+                try await gate.waitUntilEntered(1)
                 server.beginGracefulShutdown()
-                #expect(try await slow.version == "slept")
                 #expect(server.healthStatus.status(for: "") == .notServing)
+                gate.open()
+                #expect(try await inFlight.scores.map(\.transactionID) == ["held"])
             }
-            try await group.waitForAll()  // run() returned by itself
+            try await group.waitForAll()  // run() returned by itself once the call was answered
         }
         let error = await #expect(throws: RPCError.self) { try await server.listen() }
         #expect(error?.code == .failedPrecondition)
+    }
+
+    @Test func gracefulShutdownClosesWhatIsLeftAfterTheGracePeriod() async throws {
+        let gate = Gate()
+        var service = TestInferenceService()
+        service.scoreBehavior = { _, _ in
+            await gate.pass()
+            return ScoreResponse()
+        }
+        let server = RPCServer(
+            configuration: RPCServer.Configuration(shutdownGracePeriod: .milliseconds(200)), services: [service],
+            logger: .quiet)
+        let port = try #require(try await server.listen().port)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            try await withClient(ports: [port]) { (client) async throws in
+                let inference = InferenceClient(wrapping: client)
+                let stuck = Task { try await inference.score(ScoreRequest(vectors: [Fixtures.featureVector("stuck")])) }
+                try await gate.waitUntilEntered(1)
+                server.beginGracefulShutdown()
+                let error = await #expect(throws: RPCError.self) { try await stuck.value }
+                #expect(error?.code == .unavailable)
+                gate.open()
+            }
+            try await group.waitForAll()
+        }
     }
 
     @Test func bindingABusyPortIsUnavailable() async throws {

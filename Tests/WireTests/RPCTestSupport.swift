@@ -157,7 +157,8 @@ struct RawConnection {
     }
 }
 
-/// A TCP server that accepts connections and then either ignores everything or closes on the first byte.
+/// A TCP server that accepts connections and then either ignores everything or closes on the first byte; counts
+/// the reads it saw (one per request sent to it, for requests that fit one read).
 final class MisbehavingServer: Sendable {
     enum Mode: Sendable {
         case blackHole
@@ -167,18 +168,33 @@ final class MisbehavingServer: Sendable {
     private final class Handler: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         let mode: Mode
-        init(mode: Mode) { self.mode = mode }
+        let reads: Counter
+        init(mode: Mode, reads: Counter) {
+            self.mode = mode
+            self.reads = reads
+        }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            reads.increment()
             if case .closeOnRead = mode { context.close(promise: nil) }
         }
     }
 
+    final class Counter: Sendable {
+        private let value = Atomic<Int>(0)
+        func increment() { value.wrappingAdd(1, ordering: .relaxed) }
+        var count: Int { value.load(ordering: .relaxed) }
+    }
+
     let channel: any NIOCore.Channel
+    let reads = Counter()
 
     init(mode: Mode) async throws {
+        let reads = self.reads
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(mode: mode)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(mode: mode, reads: reads))
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
     }
@@ -187,5 +203,43 @@ final class MisbehavingServer: Sendable {
 
     func close() async {
         try? await channel.close()
+    }
+}
+
+/// Holds handlers until released, counting how many are waiting.
+final class Gate: Sendable {
+    private let state = Mutex<(entered: Int, open: Bool, waiters: [CheckedContinuation<Void, Never>])>((0, false, []))
+
+    /// Handlers currently held.
+    var entered: Int { state.withLock { $0.entered } }
+
+    /// Waits until ``open()`` (returns at once if already open).
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                state.entered += 1
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Lets every held and later handler through.
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Polls until `count` handlers are held.
+    func waitUntilEntered(_ count: Int) async throws {
+        while entered < count {
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 }

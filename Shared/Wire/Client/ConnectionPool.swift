@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The client's connections: `connectionsPerTarget` slots per target, used round-robin.
@@ -28,12 +29,19 @@ final class ConnectionPool: Sendable {
             return .failure(CallFailure(error: RPCError(code: .unavailable, message: "no targets configured"), wasSent: false))
         }
         let start = Int(nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(slots.count))
+        // A caller running on one of our event loops gets a connection on that loop when there is one.
+        let currentLoop = MultiThreadedEventLoopGroup.currentEventLoop
+        var elsewhere: ClientConnection?
         var connecting: EventLoopFuture<ClientConnection>?
         var reasons: [String] = []
         var earliestRetry: NIODeadline?
         for offset in 0..<slots.count {
             switch slots[(start + offset) % slots.count].poll() {
             case .ready(let connection):
+                if let currentLoop, connection.channel.eventLoop !== currentLoop {
+                    if elsewhere == nil { elsewhere = connection }
+                    continue
+                }
                 return .success(connection)
             case .connecting(let future):
                 if connecting == nil { connecting = future }
@@ -41,6 +49,9 @@ final class ConnectionPool: Sendable {
                 reasons.append(reason)
                 if let retryAt, earliestRetry.map({ retryAt < $0 }) ?? true { earliestRetry = retryAt }
             }
+        }
+        if let elsewhere {
+            return .success(elsewhere)
         }
         if let connecting {
             return await wait(for: connecting, deadline: deadline)

@@ -42,8 +42,11 @@ final class ConnectionSlot: Sendable {
         var failures = 0
         let result: Poll = state.withLock { state in
             switch state {
-            case .ready(let connection):
+            case .ready(let connection) where connection.channel.isActive:
                 return .ready(connection)
+            case .ready:
+                // Closed, and its close callback has not run yet: reconnect rather than fail a call on it.
+                failures = 0
             case .connecting(let future, _):
                 return .connecting(future)
             case .idle(let previousFailures):

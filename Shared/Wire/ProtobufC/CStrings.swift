@@ -83,22 +83,21 @@ extension WireArena {
 
 /// Reads a string field of a struct that protobuf-c unpacked with a ``WireArena`` allocator.
 ///
-/// Throws `INVALID_ARGUMENT` naming `field` when the wire string contained a NUL (protobuf-c's copy would look
-/// shorter than what it allocated) or is not valid UTF-8.
+/// The length comes from the arena block's header (protobuf-c allocates wire length + 1), so an embedded NUL —
+/// which `strlen` would silently stop at — is seen and refused. Throws `INVALID_ARGUMENT` naming `field` for a NUL
+/// or for bytes that are not valid UTF-8.
 func decodeString(_ pointer: UnsafeMutablePointer<CChar>?, field: StaticString) throws(RPCError) -> String {
     guard let pointer else { return "" }
     let raw = UnsafeRawPointer(pointer)
-    let length = strlen(pointer)
-    if length == 0 && UInt(bitPattern: raw) == protobufCEmptyStringAddress {
-        return ""
+    // protobuf-c's shared default is not an arena block: recognise it by address before reading a header.
+    guard UInt(bitPattern: raw) != protobufCEmptyStringAddress else { return "" }
+    let length = WireArena.allocatedByteCount(of: raw) - 1
+    guard length > 0 else { return "" }
+    let bytes = raw.assumingMemoryBound(to: UInt8.self)
+    guard isWellFormedUTF8WithoutNUL(bytes, count: length) else {
+        throw memchr(raw, 0, length) != nil ? RPCError.nulInString(field) : RPCError.invalidUTF8(field)
     }
-    guard WireArena.allocatedByteCount(of: raw) == length + 1 else {
-        throw RPCError.nulInString(field)
-    }
-    guard let string = String(validating: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self) else {
-        throw RPCError.invalidUTF8(field)
-    }
-    return string
+    return String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
 }
 
 /// Reads a repeated string field.

@@ -1,10 +1,9 @@
 import NIOCore
 
-/// A `TaskExecutor` that runs jobs on one NIO event loop.
+/// A `TaskExecutor` that runs jobs on one NIO event loop (see `RPCClient.eventLoopTaskExecutor()`).
 ///
-/// The server starts every call's handler task with this executor preferred, so a handler that does not suspend
-/// runs to completion inside the read that delivered its request, and one that does suspend resumes on the
-/// connection's event loop: the response is written without a thread hop.
+/// Tasks that prefer it run their nonisolated code on the loop's thread, so the RPC client can write their
+/// requests and resume them with responses without handing work to another thread.
 final class EventLoopTaskExecutor: TaskExecutor {
     /// The loop jobs run on.
     let eventLoop: any EventLoop

@@ -16,6 +16,11 @@ import Synchronization
 /// accepting, reports every service `NOT_SERVING`, answers new calls on open connections with `UNAVAILABLE`,
 /// lets calls in flight finish for up to `shutdownGracePeriod`, then closes what is left; cancellation closes
 /// every connection at once. A bad frame or a failing handler only ever affects its own call or connection.
+///
+/// Handlers start on the connection's event loop and run there until they first suspend (a handler that does not
+/// suspend answers without any thread hop); after a suspension they continue on Swift's global executor. A
+/// handler that computes for long without suspending holds its event loop meanwhile, delaying the other
+/// connections on that loop: such a handler should do its heavy part after an `await` (e.g. in a child task).
 public final class RPCServer: Sendable {
     /// Server settings.
     public struct Configuration: Sendable {
@@ -84,7 +89,6 @@ public final class RPCServer: Sendable {
 
     private let dispatcher: ServerDispatcher
     private let group: any EventLoopGroup
-    private let executors: [ObjectIdentifier: EventLoopTaskExecutor]
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -109,13 +113,7 @@ public final class RPCServer: Sendable {
         self.dispatcher = ServerDispatcher(
             router: router, maximumFrameSize: configuration.maximumFrameSize,
             maximumConcurrentCallsPerConnection: configuration.maximumConcurrentCallsPerConnection, logger: logger)
-        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        self.group = group
-        var executors: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
-        for loop in group.makeIterator() {
-            executors[ObjectIdentifier(loop)] = EventLoopTaskExecutor(eventLoop: loop)
-        }
-        self.executors = executors
+        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
     }
 
     /// The bound address once listening (with the real port when configured with port 0); nil before.
@@ -276,10 +274,7 @@ public final class RPCServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let executor =
-                        self.executors[ObjectIdentifier(channel.eventLoop)]
-                        ?? EventLoopTaskExecutor(eventLoop: channel.eventLoop)
-                    let handler = ServerConnectionHandler(dispatcher: dispatcher, taskExecutor: executor)
+                    let handler = ServerConnectionHandler(dispatcher: dispatcher)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     self.register(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }

@@ -4,9 +4,9 @@ import NIOCore
 /// Serves the calls of one connection: deframes requests, dispatches them to their handlers, writes responses,
 /// answers `DEADLINE_EXCEEDED` for handlers still running at their deadline, and drains on shutdown.
 ///
-/// Lives on the connection's event loop. Handlers run in tasks that prefer this loop; one that does not suspend
-/// finishes inside `channelRead`, so its response joins the read cycle's single flush. Calls that suspend are
-/// tracked in `inFlight` (for deadlines, draining and cancellation when the peer goes away).
+/// Lives on the connection's event loop. Each call's handler starts in a task that runs immediately on this loop;
+/// one that does not suspend finishes inside `channelRead`, so its response joins the read cycle's single flush.
+/// Calls that suspend are tracked in `inFlight` (for deadlines, draining and cancellation when the peer goes away).
 final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -18,7 +18,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private let dispatcher: ServerDispatcher
-    private let taskExecutor: EventLoopTaskExecutor
     private var deframer: FrameDeframer
     private var context: ChannelHandlerContext?
     private var loopBoundSelf: NIOLoopBound<ServerConnectionHandler>?
@@ -40,9 +39,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var draining = false
     private var closing = false
 
-    init(dispatcher: ServerDispatcher, taskExecutor: EventLoopTaskExecutor) {
+    init(dispatcher: ServerDispatcher) {
         self.dispatcher = dispatcher
-        self.taskExecutor = taskExecutor
         self.deframer = FrameDeframer(maximumFrameSize: dispatcher.maximumFrameSize)
     }
 
@@ -187,8 +185,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         defer { startingCallID = nil }
         let task: Task<Void, Never>
         do {
-            task = try method.start(
-                payload: envelope.payload, arena: &arena, context: rpcContext, call: call, executor: taskExecutor)
+            task = try method.start(payload: envelope.payload, arena: &arena, context: rpcContext, call: call)
         } catch {
             reply(callID, error.code, "request of \(method.fullName) is invalid: \(error.message)")
             return
