@@ -25,12 +25,14 @@ public struct DataBenchCommand: ParsableCommand {
         let directory = NSTemporaryDirectory() + "txad-bench-data-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var rows: [(String, Double, Int)] = []
+        var rows: [(name: String, wall: Double, cpu: Double, items: Int)] = []
         func time<T>(_ name: String, items: Int, _ body: () throws -> T) rethrows -> T {
             let start = ContinuousClock.now
+            let cpuStart = Self.cpuSeconds()
             let result = try body()
             let d = ContinuousClock.now - start
-            rows.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, items))
+            let wall = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            rows.append((name, wall, Self.cpuSeconds() - cpuStart, items))
             return result
         }
 
@@ -69,12 +71,23 @@ public struct DataBenchCommand: ParsableCommand {
         }
 
         print("rows: \(formatCount(count)), file: \(formatCount(Int(fileSize(plain) / 1024))) KiB")
-        let width = rows.map(\.0.count).max() ?? 0
-        for (name, seconds, items) in rows {
-            let rate = seconds > 0 ? Int(Double(items) / seconds) : 0
-            let pad = String(repeating: " ", count: width - name.count)
-            print("\(name)\(pad)  \(formatSeconds(seconds))  \(formatCount(rate)) rows/s")
+        print("(wall time, and CPU time of this process, which is steadier on a busy machine)")
+        let width = rows.map(\.name.count).max() ?? 0
+        for row in rows {
+            let wallRate = row.wall > 0 ? Int(Double(row.items) / row.wall) : 0
+            let cpuRate = row.cpu > 0 ? Int(Double(row.items) / row.cpu) : 0
+            let pad = String(repeating: " ", count: width - row.name.count)
+            print(
+                "\(row.name)\(pad)  wall \(formatSeconds(row.wall)) (\(formatCount(wallRate)) rows/s)  "
+                    + "cpu \(formatSeconds(row.cpu)) (\(formatCount(cpuRate)) rows/s)")
         }
+    }
+
+    /// CPU time used by this process so far (all threads).
+    private static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     private func fileSize(_ path: String) -> Int64 {

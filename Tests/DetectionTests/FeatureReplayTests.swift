@@ -26,6 +26,18 @@ import Testing
         for (user, bytes) in store { #expect(try UserState(serialized: bytes) == offline.finalStates[user]) }
     }
 
+    @Test func parallelReplayEqualsSequentialReplay() throws {
+        let transactions = Self.data.transactions
+        let replay = FeatureReplay(priors: try FeaturePriors.fit(transactions))
+        let sequential = replay.run(transactions, options: .init(keepRaw: true, keepStates: true, workers: 1))
+        for workers in [2, 3, 64] {
+            let parallel = replay.run(transactions, options: .init(keepRaw: true, keepStates: true, workers: workers))
+            #expect(parallel.matrix == sequential.matrix, "\(workers) workers")
+            #expect(parallel.raw == sequential.raw, "\(workers) workers")
+            #expect(parallel.finalStates == sequential.finalStates, "\(workers) workers")
+        }
+    }
+
     @Test func rowsComeBackInInputOrderWhateverTheOrderGiven() throws {
         let transactions = Self.data.transactions
         let replay = FeatureReplay(priors: .neutral)

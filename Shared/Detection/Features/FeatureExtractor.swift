@@ -39,6 +39,8 @@ public struct FeatureExtractor: Sendable {
 
     private let expectedCategoryFrequency: Double
     private let expectedChannelShare: Double
+    /// Category index by the FNV hash the state already computes, so the hot path hashes a category once.
+    private let categoryByHash: [UInt32: Int]
 
     /// z-scores are clipped to ±this, so one absurd amount cannot dominate scaling and models.
     static let zScoreCap = 25.0
@@ -56,6 +58,20 @@ public struct FeatureExtractor: Sendable {
         self.priors = priors
         self.expectedCategoryFrequency = priors.expectedCategoryFrequency
         self.expectedChannelShare = priors.expectedChannelShare
+        var byHash: [UInt32: Int] = [:]
+        var collided: Set<UInt32> = []
+        for (i, c) in priors.categories.enumerated() {
+            let h = StableHash.fnv1a32(c.name)
+            if byHash.updateValue(i, forKey: h) != nil { collided.insert(h) }
+        }
+        for h in collided { byHash[h] = nil }  // colliding names fall back to the name lookup
+        self.categoryByHash = byHash
+    }
+
+    /// Index of `category` in the priors, looked up by its hash and confirmed by name.
+    private func categoryIndex(_ category: String, hash: UInt32) -> Int? {
+        if let i = categoryByHash[hash], priors.categories[i].name == category { return i }
+        return categoryByHash[hash] == nil ? priors.categoryIndex(category) : nil
     }
 
     /// The features of `transaction` given the user's state before it, and the state after it.
@@ -99,7 +115,11 @@ public struct FeatureExtractor: Sendable {
         raw.userAverageAmount = hasHistory ? s.amountMean : -1
         raw.amountRatioUser = hasHistory ? amount / max(s.amountMean, 0.01) : -1
 
-        let categoryPrior = t.merchantCategory.flatMap { priors.categoryIndex($0) }.map { priors.categories[$0] }
+        let categoryKey = t.merchantCategory.map(StableHash.fnv1a32)
+        var categoryPrior: FeaturePriors.CategoryPrior?
+        if let name = t.merchantCategory, let key = categoryKey, let i = categoryIndex(name, hash: key) {
+            categoryPrior = priors.categories[i]
+        }
         let categoryLogMean = categoryPrior?.logAmountMean ?? priors.logAmountMean
         let categoryLogSD = categoryPrior?.logAmountSD ?? priors.logAmountSD
         let categoryMedian = categoryPrior?.medianAmount ?? priors.medianAmount
@@ -213,7 +233,6 @@ public struct FeatureExtractor: Sendable {
         set(.merchantMissing, flag(merchantKey == nil))
         raw.merchantMissing = flag(merchantKey == nil)
 
-        let categoryKey = t.merchantCategory.map(StableHash.fnv1a32)
         if let key = categoryKey {
             let frequency = categoryPrior?.frequency ?? priors.unseenCategoryFrequency
             let seen = Self.count(of: key, in: s.categories)
@@ -264,20 +283,20 @@ public struct FeatureExtractor: Sendable {
         return UInt32(bytes[0]) << 8 | UInt32(bytes[1])
     }
 
-    static func count(of key: UInt32, in slots: [UserState.Slot]) -> Int {
+    static func count(of key: UInt32, in slots: InlineList8<UserState.Slot>) -> Int {
         for slot in slots where slot.key == key { return Int(slot.count) }
         return 0
     }
 
     /// The slot with the highest count (the first on ties).
-    static func heaviest(_ slots: [UserState.Slot]) -> UserState.Slot? {
+    static func heaviest(_ slots: InlineList8<UserState.Slot>) -> UserState.Slot? {
         var best: UserState.Slot?
         for slot in slots where slot.count > (best?.count ?? 0) { best = slot }
         return best
     }
 
     /// The place with the highest weight (the first on ties): the home location estimate.
-    static func heaviest(_ places: [UserState.Place]) -> UserState.Place? {
+    static func heaviest(_ places: InlineList8<UserState.Place>) -> UserState.Place? {
         var best: UserState.Place?
         for place in places where place.weight > (best?.weight ?? 0) { best = place }
         return best
@@ -285,7 +304,10 @@ public struct FeatureExtractor: Sendable {
 
     /// The shortest circular run of hours holding at least 90% of the counts, as `[start, end)` hours (the
     /// earliest start on ties), by a two-pointer sweep over the doubled day.
-    static func usualHours(_ counts: [UInt16], total: Int) -> (start: Int, end: Int)? {
+    static func usualHours<Counts: RandomAccessCollection<UInt16>>(_ counts: Counts, total: Int) -> (
+        start: Int, end: Int
+    )? where Counts.Index == Int {
+        precondition(counts.count == 24 && counts.startIndex == 0, "usual hours need 24 hourly counts")
         guard total > 0 else { return nil }
         let target = (total * 9 + 9) / 10
         var best: (start: Int, length: Int)?

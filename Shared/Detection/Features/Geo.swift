@@ -21,11 +21,14 @@ enum Geo {
 /// per process), so user state written by one replica is read correctly by another.
 enum StableHash {
     static func fnv1a32(_ s: String) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for b in s.utf8 {
-            h ^= UInt32(b)
-            h = h &* 16_777_619
+        var text = s
+        return text.withUTF8 { bytes in
+            var h: UInt32 = 2_166_136_261
+            for b in bytes {
+                h ^= UInt32(b)
+                h = h &* 16_777_619
+            }
+            return h
         }
-        return h
     }
 }

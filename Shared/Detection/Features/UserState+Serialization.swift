@@ -72,8 +72,6 @@ extension UserState {
         guard recent <= Self.recentCapacity, Int(recentHead) < max(recent, 1), recent <= Int(count) else {
             throw r.failure("has an invalid recent-transaction ring (\(recent) entries, head \(recentHead))")
         }
-        recentMillis.reserveCapacity(Self.recentCapacity)
-        recentAmounts.reserveCapacity(Self.recentCapacity)
         for _ in 0..<recent {
             recentMillis.append(try r.readInt64())
             let amount = try r.readFloat()
@@ -104,12 +102,11 @@ extension UserState {
     }
 
     private static func readSlots(_ r: inout BinaryReader, capacity: Int, name: String) throws(DetectionError) -> (
-        [Slot], UInt32
+        InlineList8<Slot>, UInt32
     ) {
         let n = Int(try r.readUInt8())
         guard n <= capacity else { throw r.failure("has \(n) \(name) slots, at most \(capacity)") }
-        var slots: [Slot] = []
-        slots.reserveCapacity(capacity)
+        var slots = InlineList8<Slot>(filler: Slot(key: 0, count: 0))
         for _ in 0..<n { slots.append(Slot(key: try r.readUInt32(), count: try r.readUInt16())) }
         let observations = try r.readUInt32()
         return (slots, observations)

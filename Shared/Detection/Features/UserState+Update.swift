@@ -66,7 +66,7 @@ extension UserState {
 
     /// Counts `key` in a small top-k table; a new key replaces the least used one (the first on ties) so frequent
     /// keys stay and one-off keys churn through the last slot.
-    static func bump(_ slots: inout [Slot], key: UInt32, capacity: Int) {
+    static func bump(_ slots: inout InlineList8<Slot>, key: UInt32, capacity: Int) {
         if let i = slots.firstIndex(where: { $0.key == key }) {
             if slots[i].count == UInt16.max {
                 for j in slots.indices { slots[j].count /= 2 }

@@ -28,8 +28,11 @@ final class CSVScanner {
     private let maximumRecordBytes: Int
     private var nextLine = 1
 
-    /// Fields of the current record: the first ``fieldCount`` entries are valid.
-    private(set) var fields: [Field] = []
+    /// Fields of the current record (the first ``fieldCount`` entries are valid), in manually managed storage:
+    /// the scan writes a dozen fields per record, and array storage in a class would pay a dynamic exclusivity
+    /// check on every write.
+    private var fieldStorage: UnsafeMutablePointer<Field>
+    private var fieldCapacity = 32
     private(set) var fieldCount = 0
     /// The line the current record starts on.
     private(set) var recordLine = 0
@@ -39,16 +42,19 @@ final class CSVScanner {
         self.capacity = max(chunkSize, 16)
         self.maximumRecordBytes = max(maximumRecordBytes, capacity)
         self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        self.fieldStorage = UnsafeMutablePointer<Field>.allocate(capacity: fieldCapacity)
         try refill()
         if end - start >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        fieldStorage.deallocate()
+    }
 
-    /// The bytes of field `i` of the current record (valid until the next ``nextRecord()``).
-    func bytes(of i: Int) -> UnsafeBufferPointer<UInt8> {
-        let f = fields[i]
-        return UnsafeBufferPointer(start: buffer + f.start, count: f.end - f.start)
+    /// The current record's fields and the buffer their offsets refer to (valid until the next ``nextRecord()``).
+    var record: CSVRecordView {
+        CSVRecordView(fields: UnsafeBufferPointer(start: fieldStorage, count: fieldCount), base: UnsafePointer(buffer))
     }
 
     /// Raw bytes consumed from the input so far, and its size when known (for progress).
@@ -59,7 +65,7 @@ final class CSVScanner {
         while true {
             switch scan() {
             case .record:
-                let f = fields[0]
+                let f = fieldStorage[0]
                 if fieldCount == 1, f.start == f.end, !f.unterminated, !f.malformed, !isQuoted(f) { continue }
                 return true
             case .end:
@@ -84,22 +90,34 @@ final class CSVScanner {
     private let lf = UInt8(ascii: "\n")
     private let cr = UInt8(ascii: "\r")
 
-    private func append(_ f: Field) {
-        if fieldCount < fields.count {
-            fields[fieldCount] = f
-        } else {
-            fields.append(f)
-        }
-        fieldCount += 1
-    }
-
     /// Scans one record from `start`; on `.needMore` nothing is consumed and the record is rescanned after a
     /// refill (records are short, so rescanning costs less than keeping partial state).
     private func scan() -> Scan {
         let b = buffer
+        let end = self.end
+        let eof = self.eof
         var i = start
         var lines = 0
-        fieldCount = 0
+        var count = 0
+        var storage = fieldStorage
+        func append(_ f: Field) {
+            if count == fieldCapacity {
+                let bigger = UnsafeMutablePointer<Field>.allocate(capacity: fieldCapacity * 2)
+                bigger.moveInitialize(from: storage, count: count)
+                storage.deallocate()
+                storage = bigger
+                fieldStorage = bigger
+                fieldCapacity *= 2
+            }
+            storage[count] = f
+            count += 1
+        }
+        func finish(at next: Int, lines: Int) {
+            fieldCount = count
+            start = next
+            recordLine = nextLine
+            nextLine += lines
+        }
         if i == end { return eof ? .end : .needMore }
         while true {
             var f = Field(start: i, end: i, escapedQuotes: false, malformed: false, unterminated: false)
@@ -155,12 +173,6 @@ final class CSVScanner {
         }
     }
 
-    private func finish(at next: Int, lines: Int) {
-        start = next
-        recordLine = nextLine
-        nextLine += lines
-    }
-
     private func refill() throws(DetectionError) {
         if start > 0 {
             let pendingCount = end - start
@@ -184,4 +196,19 @@ final class CSVScanner {
         let n = try source.read(into: UnsafeMutableBufferPointer(start: buffer + end, count: capacity - end))
         if n == 0 { eof = true } else { end += n }
     }
+}
+
+/// The fields of one CSV record and the bytes they point into, valid until the scanner moves on.
+struct CSVRecordView {
+    let fields: UnsafeBufferPointer<CSVScanner.Field>
+    let base: UnsafePointer<UInt8>
+
+    /// The raw bytes of field `i` (doubled quotes still doubled when ``CSVScanner/Field/escapedQuotes``).
+    func bytes(of i: Int) -> UnsafeBufferPointer<UInt8> {
+        let f = fields[i]
+        return UnsafeBufferPointer(start: base + f.start, count: f.end - f.start)
+    }
+
+    /// Whether field `i` is empty; `true` for a negative (absent) column.
+    func isEmpty(_ i: Int) -> Bool { i < 0 || fields[i].start == fields[i].end }
 }

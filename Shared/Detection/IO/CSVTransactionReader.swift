@@ -63,11 +63,12 @@ public final class CSVTransactionReader {
                 "\(source.name) is empty; expected a header line such as "
                     + (TransactionRules.fieldNames + TransactionRules.labelNames).joined(separator: ","))
         }
+        let record = scanner.record
         var names: [String] = []
-        for i in 0..<scanner.fieldCount {
-            let f = scanner.fields[i]
+        var scratch: [UInt8] = []
+        for i in record.fields.indices {
             names.append(
-                Self.unescaped(scanner.bytes(of: i), escapedQuotes: f.escapedQuotes, scratch: &scratch) {
+                RowDecoder.unescaped(record.bytes(of: i), escapedQuotes: record.fields[i].escapedQuotes, &scratch) {
                     String(decoding: $0, as: UTF8.self)
                 })
         }
@@ -85,30 +86,39 @@ public final class CSVTransactionReader {
     /// - Throws: only for problems with the file as a whole (I/O, corrupt gzip, a runaway quoted record).
     public func next() throws(DetectionError) -> Result<CSVRow, RowError>? {
         guard try scanner.nextRecord() else { return nil }
-        return parseRecord()
+        var decoder = RowDecoder(record: scanner.record, header: header, columns: columns, scratch: [])
+        swap(&decoder.scratch, &scratch)  // lend the buffer without sharing (sharing would copy it on write)
+        let result = decoder.decode(line: scanner.recordLine)
+        swap(&decoder.scratch, &scratch)
+        return result
     }
+}
 
-    // MARK: - Row conversion
+/// Turns one record's cells into a validated transaction. A value type working on the scanner's buffer through
+/// locals, so the per-cell work pays no class-property access costs.
+struct RowDecoder {
+    let record: CSVRecordView
+    let header: [String]
+    let columns: ColumnPositions
+    /// Reused buffer for cells with doubled quotes.
+    var scratch: [UInt8]
 
-    private func parseRecord() -> Result<CSVRow, RowError> {
-        let line = scanner.recordLine
-        guard scanner.fieldCount == header.count else {
+    mutating func decode(line: Int) -> Result<CSVRow, RowError> {
+        guard record.fields.count == header.count else {
             return .failure(
                 RowError(
                     line: line,
                     problems: [
                         FieldProblem(
-                            field: "row", reason: "has \(scanner.fieldCount) cells, the header has \(header.count)")
+                            field: "row", reason: "has \(record.fields.count) cells, the header has \(header.count)")
                     ]))
         }
         var problems: [FieldProblem] = []
-        for i in 0..<scanner.fieldCount {
-            let f = scanner.fields[i]
-            if f.unterminated {
-                problems.append(FieldProblem(field: header[i], reason: "has an opening quote that is never closed"))
-            } else if f.malformed {
-                problems.append(FieldProblem(field: header[i], reason: "has text after its closing quote"))
-            }
+        for (i, f) in record.fields.enumerated() where f.unterminated || f.malformed {
+            problems.append(
+                FieldProblem(
+                    field: header[i],
+                    reason: f.unterminated ? "has an opening quote that is never closed" : "has text after its closing quote"))
         }
         guard problems.isEmpty else { return .failure(RowError(line: line, problems: problems)) }
 
@@ -121,7 +131,7 @@ public final class CSVTransactionReader {
             problems.append(
                 FieldProblem(
                     field: "timestamp",
-                    reason: isEmpty(columns.timestamp)
+                    reason: record.isEmpty(columns.timestamp)
                         ? "is required" : "must be an RFC 3339 timestamp such as 2024-05-01T13:45:10Z"))
         }
         let amount = number(columns.amount, "amount", required: true, &problems) ?? 0
@@ -148,19 +158,14 @@ public final class CSVTransactionReader {
         return .success(CSVRow(line: line, transaction: transaction, label: label))
     }
 
-    private func isEmpty(_ column: Int) -> Bool {
-        column < 0 || scanner.fields[column].start == scanner.fields[column].end
-    }
-
     /// Calls `body` with the cell's unescaped bytes (or an empty buffer for an absent column).
-    private func withCell<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    private mutating func withCell<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard column >= 0 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return Self.unescaped(
-            scanner.bytes(of: column), escapedQuotes: scanner.fields[column].escapedQuotes, scratch: &scratch, body)
+        return Self.unescaped(record.bytes(of: column), escapedQuotes: record.fields[column].escapedQuotes, &scratch, body)
     }
 
-    private static func unescaped<R>(
-        _ bytes: UnsafeBufferPointer<UInt8>, escapedQuotes: Bool, scratch: inout [UInt8],
+    static func unescaped<R>(
+        _ bytes: UnsafeBufferPointer<UInt8>, escapedQuotes: Bool, _ scratch: inout [UInt8],
         _ body: (UnsafeBufferPointer<UInt8>) -> R
     ) -> R {
         guard escapedQuotes else { return body(bytes) }
@@ -174,23 +179,33 @@ public final class CSVTransactionReader {
     }
 
     /// The cell as text; `nil` when empty. Invalid UTF-8 is reported, not replaced.
-    private func optionalText(_ column: Int, _ name: String, _ problems: inout [FieldProblem]) -> String? {
-        guard !isEmpty(column) else { return nil }
-        let text = withCell(column) { String(validating: $0, as: UTF8.self) }
+    private mutating func optionalText(_ column: Int, _ name: String, _ problems: inout [FieldProblem]) -> String? {
+        guard !record.isEmpty(column) else { return nil }
+        let text = withCell(column) { bytes -> String? in
+            // ASCII (nearly every cell) is valid UTF-8 by construction; only other text needs the full check.
+            var ascii = true
+            for b in bytes where b >= 0x80 {
+                ascii = false
+                break
+            }
+            return ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+        }
         if text == nil { problems.append(FieldProblem(field: name, reason: "is not valid UTF-8")) }
         return text
     }
 
-    private func requiredText(_ column: Int, _ name: String, _ problems: inout [FieldProblem]) -> String? {
-        guard !isEmpty(column) else {
+    private mutating func requiredText(_ column: Int, _ name: String, _ problems: inout [FieldProblem]) -> String? {
+        guard !record.isEmpty(column) else {
             problems.append(FieldProblem(field: name, reason: "is required"))
             return nil
         }
         return optionalText(column, name, &problems)
     }
 
-    private func number(_ column: Int, _ name: String, required: Bool, _ problems: inout [FieldProblem]) -> Double? {
-        guard !isEmpty(column) else {
+    private mutating func number(_ column: Int, _ name: String, required: Bool, _ problems: inout [FieldProblem])
+        -> Double?
+    {
+        guard !record.isEmpty(column) else {
             if required { problems.append(FieldProblem(field: name, reason: "is required")) }
             return nil
         }
@@ -199,8 +214,8 @@ public final class CSVTransactionReader {
         return value
     }
 
-    private func parseChannel(_ problems: inout [FieldProblem]) -> Channel? {
-        guard !isEmpty(columns.channel) else { return nil }
+    private mutating func parseChannel(_ problems: inout [FieldProblem]) -> Channel? {
+        guard !record.isEmpty(columns.channel) else { return nil }
         let channel: Channel? = withCell(columns.channel) { b in
             switch b.count {
             case 3 where b[0] == UInt8(ascii: "p") && b[1] == UInt8(ascii: "o") && b[2] == UInt8(ascii: "s"): .pos
@@ -213,13 +228,14 @@ public final class CSVTransactionReader {
         return channel
     }
 
-    private func parseLabel(_ problems: inout [FieldProblem]) -> AnomalyLabel? {
-        guard !isEmpty(columns.isAnomaly) else { return nil }
+    private mutating func parseLabel(_ problems: inout [FieldProblem]) -> AnomalyLabel? {
+        guard !record.isEmpty(columns.isAnomaly) else { return nil }
         let flag: Bool? = withCell(columns.isAnomaly) { b in
+            if b.count == 1 { return b[0] == UInt8(ascii: "1") ? true : b[0] == UInt8(ascii: "0") ? false : nil }
             switch String(decoding: b, as: UTF8.self).lowercased() {
-            case "1", "true": true
-            case "0", "false": false
-            default: nil
+            case "true": return true
+            case "false": return false
+            default: return nil
             }
         }
         guard let flag else {
