@@ -191,6 +191,7 @@ public struct AnomalyScorer: Sendable {
 
     /// Reasons for one row from its per-feature contribution strengths and raw values.
     func reasons(_ strengths: [Float], _ raw: RawFeatures) -> [Reason] {
-        []
+        ReasonBuilder(schema: schema, maximumReasons: maximumReasons)
+            .reasons(raw: raw, contributions: strengths.map(Double.init))
     }
 }
