@@ -180,7 +180,7 @@ public final class EmbeddedPostgres: Sendable {
         }
         ProcessRegistry.shared.add(postgres) {
             do {
-                try postgres.stopBlocking()
+                try postgres.stopBlocking(atExit: true)
             } catch {
                 logger.warning("stopping PostgreSQL at exit failed", metadata: ["error": "\(error)"])
             }
@@ -285,18 +285,28 @@ public final class EmbeddedPostgres: Sendable {
             timeout: 30, failure: .startFailed, "psql (CREATE DATABASE \(database))")
     }
 
-    private func stopBlocking() throws {
-        try state.withLock { state in
-            guard !state.isStopped else { return }
-            defer {
-                state.disarm()
-                state.isStopped = true
-                if !isPersistent { Directories.remove(dataDirectory, logger: logger) }
-                ProcessRegistry.shared.remove(self)
+    /// Stops the server for good. At exit another thread may hold the lock in the middle of a restart; exit must
+    /// not hang on it, so then nothing is done here and the watchdog stops the server once we are gone.
+    private func stopBlocking(atExit: Bool = false) throws {
+        if atExit {
+            if try state.withLockIfAvailable({ try stop(&$0) }) == nil {
+                logger.warning("PostgreSQL is busy at exit; its watchdog will stop it", metadata: ["port": "\(port)"])
             }
-            try shutDown(&state)
-            logger.info("PostgreSQL stopped", metadata: ["port": "\(port)"])
+        } else {
+            try state.withLock { try stop(&$0) }
         }
+    }
+
+    private func stop(_ state: inout ServerState) throws {
+        guard !state.isStopped else { return }
+        defer {
+            state.disarm()
+            state.isStopped = true
+            if !isPersistent { Directories.remove(dataDirectory, logger: logger) }
+            ProcessRegistry.shared.remove(self)
+        }
+        try shutDown(&state)
+        logger.info("PostgreSQL stopped", metadata: ["port": "\(port)"])
     }
 
     private func restartBlocking() throws {

@@ -165,7 +165,7 @@ public final class EmbeddedRedis: Sendable {
         }
         ProcessRegistry.shared.add(redis) {
             do {
-                try redis.stopBlocking()
+                try redis.stopBlocking(atExit: true)
             } catch {
                 logger.warning("stopping redis-server at exit failed", metadata: ["error": "\(error)"])
             }
@@ -221,18 +221,28 @@ public final class EmbeddedRedis: Sendable {
                 + " (port \(port), log \(logFile)):\n\(log)")
     }
 
-    private func stopBlocking() throws {
-        try state.withLock { state in
-            guard !state.isStopped else { return }
-            defer {
-                state.disarm()
-                state.isStopped = true
-                if !isPersistent { Directories.remove(dataDirectory, logger: logger) }
-                ProcessRegistry.shared.remove(self)
+    /// Stops the server for good. At exit another thread may hold the lock in the middle of a restart; exit must
+    /// not hang on it, so then nothing is done here and the watchdog stops the server once we are gone.
+    private func stopBlocking(atExit: Bool = false) throws {
+        if atExit {
+            if try state.withLockIfAvailable({ try stop(&$0) }) == nil {
+                logger.warning("redis-server is busy at exit; its watchdog will stop it", metadata: ["port": "\(port)"])
             }
-            try terminate(&state)
-            logger.info("redis-server stopped", metadata: ["port": "\(port)"])
+        } else {
+            try state.withLock { try stop(&$0) }
         }
+    }
+
+    private func stop(_ state: inout ServerState) throws {
+        guard !state.isStopped else { return }
+        defer {
+            state.disarm()
+            state.isStopped = true
+            if !isPersistent { Directories.remove(dataDirectory, logger: logger) }
+            ProcessRegistry.shared.remove(self)
+        }
+        try terminate(&state)
+        logger.info("redis-server stopped", metadata: ["port": "\(port)"])
     }
 
     private func restartBlocking() throws {

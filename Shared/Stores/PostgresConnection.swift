@@ -14,10 +14,6 @@ final class PostgresConnection: PooledConnection {
     private let logger: Logger
     private(set) var isBroken = false
 
-    /// Statements sent per round trip in `executeBatch`. Reading results between chunks keeps both sides'
-    /// socket buffers from filling up, which would deadlock a blocking-mode pipeline.
-    private static let batchChunk = 500
-
     private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle
         self.logger = logger
@@ -102,8 +98,11 @@ final class PostgresConnection: PooledConnection {
         _ = try check(result)
     }
 
-    /// Runs one statement once per parameter set in a single pipeline: one parse, one implicit transaction
-    /// (all or nothing, unless inside an explicit transaction), a round trip per 500 statements.
+    /// Runs one statement once per parameter set in a single pipeline: one parse, one round trip, one implicit
+    /// transaction (all or nothing, unless inside an explicit transaction).
+    ///
+    /// Everything is sent before any result is read. That cannot deadlock on full socket buffers: when libpq
+    /// cannot write, it reads what the server sent into its input buffer before waiting again (`pqSendSome`).
     ///
     /// - Returns: the sum of affected rows.
     func executeBatch(_ sql: String, _ parameterSets: [[PostgresValue?]]) throws -> Int {
@@ -116,79 +115,45 @@ final class PostgresConnection: PooledConnection {
         }
         // Validate everything before sending anything: once statements are in the pipeline they will run.
         for parameters in parameterSets { try Self.validate(parameters) }
-        guard PQenterPipelineMode(handle) == 1 else {
-            throw failure("could not enter pipeline mode")
+        // Any failure below marks the connection broken, so the pool discards it in whatever pipeline state.
+        guard PQenterPipelineMode(handle) == 1 else { throw failure("could not enter pipeline mode") }
+        guard PQsendPrepare(handle, "", sql, Int32(parameterCount), nil) == 1 else {
+            throw failure("could not send the statement")
         }
+        for (index, parameters) in parameterSets.enumerated() {
+            let accepted = try Self.withParameters(parameters) { count, values in
+                PQsendQueryPrepared(handle, "", count, values, nil, nil, 0)
+            }
+            guard accepted == 1 else { throw failure("could not send parameter set \(index)") }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw failure("could not send the batch") }
+
         var firstError: StoreError?
         var affected = 0
-        // Statements sent but not yet read back: -1 is the prepare, n is parameter set n.
-        var sent: [Int] = []
-        if PQsendPrepare(handle, "", sql, Int32(parameterCount), nil) == 1 {
-            sent.append(-1)
-        } else {
-            firstError = failure("could not send the statement")
-        }
-        var next = 0
-        while firstError == nil && next < parameterSets.count {
-            let end = min(next + Self.batchChunk, parameterSets.count)
-            for index in next..<end {
-                let accepted = try Self.withParameters(parameterSets[index]) { count, values in
-                    PQsendQueryPrepared(handle, "", count, values, nil, nil, 0)
-                }
-                guard accepted == 1 else {
-                    firstError = failure("could not send parameter set \(index)")
-                    break
-                }
-                sent.append(index)
+        // Results in order: the prepare (label -1), then one per parameter set; each ends with a NULL.
+        for label in -1..<parameterSets.count {
+            guard let result = PQgetResult(handle) else { throw failure("the batch ended early") }
+            let status = PQresultStatus(result)
+            if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK {
+                affected += Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if firstError == nil && status != PGRES_PIPELINE_ABORTED {
+                var error = self.error(from: result)
+                if label >= 0 { error.message = "parameter set \(label): \(error.message)" }
+                firstError = error
             }
-            next = end
-            if firstError == nil && (PQsendFlushRequest(handle) != 1 || PQflush(handle) != 0) {
-                firstError = failure("could not send the batch")
-            }
-            if isBroken { break }
-            for label in sent {
-                guard let result = PQgetResult(handle) else {
-                    firstError = firstError ?? failure("the batch ended early")
-                    break
-                }
-                let status = PQresultStatus(result)
-                if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK {
-                    affected += Int(String(cString: PQcmdTuples(result))) ?? 0
-                } else if firstError == nil && status != PGRES_PIPELINE_ABORTED {
-                    var error = self.error(from: result)
-                    if label >= 0 { error.message = "parameter set \(label): \(error.message)" }
-                    firstError = error
-                }
-                PQclear(result)
-                // Each statement's results end with a NULL.
-                while let extra = PQgetResult(handle) { PQclear(extra) }
-            }
-            sent.removeAll(keepingCapacity: true)
-            if isBroken { break }
+            PQclear(result)
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            if isBroken, let firstError { throw firstError }
         }
-        // After an I/O error the pipeline state is undefined; the pool discards such a connection anyway.
-        if !isBroken {
-            finishPipeline()
+        // The sync's acknowledgement, then back to normal mode.
+        var synced = false
+        while !synced, let result = PQgetResult(handle) {
+            synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
         }
+        guard synced, PQexitPipelineMode(handle) == 1 else { throw failure("the batch did not end cleanly") }
         if let firstError { throw firstError }
         return affected
-    }
-
-    /// Sends the sync that ends the pipeline's implicit transaction, drains until it is acknowledged and leaves
-    /// pipeline mode; marks the connection broken when that does not work out.
-    private func finishPipeline() {
-        guard PQpipelineSync(handle) == 1 else {
-            isBroken = true
-            return
-        }
-        while let result = PQgetResult(handle) {
-            let status = PQresultStatus(result)
-            PQclear(result)
-            if status == PGRES_PIPELINE_SYNC { break }
-        }
-        if PQexitPipelineMode(handle) != 1 || PQstatus(handle) != CONNECTION_OK {
-            isBroken = true
-        }
     }
 
     // MARK: - Results and errors

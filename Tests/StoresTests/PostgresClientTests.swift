@@ -160,6 +160,16 @@ struct PostgresClientTests {
         }
     }
 
+    /// Megabytes flowing both ways in one pipeline, far more than the socket buffers hold: the whole batch is sent
+    /// before results are read, so this relies on libpq reading ahead while it writes; a hang hits the time limit.
+    @Test(.timeLimit(.minutes(1))) func largeBatchesFlowBothWaysWithoutDeadlock() async throws {
+        try await StoreFixtures.withPostgres { db async throws in
+            let payload = String(repeating: "p", count: 1_000)
+            let sets: [[PostgresValue?]] = (0..<3_000).map { [.init("\($0)-" + payload)] }
+            #expect(try await db.executeBatch("SELECT $1::text || repeat('r', 4000)", sets) == 3_000)
+        }
+    }
+
     @Test func aFailingBatchAppliesNothing() async throws {
         try await StoreFixtures.withIsolatedPostgres { db in
             try await db.execute("CREATE TABLE batch (id int PRIMARY KEY)")
