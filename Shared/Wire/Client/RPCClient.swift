@@ -33,6 +33,9 @@ public final class RPCClient: Sendable {
             self.port = port
         }
 
+        /// A readable form for logs and error messages.
+
+        /// A readable form for logs and error messages.
         public var description: String { "\(host):\(port)" }
     }
 

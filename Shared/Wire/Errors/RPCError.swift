@@ -18,6 +18,9 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String {
         if let cause {
             return "\(code.name): \(message) (cause: \(cause))"
