@@ -192,3 +192,28 @@ struct DeadlineQueueTests {
         #expect(Set(delays).count > 1)
     }
 }
+
+@Suite("Frame deframer memory")
+struct FrameDeframerMemoryTests {
+    @Test func aLargeAnnouncedFrameReservesAtMostOneMebibyteAhead() throws {
+        var deframer = FrameDeframer()
+        // 15 MiB announced, 10 bytes sent: the buffer must not jump to 15 MiB.
+        var start = ByteBuffer()
+        start.writeInteger(UInt32(15 * 1024 * 1024))
+        start.writeBytes([UInt8](repeating: 1, count: 10))
+        deframer.append(start)
+        #expect(try deframer.nextFrame() == nil)
+        #expect(deframer.bufferedByteCount == 14)
+        #expect(deframer.reservedCapacity <= 2 * 1024 * 1024)
+        // The whole frame still assembles.
+        var remaining = 15 * 1024 * 1024 - 10
+        while remaining > 0 {
+            let chunk = min(remaining, 64 * 1024)
+            deframer.append(ByteBuffer(bytes: [UInt8](repeating: 2, count: chunk)))
+            remaining -= chunk
+            if remaining > 0 { #expect(try deframer.nextFrame() == nil) }
+        }
+        let frame = try #require(try deframer.nextFrame())
+        #expect(frame.readableBytes == 15 * 1024 * 1024)
+    }
+}
