@@ -116,7 +116,8 @@ struct RPCBenchCommand: AsyncParsableCommand {
             results.append(
                 BenchResult(
                     name: "codec \(name)", connections: 0, inFlight: 0, calls: largeRoundTrips, errors: 0, seconds: 0,
-                    callsPerSecond: 0, p50Micros: encodeMicros, p99Micros: decodeMicros))
+                    callsPerSecond: 0, p50Micros: 0, p99Micros: 0, encodeCPUMicros: encodeMicros,
+                    decodeCPUMicros: decodeMicros))
         }
         if json {
             let encoder = JSONEncoder()
@@ -284,6 +285,10 @@ struct BenchResult: Codable, Sendable {
     var p99Micros: Double
     /// Process CPU time (user + system, both sides) per call: robust to other load on the machine.
     var cpuMicrosPerCall: Double = 0
+    /// For codec rows: this thread's CPU time per encode.
+    var encodeCPUMicros: Double?
+    /// For codec rows: this thread's CPU time per decode.
+    var decodeCPUMicros: Double?
 }
 
 /// The benchmark's inference service: answers `Score` with the prepared 1,000-score response for a one-vector
