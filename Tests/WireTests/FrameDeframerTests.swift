@@ -41,7 +41,9 @@ struct FrameDeframerTests {
 
     @Test func framesSplitInRandomChunks() throws {
         var generator = SystemRandomNumberGenerator()
-        let bodies: [[UInt8]] = (0..<200).map { i in (0..<Int.random(in: 0..<300, using: &generator)).map { UInt8(truncatingIfNeeded: $0 + i) } }
+        let bodies: [[UInt8]] = (0..<200).map { i in
+            (0..<Int.random(in: 0..<300, using: &generator)).map { UInt8(truncatingIfNeeded: $0 + i) }
+        }
         let stream = bodies.flatMap(frame)
         var deframer = FrameDeframer()
         var frames: [[UInt8]] = []
