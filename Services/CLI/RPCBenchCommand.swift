@@ -15,7 +15,8 @@ import Wire
 struct RPCBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rpc",
-        abstract: "Benchmark RPC calls over loopback: calls/s and p50/p99 latency; prints a table (and JSON with --json)."
+        abstract:
+            "Benchmark RPC calls over loopback: calls/s and p50/p99 latency; prints a table (and JSON with --json)."
     )
 
     @Option(help: "Seconds measured per cell (after a short warm-up).")
@@ -35,8 +36,12 @@ struct RPCBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard seconds > 0 && seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
-        guard parseList(inFlight) != nil else { throw ValidationError("--in-flight must be positive integers, e.g. 1,16,64") }
-        guard parseList(connections) != nil else { throw ValidationError("--connections must be positive integers, e.g. 1,4") }
+        guard parseList(inFlight) != nil else {
+            throw ValidationError("--in-flight must be positive integers, e.g. 1,16,64")
+        }
+        guard parseList(connections) != nil else {
+            throw ValidationError("--connections must be positive integers, e.g. 1,4")
+        }
         guard largeRoundTrips > 0 else { throw ValidationError("--large-round-trips must be positive") }
     }
 
@@ -49,7 +54,9 @@ struct RPCBenchCommand: AsyncParsableCommand {
         let server = RPCServer(
             configuration: RPCServer.Configuration(host: "127.0.0.1", port: 0),
             services: [BenchInferenceService(bigResponse: bigResponse)], eventLoopGroup: serverGroup, logger: logger)
-        guard let port = try await server.listen().port else { throw ValidationError("the server did not report a port") }
+        guard let port = try await server.listen().port else {
+            throw ValidationError("the server did not report a port")
+        }
 
         var results: [BenchResult] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,7 +68,8 @@ struct RPCBenchCommand: AsyncParsableCommand {
             print(row(["callers", "connections", "in flight", "calls/s", "p50 µs", "p99 µs", "CPU µs/call", "errors"]))
             for pinned in [false, true] {
                 for connectionCount in parseList(connections) ?? [] {
-                    let client = makeClient(port: port, connections: connectionCount, group: clientGroup, logger: logger)
+                    let client = makeClient(
+                        port: port, connections: connectionCount, group: clientGroup, logger: logger)
                     let health = HealthClient(wrapping: client)
                     for concurrency in parseList(inFlight) ?? [] {
                         let result = try await measure(
@@ -70,11 +78,12 @@ struct RPCBenchCommand: AsyncParsableCommand {
                             executor: pinned ? client.eventLoopTaskExecutor() : nil
                         ) { _ = try await health.check() }
                         results.append(result)
-                        print(row([
-                            pinned ? "client loop" : "global", "\(connectionCount)", "\(concurrency)",
-                            format(result.callsPerSecond, decimals: 0), format(result.p50Micros),
-                            format(result.p99Micros), format(result.cpuMicrosPerCall), "\(result.errors)",
-                        ]))
+                        print(
+                            row([
+                                pinned ? "client loop" : "global", "\(connectionCount)", "\(concurrency)",
+                                format(result.callsPerSecond, decimals: 0), format(result.p50Micros),
+                                format(result.p99Micros), format(result.cpuMicrosPerCall), "\(result.errors)",
+                            ]))
                     }
                     await client.close()
                 }
@@ -89,7 +98,10 @@ struct RPCBenchCommand: AsyncParsableCommand {
             let smallRequest = ScoreRequest(vectors: [Self.vector(index: 0)])
             let cases: [(String, ScoreRequest, Int)] = [
                 ("1 vector -> 1,000 scores", smallRequest, try bigResponse.serialized().count),
-                ("1,000 vectors -> 1 score", bigRequest, try ScoreResponse(scores: [Self.score(index: 0)]).serialized().count),
+                (
+                    "1,000 vectors -> 1 score", bigRequest,
+                    try ScoreResponse(scores: [Self.score(index: 0)]).serialized().count
+                ),
             ]
             for (name, request, responseBytes) in cases {
                 let requestBytes = try request.serialized().count
@@ -97,10 +109,11 @@ struct RPCBenchCommand: AsyncParsableCommand {
                     name: name, connections: 1, inFlight: 1, duration: nil, iterations: largeRoundTrips
                 ) { _ = try await inference.score(request) }
                 results.append(result)
-                print(row([
-                    name, "\(requestBytes)", "\(responseBytes)", format(result.p50Micros), format(result.p99Micros),
-                    format(result.cpuMicrosPerCall), "\(result.errors)",
-                ]))
+                print(
+                    row([
+                        name, "\(requestBytes)", "\(responseBytes)", format(result.p50Micros), format(result.p99Micros),
+                        format(result.cpuMicrosPerCall), "\(result.errors)",
+                    ]))
             }
             await client.close()
             group.cancelAll()
@@ -116,7 +129,8 @@ struct RPCBenchCommand: AsyncParsableCommand {
             results.append(
                 BenchResult(
                     name: "codec \(name)", connections: 0, inFlight: 0, calls: largeRoundTrips, errors: 0, seconds: 0,
-                    callsPerSecond: 0, p50Micros: encodeMicros, p99Micros: decodeMicros))
+                    callsPerSecond: 0, p50Micros: 0, p99Micros: 0, encodeCPUMicros: encodeMicros,
+                    decodeCPUMicros: decodeMicros))
         }
         if json {
             let encoder = JSONEncoder()
@@ -161,7 +175,9 @@ struct RPCBenchCommand: AsyncParsableCommand {
         return sink >= 0 ? elapsed / Double(count) : 0
     }
 
-    private func makeClient(port: Int, connections: Int, group: MultiThreadedEventLoopGroup, logger: Logger) -> RPCClient {
+    private func makeClient(port: Int, connections: Int, group: MultiThreadedEventLoopGroup, logger: Logger)
+        -> RPCClient
+    {
         RPCClient(
             configuration: RPCClient.Configuration(
                 targets: [RPCClient.Target(host: "127.0.0.1", port: port)], connectionsPerTarget: connections,
@@ -197,7 +213,8 @@ struct RPCBenchCommand: AsyncParsableCommand {
                             errors += 1
                         }
                         let elapsed = before.duration(to: clock.now)
-                        latencies.append(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                        latencies.append(
+                            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                         count += 1
                     }
                     return (latencies, errors)
@@ -263,8 +280,12 @@ struct RPCBenchCommand: AsyncParsableCommand {
             transactionID: "tx-\(index)", isolationForest: 0.61, autoencoder: 0.72, ensemble: 0.665,
             isAnomaly: index % 20 == 0, riskLevel: index % 20 == 0 ? .high : .low,
             reasons: [
-                Reason(code: "AMOUNT_HIGH", feature: "amount_ratio", value: 14.2, text: "amount is 14.2× this user's average"),
-                Reason(code: "FAR_FROM_HOME", feature: "distance_km", value: 1240, text: "1,240 km from the usual location"),
+                Reason(
+                    code: "AMOUNT_HIGH", feature: "amount_ratio", value: 14.2,
+                    text: "amount is 14.2× this user's average"),
+                Reason(
+                    code: "FAR_FROM_HOME", feature: "distance_km", value: 1240, text: "1,240 km from the usual location"
+                ),
                 Reason(code: "RAPID", feature: "count_10m", value: 4, text: "4th transaction in 10 minutes"),
             ],
             modelVersion: "bench-v1")
@@ -284,6 +305,10 @@ struct BenchResult: Codable, Sendable {
     var p99Micros: Double
     /// Process CPU time (user + system, both sides) per call: robust to other load on the machine.
     var cpuMicrosPerCall: Double = 0
+    /// For codec rows: this thread's CPU time per encode.
+    var encodeCPUMicros: Double?
+    /// For codec rows: this thread's CPU time per decode.
+    var decodeCPUMicros: Double?
 }
 
 /// The benchmark's inference service: answers `Score` with the prepared 1,000-score response for a one-vector

@@ -20,7 +20,8 @@ enum Fixtures {
             transactionID: id, schemaVersion: UInt32.max,
             values: (0..<count).map { Double($0) * 1.5 - 7 } + [Double.greatestFiniteMagnitude, -0.0, .infinity],
             raw: [
-                NamedValue(name: "amount_ratio", value: 14.2), NamedValue(name: unicode, value: -Double.leastNonzeroMagnitude),
+                NamedValue(name: "amount_ratio", value: 14.2),
+                NamedValue(name: unicode, value: -Double.leastNonzeroMagnitude),
             ],
             degraded: true)
     }
@@ -30,7 +31,9 @@ enum Fixtures {
             transactionID: id, isolationForest: 0.73, autoencoder: 0.91, ensemble: 0.82, isAnomaly: true,
             riskLevel: .critical,
             reasons: (0..<reasons).map {
-                Reason(code: "AMOUNT_HIGH_\($0)", feature: "amount_ratio", value: 14.2, text: "amount is 14.2× this user's average")
+                Reason(
+                    code: "AMOUNT_HIGH_\($0)", feature: "amount_ratio", value: 14.2,
+                    text: "amount is 14.2× this user's average")
             },
             modelVersion: "2024-06-01T12:00:00Z-abc123")
     }

@@ -41,7 +41,9 @@ struct FrameDeframerTests {
 
     @Test func framesSplitInRandomChunks() throws {
         var generator = SystemRandomNumberGenerator()
-        let bodies: [[UInt8]] = (0..<200).map { i in (0..<Int.random(in: 0..<300, using: &generator)).map { UInt8(truncatingIfNeeded: $0 + i) } }
+        let bodies: [[UInt8]] = (0..<200).map { i in
+            (0..<Int.random(in: 0..<300, using: &generator)).map { UInt8(truncatingIfNeeded: $0 + i) }
+        }
         let stream = bodies.flatMap(frame)
         var deframer = FrameDeframer()
         var frames: [[UInt8]] = []
@@ -190,5 +192,30 @@ struct DeadlineQueueTests {
         let delays = (0..<200).map { _ in jittered.delay(afterFailures: 1) }
         #expect(delays.allSatisfy { $0 >= .milliseconds(80) && $0 <= .milliseconds(120) })
         #expect(Set(delays).count > 1)
+    }
+}
+
+@Suite("Frame deframer memory")
+struct FrameDeframerMemoryTests {
+    @Test func aLargeAnnouncedFrameReservesAtMostOneMebibyteAhead() throws {
+        var deframer = FrameDeframer()
+        // 15 MiB announced, 10 bytes sent: the buffer must not jump to 15 MiB.
+        var start = ByteBuffer()
+        start.writeInteger(UInt32(15 * 1024 * 1024))
+        start.writeBytes([UInt8](repeating: 1, count: 10))
+        deframer.append(start)
+        #expect(try deframer.nextFrame() == nil)
+        #expect(deframer.bufferedByteCount == 14)
+        #expect(deframer.reservedCapacity <= 2 * 1024 * 1024)
+        // The whole frame still assembles.
+        var remaining = 15 * 1024 * 1024 - 10
+        while remaining > 0 {
+            let chunk = min(remaining, 64 * 1024)
+            deframer.append(ByteBuffer(bytes: [UInt8](repeating: 2, count: chunk)))
+            remaining -= chunk
+            if remaining > 0 { #expect(try deframer.nextFrame() == nil) }
+        }
+        let frame = try #require(try deframer.nextFrame())
+        #expect(frame.readableBytes == 15 * 1024 * 1024)
     }
 }

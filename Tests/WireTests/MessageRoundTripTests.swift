@@ -42,7 +42,9 @@ struct MessageRoundTripTests {
         try roundTrip(Fixtures.transaction())
         try roundTrip(Fixtures.transaction(unicodeText: true))
         try roundTrip(
-            Transaction(transactionID: "t", userID: "u", timestampMillis: Int64.min, amount: -0.0, channel: .pos, latitude: 0, longitude: nil))
+            Transaction(
+                transactionID: "t", userID: "u", timestampMillis: Int64.min, amount: -0.0, channel: .pos, latitude: 0,
+                longitude: nil))
         try roundTrip(NamedValue(name: "", value: 0))
         try roundTrip(NamedValue(name: Fixtures.unicode, value: -.infinity))
         try roundTrip(FeatureVector(transactionID: "", schemaVersion: 0, values: [], raw: [], degraded: false))
@@ -58,13 +60,16 @@ struct MessageRoundTripTests {
         try roundTrip(Fixtures.scored())
         try roundTrip(
             ScoredTransaction(
-                transaction: Fixtures.emptyTransaction, score: Fixtures.score(reasons: 0), degraded: false, requestID: "",
+                transaction: Fixtures.emptyTransaction, score: Fixtures.score(reasons: 0), degraded: false,
+                requestID: "",
                 scoredAtMillis: 0))
     }
 
     @Test func serviceMessages() throws {
         try roundTrip(PreprocessRequest())
-        try roundTrip(PreprocessRequest(transactions: (0..<100).map { Fixtures.transaction("tx-\($0)", unicodeText: $0 % 2 == 0) }))
+        try roundTrip(
+            PreprocessRequest(
+                transactions: (0..<100).map { Fixtures.transaction("tx-\($0)", unicodeText: $0 % 2 == 0) }))
         try roundTrip(PreprocessResponse())
         try roundTrip(PreprocessResponse(vectors: [Fixtures.featureVector(), Fixtures.featureVector(count: 0)]))
         try roundTrip(ScoreRequest())
@@ -92,7 +97,8 @@ struct MessageRoundTripTests {
         try roundTrip(StatsResponse())
         try roundTrip(
             StatsResponse(
-                predictions: UInt64.max, predictionsByRisk: RiskLevel.allCases.map { RiskCount(riskLevel: $0, count: 3) },
+                predictions: UInt64.max,
+                predictionsByRisk: RiskLevel.allCases.map { RiskCount(riskLevel: $0, count: 3) },
                 anomalies: 5, anomalyRate: 0.05, alerts: 4, alertsByRisk: [RiskCount(riskLevel: .critical, count: 1)],
                 reviewBacklog: 2, reviewedFraud: 1, reviewedLegitimate: 1, alertPrecision: 0.5, spooled: 9))
         try roundTrip(ReviewDecision())
@@ -110,12 +116,15 @@ struct MessageRoundTripTests {
         try roundTrip(ListReviewsRequest())
         for minRisk in [nil] + RiskLevel.allCases.map(Optional.some) {
             try roundTrip(
-                ListReviewsRequest(minRisk: minRisk, minAgeSeconds: UInt64.max, status: .pending, limit: 50, offset: 100))
+                ListReviewsRequest(
+                    minRisk: minRisk, minAgeSeconds: UInt64.max, status: .pending, limit: 50, offset: 100))
         }
         try roundTrip(ListReviewsResponse())
         try roundTrip(ListReviewsResponse(alerts: [Fixtures.alert("a"), Fixtures.alert("b")], total: 1_000))
         try roundTrip(DecideRequest(alertID: "", decision: ReviewDecision()))
-        try roundTrip(DecideRequest(alertID: "alert-1", decision: ReviewDecision(decision: .legitimate, note: "ok", analyst: "bo")))
+        try roundTrip(
+            DecideRequest(
+                alertID: "alert-1", decision: ReviewDecision(decision: .legitimate, note: "ok", analyst: "bo")))
         try roundTrip(DecideResponse(alert: Fixtures.alert()))
     }
 
@@ -133,7 +142,8 @@ struct MessageRoundTripTests {
         #expect(decoded.currency == "USD")
         #expect(decoded.merchantID == nil && decoded.country == nil && decoded.channel == nil)
         #expect(decoded.latitude == nil && decoded.longitude == nil)
-        let atOrigin = Transaction(transactionID: "t", userID: "u", timestampMillis: 1, amount: 1, latitude: 0, longitude: 0)
+        let atOrigin = Transaction(
+            transactionID: "t", userID: "u", timestampMillis: 1, amount: 1, latitude: 0, longitude: 0)
         let back = try Transaction(serializedBytes: try atOrigin.serialized())
         #expect(back.latitude == 0 && back.longitude == 0)
     }
@@ -153,9 +163,13 @@ struct MessageValidationTests {
             Transaction(transactionID: "a\0b", userID: "u", timestampMillis: 0, amount: 0),
             Transaction(transactionID: "a", userID: "u", timestampMillis: 0, amount: 0, country: "\0"),
             HealthCheckRequest(service: "x\0"),
-            ScoreResponse(scores: [Fixtures.score(), Score(
-                transactionID: "t", isolationForest: 0, autoencoder: 0, ensemble: 0, isAnomaly: false, riskLevel: .low,
-                reasons: [Reason(code: "C", feature: "f", value: 0, text: "cut\0here")], modelVersion: "m")]),
+            ScoreResponse(scores: [
+                Fixtures.score(),
+                Score(
+                    transactionID: "t", isolationForest: 0, autoencoder: 0, ensemble: 0, isAnomaly: false,
+                    riskLevel: .low,
+                    reasons: [Reason(code: "C", feature: "f", value: 0, text: "cut\0here")], modelVersion: "m"),
+            ]),
             ModelInfoResponse(featureNames: ["ok", "bad\0name"]),
             Envelope(method: "txad.v1.Health/Check\0"),
         ]
@@ -183,13 +197,17 @@ struct MessageValidationTests {
     }
 
     @Test func invalidUTF8IsRefused() {
-        let error = #expect(throws: RPCError.self) { try HealthCheckRequest(serializedBytes: [0x0A, 0x02, 0xC3, 0x28]) }
+        let error = #expect(throws: RPCError.self) {
+            try HealthCheckRequest(serializedBytes: [0x0A, 0x02, 0xC3, 0x28])
+        }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("UTF-8") == true)
     }
 
     @Test func garbageIsRefused() {
-        let inputs: [[UInt8]] = [[0xFF, 0xFF, 0xFF], [0x0A, 0x10, 0x61], [0x08], [0x0B, 0x0C], Array(repeating: 0xFF, count: 64)]
+        let inputs: [[UInt8]] = [
+            [0xFF, 0xFF, 0xFF], [0x0A, 0x10, 0x61], [0x08], [0x0B, 0x0C], Array(repeating: 0xFF, count: 64),
+        ]
         for bytes in inputs {
             let error = #expect(throws: RPCError.self) { try ScoreResponse(serializedBytes: bytes) }
             #expect(error?.code == .invalidArgument)
@@ -203,7 +221,9 @@ struct MessageValidationTests {
         let review = try ReviewDecision(serializedBytes: [0x08, 0x07])
         #expect(review.decision == .unrecognized(7))
         // A negative enum number (10-byte varint) survives too.
-        let negative = try HealthCheckResponse(serializedBytes: [0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01])
+        let negative = try HealthCheckResponse(serializedBytes: [
+            0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
+        ])
         #expect(negative.status == .unrecognized(-1))
         let status = try RPCStatus(serializedBytes: [0x08, 0x63])
         #expect(status.code.rawValue == 99 && status.code.name == "CODE_99")
@@ -234,7 +254,8 @@ struct MessageValidationTests {
 struct UTF8ValidationTests {
     private func check(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
-            isWellFormedUTF8WithoutNUL(buffer.baseAddress ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped, count: buffer.count)
+            isWellFormedUTF8WithoutNUL(
+                buffer.baseAddress ?? UnsafePointer(bitPattern: 1).unsafelyUnwrapped, count: buffer.count)
         }
     }
 
@@ -260,7 +281,8 @@ struct UTF8ValidationTests {
             let count = Int.random(in: 0...12, using: &generator)
             // Bias towards bytes that form multi-byte sequences.
             let bytes = (0..<count).map { _ -> UInt8 in
-                Bool.random(using: &generator) ? UInt8.random(in: 0x80...0xF5, using: &generator) : UInt8.random(in: 0...0xFF, using: &generator)
+                Bool.random(using: &generator)
+                    ? UInt8.random(in: 0x80...0xF5, using: &generator) : UInt8.random(in: 0...0xFF, using: &generator)
             }
             let expected = String(validating: bytes, as: UTF8.self) != nil && !bytes.contains(0)
             #expect(check(bytes) == expected, "\(bytes)")

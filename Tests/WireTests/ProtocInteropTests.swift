@@ -48,12 +48,14 @@ struct ProtocInteropTests {
     @Test func protocDecodesOurFrames() throws {
         let response = ScoreResponse(scores: [Fixtures.score("tx-1", reasons: 2)])
         var frame = try EnvelopeCodec.makeFrame(
-            head: EnvelopeHead(callID: 12_345, method: "txad.v1.Inference/Score", deadlineMillis: 250, requestID: "req-7",
-                               status: RPCStatus(code: .ok)),
+            head: EnvelopeHead(
+                callID: 12_345, method: "txad.v1.Inference/Score", deadlineMillis: 250, requestID: "req-7",
+                status: RPCStatus(code: .ok)),
             payload: response, maximumFrameSize: .max, allocator: ByteBufferAllocator())
         let length = frame.readInteger(as: UInt32.self)
         #expect(length.map(Int.init) == frame.readableBytes)
-        let envelopeText = try decodeWithProtoc("Envelope", file: "txad/v1/rpc.proto", bytes: Array(frame.readableBytesView))
+        let envelopeText = try decodeWithProtoc(
+            "Envelope", file: "txad/v1/rpc.proto", bytes: Array(frame.readableBytesView))
         #expect(envelopeText.contains("call_id: 12345"))
         #expect(envelopeText.contains("method: \"txad.v1.Inference/Score\""))
         #expect(envelopeText.contains("deadline_ms: 250"))
@@ -76,7 +78,8 @@ struct ProtocInteropTests {
         let transaction = Transaction(
             transactionID: "tx-9", userID: "u-1", timestampMillis: 1_717_000_000_000, amount: 12.5, currency: "EUR",
             channel: .atm, latitude: 0, longitude: nil, country: "FR")
-        let text = try decodeWithProtoc("Transaction", file: "txad/v1/transaction.proto", bytes: try transaction.serialized())
+        let text = try decodeWithProtoc(
+            "Transaction", file: "txad/v1/transaction.proto", bytes: try transaction.serialized())
         #expect(text.contains("transaction_id: \"tx-9\""))
         #expect(text.contains("timestamp_ms: 1717000000000"))
         #expect(text.contains("channel: CHANNEL_ATM"))

@@ -54,7 +54,8 @@ struct RPCClientTests {
     }
 
     @Test func clientRecoversWhenTheServerRestarts() async throws {
-        let first = RPCServer(configuration: RPCServer.Configuration(), services: [TestInferenceService()], logger: .quiet)
+        let first = RPCServer(
+            configuration: RPCServer.Configuration(), services: [TestInferenceService()], logger: .quiet)
         let port = try #require(try await first.listen().port)
         try await withClient(ports: [port], connectionsPerTarget: 2) { (client) async throws in
             let health = HealthClient(wrapping: client)
@@ -110,7 +111,8 @@ struct RPCClientTests {
 
             let before = dropper.reads.count
             let notIdempotent = await #expect(throws: RPCError.self) {
-                try await PreprocessingClient(wrapping: client).preprocess(PreprocessRequest(transactions: [Fixtures.transaction()]))
+                try await PreprocessingClient(wrapping: client).preprocess(
+                    PreprocessRequest(transactions: [Fixtures.transaction()]))
             }
             #expect(notIdempotent?.code == .unavailable)
             #expect(dropper.reads.count - before == 1, "a call that is not idempotent is sent once")
@@ -135,9 +137,13 @@ struct RPCClientTests {
         try await withServer(services: [TestInferenceService()]) { (_, port) async throws in
             try await withClient(ports: [port], maximumFrameSize: 4096) { (client) async throws in
                 let inference = InferenceClient(wrapping: client)
-                let nul = await #expect(throws: RPCError.self) { try await inference.reload(ReloadRequest(version: "v\0")) }
+                let nul = await #expect(throws: RPCError.self) {
+                    try await inference.reload(ReloadRequest(version: "v\0"))
+                }
                 #expect(nul?.code == .invalidArgument)
-                let big = await #expect(throws: RPCError.self) { try await inference.score(Fixtures.scoreRequest(count: 100)) }
+                let big = await #expect(throws: RPCError.self) {
+                    try await inference.score(Fixtures.scoreRequest(count: 100))
+                }
                 #expect(big?.code == .resourceExhausted)
                 let badRequestID = await #expect(throws: RPCError.self) {
                     try await inference.modelInfo(options: CallOptions(requestID: "a\0b"))

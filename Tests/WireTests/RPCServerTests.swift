@@ -13,7 +13,8 @@ struct RPCServerTests {
                 #expect(try await health.check().status == .serving)
                 #expect(try await health.check(HealthCheckRequest(service: Inference.serviceName)).status == .serving)
                 server.healthStatus.set(.notServing, for: Inference.serviceName)
-                #expect(try await health.check(HealthCheckRequest(service: Inference.serviceName)).status == .notServing)
+                #expect(
+                    try await health.check(HealthCheckRequest(service: Inference.serviceName)).status == .notServing)
                 #expect(try await health.check(HealthCheckRequest(service: "txad.v1.Nope")).status == .serviceUnknown)
             }
             #expect(server.methods.contains("txad.v1.Health/Check"))
@@ -26,7 +27,9 @@ struct RPCServerTests {
             service: "txad.v1.Alerts", method: "Record", isIdempotent: true)
         try await withServer(services: [TestInferenceService()]) { (_, port) async throws in
             try await withClient(ports: [port]) { (client) async throws in
-                let error = await #expect(throws: RPCError.self) { try await client.unary(missing, HealthCheckRequest()) }
+                let error = await #expect(throws: RPCError.self) {
+                    try await client.unary(missing, HealthCheckRequest())
+                }
                 #expect(error?.code == .unimplemented)
                 #expect(error?.message.contains("txad.v1.Alerts/Record") == true)
                 // The connection still serves other calls.
@@ -58,12 +61,17 @@ struct RPCServerTests {
 
     @Test func responsesThatCannotBeSentBecomeErrors() async throws {
         let configuration = RPCServer.Configuration(maximumFrameSize: 64 * 1024)
-        try await withServer(services: [TestInferenceService()], configuration: configuration) { (_, port) async throws in
+        try await withServer(services: [TestInferenceService()], configuration: configuration) {
+            (_, port) async throws in
             try await withClient(ports: [port]) { (client) async throws in
                 let inference = InferenceClient(wrapping: client)
-                let huge = await #expect(throws: RPCError.self) { try await inference.reload(ReloadRequest(version: "huge")) }
+                let huge = await #expect(throws: RPCError.self) {
+                    try await inference.reload(ReloadRequest(version: "huge"))
+                }
                 #expect(huge?.code == .resourceExhausted)
-                let nul = await #expect(throws: RPCError.self) { try await inference.reload(ReloadRequest(version: "nul")) }
+                let nul = await #expect(throws: RPCError.self) {
+                    try await inference.reload(ReloadRequest(version: "nul"))
+                }
                 #expect(nul?.code == .invalidArgument)
                 #expect(try await inference.reload(ReloadRequest(version: "v3")).version == "v3")
             }
@@ -93,7 +101,8 @@ struct RPCServerTests {
                 let request = try ReloadRequest(version: "slow").serialized()
                 try await outbound.write(
                     RawConnection.frame(
-                        Envelope(callID: 41, method: "txad.v1.Inference/Reload", deadlineMillis: 100, payload: request)))
+                        Envelope(callID: 41, method: "txad.v1.Inference/Reload", deadlineMillis: 100, payload: request))
+                )
                 let reply = try #require(try await RawConnection.nextEnvelope(&inbound, deframer: &deframer))
                 #expect(reply.callID == 41)
                 #expect(reply.status?.code == .deadlineExceeded)
@@ -124,7 +133,9 @@ struct RPCServerTests {
                 var batch = try RawConnection.frame(Envelope(callID: 1, method: "txad.v1.Health/Check"))
                 batch.writeBytes([0, 0, 0, 0])
                 var reload = try RawConnection.frame(
-                    Envelope(callID: 3, method: "txad.v1.Inference/Reload", payload: try ReloadRequest(version: "v7").serialized()))
+                    Envelope(
+                        callID: 3, method: "txad.v1.Inference/Reload",
+                        payload: try ReloadRequest(version: "v7").serialized()))
                 batch.writeBuffer(&reload)
                 try await outbound.write(batch)
                 var replies: [UInt64: Envelope] = [:]
@@ -138,7 +149,9 @@ struct RPCServerTests {
 
                 // One request written a byte at a time.
                 let single = try RawConnection.frame(
-                    Envelope(callID: 4, method: "txad.v1.Inference/Reload", payload: try ReloadRequest(version: "v8").serialized()))
+                    Envelope(
+                        callID: 4, method: "txad.v1.Inference/Reload",
+                        payload: try ReloadRequest(version: "v8").serialized()))
                 for byte in single.readableBytesView {
                     try await outbound.write(ByteBuffer(bytes: [byte]))
                 }
@@ -155,7 +168,8 @@ struct RPCServerTests {
                 var inbound = inbound
                 var deframer = FrameDeframer()
                 try await outbound.write(
-                    RawConnection.frame(Envelope(callID: 9, method: "txad.v1.Inference/Score", payload: [0xFF, 0xFF, 0xFF])))
+                    RawConnection.frame(
+                        Envelope(callID: 9, method: "txad.v1.Inference/Score", payload: [0xFF, 0xFF, 0xFF])))
                 let reply = try #require(try await RawConnection.nextEnvelope(&inbound, deframer: &deframer))
                 #expect(reply.callID == 9)
                 #expect(reply.status?.code == .invalidArgument)
@@ -194,7 +208,8 @@ struct RPCServerTests {
 
     @Test func oversizedFrameIsAnsweredAndCutOff() async throws {
         let configuration = RPCServer.Configuration(maximumFrameSize: 1024)
-        try await withServer(services: [TestInferenceService()], configuration: configuration) { (_, port) async throws in
+        try await withServer(services: [TestInferenceService()], configuration: configuration) {
+            (_, port) async throws in
             try await RawConnection.with(port: port) { inbound, outbound in
                 var inbound = inbound
                 var deframer = FrameDeframer()

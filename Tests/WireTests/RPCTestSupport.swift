@@ -52,7 +52,8 @@ final class CountingPreprocessingService: Preprocessing.ServiceProtocol {
 
     func preprocess(_ request: PreprocessRequest, context: RPCContext) async throws -> PreprocessResponse {
         calls.wrappingAdd(1, ordering: .relaxed)
-        return PreprocessResponse(vectors: request.transactions.map { Fixtures.featureVector($0.transactionID, count: 2) })
+        return PreprocessResponse(
+            vectors: request.transactions.map { Fixtures.featureVector($0.transactionID, count: 2) })
     }
 }
 
@@ -121,7 +122,9 @@ func closedPort() async throws -> Int {
 /// A TCP connection that speaks raw bytes, for sending malformed input.
 struct RawConnection {
     static func with<R>(
-        port: Int, _ body: (NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> R
+        port: Int,
+        _ body: (NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, NIOAsyncChannelOutboundWriter<ByteBuffer>)
+            async throws -> R
     ) async throws -> R {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in

@@ -69,7 +69,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         } catch {
             if let callID = deframer.peekCallID(), let call = pending.removeValue(forKey: callID) {
-                call.fail(CallFailure(error: RPCError(code: error.code, message: "response: \(error.message)"), wasSent: true))
+                call.fail(
+                    CallFailure(error: RPCError(code: error.code, message: "response: \(error.message)"), wasSent: true)
+                )
             }
             close(context: context, reason: "the server at \(target) sent \(error.message)")
         }
@@ -86,7 +88,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 do throws(RPCError) {
                     status = try envelope.status()
                 } catch {
-                    call.fail(CallFailure(error: RPCError(code: .internalError, message: "response status: \(error.message)"), wasSent: true))
+                    call.fail(
+                        CallFailure(
+                            error: RPCError(code: .internalError, message: "response status: \(error.message)"),
+                            wasSent: true))
                     return
                 }
                 if let status, status.code != .ok {
@@ -98,7 +103,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         } catch {
             let callID = frame.withUnsafeReadableBytes { FrameDeframer.peekCallID(inEnvelope: $0) }
             if let callID, let call = pending.removeValue(forKey: callID) {
-                call.fail(CallFailure(error: RPCError(code: .internalError, message: "response: \(error.message)"), wasSent: true))
+                call.fail(
+                    CallFailure(
+                        error: RPCError(code: .internalError, message: "response: \(error.message)"), wasSent: true))
             }
             close(context: context, reason: "the server at \(target) sent a frame that is not an Envelope")
         }
@@ -111,7 +118,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let context, isActive else {
             call.fail(
                 CallFailure(
-                    error: RPCError(code: .unavailable, message: closeReason ?? "the connection to \(target) is closed"),
+                    error: RPCError(
+                        code: .unavailable, message: closeReason ?? "the connection to \(target) is closed"),
                     wasSent: false))
             return
         }
@@ -181,7 +189,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             guard let call = pending.removeValue(forKey: callID) else { continue }
             call.fail(
                 CallFailure(
-                    error: RPCError(code: .deadlineExceeded, message: "no response from \(target) before the call's deadline"),
+                    error: RPCError(
+                        code: .deadlineExceeded, message: "no response from \(target) before the call's deadline"),
                     wasSent: true))
         }
         deadlines.compact(liveCount: pending.count) { pending[$0] != nil }

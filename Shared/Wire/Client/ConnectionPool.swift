@@ -26,7 +26,8 @@ final class ConnectionPool: Sendable {
     /// A connection for one call attempt, or why there is none (never sent, so always safe to retry).
     func acquire(deadline: NIODeadline?) async -> Result<ClientConnection, CallFailure> {
         guard !slots.isEmpty else {
-            return .failure(CallFailure(error: RPCError(code: .unavailable, message: "no targets configured"), wasSent: false))
+            return .failure(
+                CallFailure(error: RPCError(code: .unavailable, message: "no targets configured"), wasSent: false))
         }
         let start = Int(nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(slots.count))
         // A caller running on one of our event loops gets a connection on that loop when there is one.

@@ -142,7 +142,11 @@ final class ConnectionSlot: Sendable {
             }
             logger.debug(
                 "RPC client connect failed",
-                metadata: ["target": "\(target)", "error": "\(error)", "retry_in_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+                metadata: [
+                    "target": "\(target)", "error": "\(error)",
+                    "retry_in_ms":
+                        "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                ])
             promise.fail(RPCError(code: .unavailable, message: "\(target): \(message)", cause: error))
         }
     }

@@ -31,7 +31,8 @@ final class TypedPendingCall<Response: WireMessage>: PendingCall {
         } catch {
             let message = "the response of \(method) could not be decoded: \(error.message)"
             continuation.resume(
-                returning: .failure(CallFailure(error: RPCError(code: .internalError, message: message), wasSent: true)))
+                returning: .failure(CallFailure(error: RPCError(code: .internalError, message: message), wasSent: true))
+            )
         }
     }
 

@@ -33,6 +33,9 @@ public final class RPCClient: Sendable {
             self.port = port
         }
 
+        /// A readable form for logs and error messages.
+
+        /// A readable form for logs and error messages.
         public var description: String { "\(host):\(port)" }
     }
 
@@ -76,11 +79,13 @@ public final class RPCClient: Sendable {
             }
             for target in targets {
                 guard !target.host.isEmpty, (1...65535).contains(target.port) else {
-                    throw RPCError(code: .invalidArgument, message: "targets: '\(target)' needs a host and a port 1...65535")
+                    throw RPCError(
+                        code: .invalidArgument, message: "targets: '\(target)' needs a host and a port 1...65535")
                 }
             }
             guard (1...64).contains(connectionsPerTarget) else {
-                throw RPCError(code: .invalidArgument, message: "connectionsPerTarget must be 1...64, got \(connectionsPerTarget)")
+                throw RPCError(
+                    code: .invalidArgument, message: "connectionsPerTarget must be 1...64, got \(connectionsPerTarget)")
             }
             if let defaultDeadline, defaultDeadline <= .zero {
                 throw RPCError(code: .invalidArgument, message: "defaultDeadline must be positive")
@@ -92,7 +97,8 @@ public final class RPCClient: Sendable {
                 throw RPCError(code: .invalidArgument, message: "connectTimeout must be positive")
             }
             guard (1...10).contains(maximumAttempts) else {
-                throw RPCError(code: .invalidArgument, message: "maximumAttempts must be 1...10, got \(maximumAttempts)")
+                throw RPCError(
+                    code: .invalidArgument, message: "maximumAttempts must be 1...10, got \(maximumAttempts)")
             }
         }
     }
@@ -190,7 +196,8 @@ public final class RPCClient: Sendable {
             guard remaining > 0 else {
                 return .failure(
                     CallFailure(
-                        error: RPCError(code: .deadlineExceeded, message: "the deadline passed before \(method.fullName) was sent"),
+                        error: RPCError(
+                            code: .deadlineExceeded, message: "the deadline passed before \(method.fullName) was sent"),
                         wasSent: false))
             }
             deadlineMillis = UInt32(clamping: (remaining + 999_999) / 1_000_000)

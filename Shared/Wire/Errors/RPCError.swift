@@ -18,6 +18,9 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String {
         if let cause {
             return "\(code.name): \(message) (cause: \(cause))"
@@ -38,7 +41,8 @@ extension RPCError {
     static func undecodable(_ message: String, byteCount: Int) -> RPCError {
         RPCError(
             code: .invalidArgument,
-            message: "\(byteCount) bytes are not a valid txad.v1.\(message) (truncated, corrupt or another message type)")
+            message:
+                "\(byteCount) bytes are not a valid txad.v1.\(message) (truncated, corrupt or another message type)")
     }
 
     /// An `INVALID_ARGUMENT` error for an enum number this build does not know, in a field that needs a known one.

@@ -69,5 +69,8 @@ public struct RPCStatusCode: RawRepresentable, Sendable, Hashable, CustomStringC
         }
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String { name }
 }

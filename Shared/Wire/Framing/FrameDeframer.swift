@@ -19,6 +19,9 @@ public struct FrameDeframer {
     /// Largest accepted frame body, in bytes.
     public let maximumFrameSize: Int
 
+    /// Most memory reserved ahead of received bytes for a partly received frame.
+    static let maximumReservation = 1024 * 1024
+
     private var buffer: ByteBuffer?
 
     /// Creates a deframer that refuses frames larger than `maximumFrameSize` bytes (16 MiB by default).
@@ -28,6 +31,9 @@ public struct FrameDeframer {
 
     /// Bytes received but not yet returned as frames.
     public var bufferedByteCount: Int { buffer?.readableBytes ?? 0 }
+
+    /// Bytes of memory the buffer of a partly received frame holds (for tests and diagnostics).
+    var reservedCapacity: Int { buffer?.capacity ?? 0 }
 
     /// Adds bytes read from the peer.
     public mutating func append(_ bytes: ByteBuffer) {
@@ -55,8 +61,9 @@ public struct FrameDeframer {
         }
         let available = current.readableBytes - Self.headerSize
         guard available >= Int(length) else {
-            // Reserve room for the rest of this frame once, rather than growing step by step.
-            let missing = Int(length) - available
+            // Reserve room for the rest of this frame once rather than growing step by step, but at most 1 MiB
+            // ahead of the bytes actually received: a 4-byte header alone must not make us allocate 16 MiB.
+            let missing = min(Int(length) - available, Self.maximumReservation)
             if current.writableBytes < missing {
                 buffer = nil  // keep `current` uniquely referenced so reserving does not copy twice
                 current.discardReadBytes()

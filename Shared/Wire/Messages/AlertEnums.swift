@@ -45,6 +45,9 @@ public enum NotificationChannel: RawRepresentable, Sendable, Hashable, CustomStr
         }
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String {
         switch self {
         case .unspecified: "unspecified"
@@ -94,6 +97,9 @@ public enum AlertStatus: RawRepresentable, Sendable, Hashable, CustomStringConve
         }
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String {
         switch self {
         case .unspecified: "unspecified"
@@ -136,6 +142,9 @@ public enum Decision: RawRepresentable, Sendable, Hashable, CustomStringConverti
         }
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String {
         switch self {
         case .unspecified: "unspecified"

@@ -110,7 +110,8 @@ public struct ReviewDecision: Sendable, Hashable {
     public var decidedAtMillis: Int64
 
     /// Creates a decision.
-    public init(decision: Decision = .unspecified, note: String = "", analyst: String = "", decidedAtMillis: Int64 = 0) {
+    public init(decision: Decision = .unspecified, note: String = "", analyst: String = "", decidedAtMillis: Int64 = 0)
+    {
         self.decision = decision
         self.note = note
         self.analyst = analyst

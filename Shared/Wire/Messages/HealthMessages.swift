@@ -33,6 +33,9 @@ public enum ServingStatus: RawRepresentable, Sendable, Hashable, CustomStringCon
         }
     }
 
+    /// A readable form for logs and error messages.
+
+    /// A readable form for logs and error messages.
     public var description: String {
         switch self {
         case .unknown: "UNKNOWN"

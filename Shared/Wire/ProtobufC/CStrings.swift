@@ -2,9 +2,9 @@ internal import CProtobufC
 internal import CTxadProto
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Conversions between Swift `String`s and protobuf-c's `char *` string fields.

@@ -57,7 +57,8 @@ enum RiskLevelMapping {
     /// For fields that need a level: `RISK_LEVEL_UNSPECIFIED` is refused like an unknown number.
     static func required(_ value: Txad__V1__RiskLevel, field: StaticString) throws(RPCError) -> RiskLevel {
         guard let level = try optional(value, field: field) else {
-            throw RPCError(code: .invalidArgument, message: "field \(field) is RISK_LEVEL_UNSPECIFIED; a level is required")
+            throw RPCError(
+                code: .invalidArgument, message: "field \(field) is RISK_LEVEL_UNSPECIFIED; a level is required")
         }
         return level
     }
@@ -244,7 +245,8 @@ extension ScoredTransaction: CMessageConvertible {
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
         let m = c.pointee
         self.init(
-            transaction: try decodeRequired(m.transaction, as: Transaction.self, field: "ScoredTransaction.transaction"),
+            transaction: try decodeRequired(
+                m.transaction, as: Transaction.self, field: "ScoredTransaction.transaction"),
             score: try decodeRequired(m.score, as: Score.self, field: "ScoredTransaction.score"),
             degraded: m.degraded != 0,
             requestID: try decodeString(m.request_id, field: "ScoredTransaction.request_id"),

@@ -1,9 +1,9 @@
 internal import CProtobufC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The calls into protobuf-c's generic pack functions.
@@ -85,7 +85,8 @@ extension WireArena {
     }
 
     /// A repeated scalar field (e.g. `repeated double`): the values copied into the arena.
-    mutating func makeScalarArray<T>(_ values: [T]) throws(RPCError) -> (count: Int, pointer: UnsafeMutablePointer<T>?) {
+    mutating func makeScalarArray<T>(_ values: [T]) throws(RPCError) -> (count: Int, pointer: UnsafeMutablePointer<T>?)
+    {
         guard !values.isEmpty else { return (0, nil) }
         let out = try allocate(T.self, count: values.count)
         values.withUnsafeBufferPointer { source in
@@ -95,7 +96,9 @@ extension WireArena {
     }
 
     /// Unpacks `bytes` as `M` with this arena as protobuf-c's allocator and converts the result.
-    mutating func unpack<M: CMessageConvertible>(_ bytes: UnsafeRawBufferPointer, as type: M.Type = M.self) throws(RPCError) -> M {
+    mutating func unpack<M: CMessageConvertible>(_ bytes: UnsafeRawBufferPointer, as type: M.Type = M.self)
+        throws(RPCError) -> M
+    {
         let c = unpackStruct(bytes, as: type)
         guard let c else { throw RPCError.undecodable(M.cName, byteCount: bytes.count) }
         return try M(c: c)
@@ -115,7 +118,9 @@ extension WireArena {
 }
 
 /// Reads a sub-message field: nil when absent.
-func decodeOptional<M: CMessageConvertible>(_ c: UnsafeMutablePointer<M.CStruct>?, as type: M.Type) throws(RPCError) -> M? {
+func decodeOptional<M: CMessageConvertible>(_ c: UnsafeMutablePointer<M.CStruct>?, as type: M.Type) throws(RPCError)
+    -> M?
+{
     guard let c else { return nil }
     return try M(c: c)
 }

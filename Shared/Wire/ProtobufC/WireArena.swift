@@ -1,9 +1,9 @@
 internal import CProtobufC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Scratch memory for one protobuf-c conversion: the C structs, pointer arrays and NUL-terminated strings built

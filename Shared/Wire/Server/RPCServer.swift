@@ -55,7 +55,8 @@ public final class RPCServer: Sendable {
             }
             guard maximumFrameSize >= 64 && maximumFrameSize <= Int(UInt32.max) else {
                 throw RPCError(
-                    code: .invalidArgument, message: "maximumFrameSize must be 64...\(UInt32.max) bytes, got \(maximumFrameSize)")
+                    code: .invalidArgument,
+                    message: "maximumFrameSize must be 64...\(UInt32.max) bytes, got \(maximumFrameSize)")
             }
             guard maximumConcurrentCallsPerConnection > 0 else {
                 throw RPCError(code: .invalidArgument, message: "maximumConcurrentCallsPerConnection must be positive")

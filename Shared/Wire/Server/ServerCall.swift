@@ -63,7 +63,8 @@ struct ServerCall: Sendable {
     static func errorFrame(callID: UInt64, status: RPCStatus) -> ByteBuffer {
         var status = status
         if status.message.utf8.contains(0) {
-            status.message = String(decoding: status.message.utf8.map { $0 == 0 ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+            status.message = String(
+                decoding: status.message.utf8.map { $0 == 0 ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
         }
         if status.message.count > 4096 {
             status.message = String(status.message.prefix(4096))

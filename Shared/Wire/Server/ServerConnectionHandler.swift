@@ -83,7 +83,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             dispatcher.logger.warning(
                 "closing RPC connection: \(error.message)", metadata: ["peer": "\(remoteAddress)"])
             if let callID = deframer.peekCallID() {
-                write(ServerCall.errorFrame(callID: callID, status: RPCStatus(code: error.code, message: error.message)))
+                write(
+                    ServerCall.errorFrame(callID: callID, status: RPCStatus(code: error.code, message: error.message)))
             }
             closeConnection(context: context)
         }
@@ -135,7 +136,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 "closing RPC connection: \(error.message)", metadata: ["peer": "\(remoteAddress)"])
             let callID = frame.withUnsafeReadableBytes { FrameDeframer.peekCallID(inEnvelope: $0) }
             if let callID {
-                write(ServerCall.errorFrame(callID: callID, status: RPCStatus(code: error.code, message: error.message)))
+                write(
+                    ServerCall.errorFrame(callID: callID, status: RPCStatus(code: error.code, message: error.message)))
             }
             closeConnection(context: context)
         }
@@ -251,7 +253,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         for callID in deadlines.popExpired(now: .now()) {
             guard let call = inFlight.removeValue(forKey: callID) else { continue }
             call.task.cancel()
-            reply(callID, .deadlineExceeded, "the call's deadline of \(call.deadlineMillis) ms passed while its handler ran")
+            reply(
+                callID, .deadlineExceeded,
+                "the call's deadline of \(call.deadlineMillis) ms passed while its handler ran")
         }
         deadlines.compact(liveCount: inFlight.count) { inFlight[$0] != nil }
         armDeadlineTimer()

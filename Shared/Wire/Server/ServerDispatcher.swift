@@ -1,40 +1,57 @@
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What every connection of one server shares: the method table and the limits. Immutable.
 struct ServerDispatcher: Sendable {
-    private let methods: [(name: [UInt8], handler: any ServerMethodHandler)]
+    /// Method names, NUL-separated in one array so a lookup copies nothing; `nameRanges[i]` is `handlers[i]`'s.
+    private let names: [UInt8]
+    private let nameRanges: [Range<Int>]
+    private let handlers: [any ServerMethodHandler]
     let maximumFrameSize: Int
     let maximumConcurrentCallsPerConnection: Int
     let logger: Logger
 
     init(router: RPCRouter, maximumFrameSize: Int, maximumConcurrentCallsPerConnection: Int, logger: Logger) {
-        self.methods = router.handlers.map { (Array($0.key.utf8), $0.value) }
+        var names: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        var handlers: [any ServerMethodHandler] = []
+        for (name, handler) in router.handlers.sorted(by: { $0.key < $1.key }) {
+            let start = names.count
+            names.append(contentsOf: name.utf8)
+            ranges.append(start..<names.count)
+            names.append(0)
+            handlers.append(handler)
+        }
+        self.names = names
+        self.nameRanges = ranges
+        self.handlers = handlers
         self.maximumFrameSize = maximumFrameSize
         self.maximumConcurrentCallsPerConnection = maximumConcurrentCallsPerConnection
         self.logger = logger
     }
 
     /// The fully qualified names of the methods, sorted.
-    var methodNames: [String] { methods.map { String(decoding: $0.name, as: UTF8.self) }.sorted() }
+    var methodNames: [String] { handlers.map(\.fullName) }
 
     /// The handler whose full name equals `bytes` (the request's method, still in protobuf-c's buffer).
     ///
-    /// A linear scan with `memcmp`: a server has a handful of methods, and this avoids building a `String` per
-    /// call just to hash it.
+    /// A linear scan with `memcmp` over one byte array: a server has a handful of methods, and this avoids
+    /// building a `String` per call just to hash it.
     func handler(forMethodBytes bytes: UnsafeRawBufferPointer) -> (any ServerMethodHandler)? {
         guard let base = bytes.baseAddress else { return nil }
-        for method in methods where method.name.count == bytes.count {
-            let equal = method.name.withUnsafeBytes { name in
-                name.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false
+        let index: Int? = names.withUnsafeBytes { all in
+            guard let allBase = all.baseAddress else { return nil }
+            for (i, range) in nameRanges.enumerated()
+            where range.count == bytes.count && memcmp(allBase + range.lowerBound, base, bytes.count) == 0 {
+                return i
             }
-            if equal { return method.handler }
+            return nil
         }
-        return nil
+        return index.map { handlers[$0] }
     }
 }

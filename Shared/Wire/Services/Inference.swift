@@ -37,7 +37,8 @@ extension Inference.ServiceProtocol {
         router.register(Inference.Method.modelInfo) { request, context in
             try await self.modelInfo(request, context: context)
         }
-        router.register(Inference.Method.reload) { request, context in try await self.reload(request, context: context) }
+        router.register(Inference.Method.reload) { request, context in try await self.reload(request, context: context)
+        }
     }
 }
 
