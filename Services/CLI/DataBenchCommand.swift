@@ -1,5 +1,6 @@
 import ArgumentParser
 import Detection
+import Domain
 import Foundation
 
 /// `txad bench-data` (hidden): times the offline data path — generate, write, parse, fit priors, replay features,
@@ -18,6 +19,9 @@ public struct DataBenchCommand: ParsableCommand {
 
     @Flag(help: "Also time a gzip round trip.")
     var gzip = false
+
+    @Flag(help: "Print per-feature statistics and a naive z-score baseline AUC per anomaly type.")
+    var diagnose = false
 
     public init() {}
 
@@ -70,6 +74,7 @@ public struct DataBenchCommand: ParsableCommand {
             try scaler.transform(&matrix)
         }
 
+        if diagnose { printDiagnostics(matrix: matrix, labels: loaded.labels) }
         print("rows: \(formatCount(count)), file: \(formatCount(Int(fileSize(plain) / 1024))) KiB")
         print("(wall time, and CPU time of this process, which is steadier on a busy machine)")
         let width = rows.map(\.name.count).max() ?? 0
@@ -81,6 +86,48 @@ public struct DataBenchCommand: ParsableCommand {
                 "\(row.name)\(pad)  wall \(formatSeconds(row.wall)) (\(formatCount(wallRate)) rows/s)  "
                     + "cpu \(formatSeconds(row.cpu)) (\(formatCount(cpuRate)) rows/s)")
         }
+    }
+
+    /// Per-column mean and spread of the scaled features, and how well a naive score (mean squared z) separates
+    /// each anomaly type: a yardstick for the models, and a check that the data is not trivially separable.
+    private func printDiagnostics(matrix: FeatureMatrix, labels: [AnomalyLabel?]) {
+        let schema = FeatureSchema.current
+        var naive = [Double](repeating: 0, count: matrix.rows)
+        for c in 0..<matrix.columns {
+            var sum = 0.0
+            var squares = 0.0
+            var lowest = Double.infinity
+            var highest = -Double.infinity
+            for r in 0..<matrix.rows {
+                let v = Double(matrix[r, c])
+                sum += v
+                squares += v * v
+                lowest = min(lowest, v)
+                highest = max(highest, v)
+                naive[r] += v * v / Double(matrix.columns)
+            }
+            let mean = sum / Double(matrix.rows)
+            let sd = (max(squares / Double(matrix.rows) - mean * mean, 0)).squareRoot()
+            print(
+                "  \(schema.names[c].padding(toLength: 28, withPad: " ", startingAt: 0)) mean \(fixed(mean)) "
+                    + "sd \(fixed(sd)) min \(fixed(lowest)) max \(fixed(highest))")
+        }
+        let isAnomaly = labels.map { $0?.isAnomaly ?? false }
+        let all = Metrics.evaluate(labels: isAnomaly, scores: naive, threshold: .infinity)
+        print(
+            "naive mean-squared-z baseline: ROC AUC \(all.rocAUC.map { fixed($0) } ?? "—"), "
+                + "PR AUC \(all.prAUC.map { fixed($0) } ?? "—")")
+        for type in InjectedAnomaly.allCases {
+            let keep = labels.indices.filter { labels[$0]?.anomalyType == type.rawValue || !isAnomaly[$0] }
+            let auc = Metrics.rocAUC(labels: keep.map { isAnomaly[$0] }, scores: keep.map { naive[$0] })
+            print("  \(type.rawValue): ROC AUC \(auc.map { fixed($0) } ?? "—")")
+        }
+    }
+
+    private func fixed(_ v: Double) -> String {
+        let scaled = (abs(v) * 1000).rounded()
+        let text = "\(Int(scaled) / 1000).\(String(Int(scaled) % 1000 + 1000).dropFirst())"
+        return (v < 0 && scaled > 0 ? "-" : "") + text
     }
 
     /// CPU time used by this process so far (all threads).

@@ -86,5 +86,7 @@ public func formatCount(_ value: Int) -> String {
 
 /// `2.345` → `2.3 s`; under a second in milliseconds.
 public func formatSeconds(_ seconds: Double) -> String {
-    seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : "\(Int((seconds * 10).rounded()) / 10).\(Int((seconds * 10).rounded()) % 10) s"
+    seconds < 1
+        ? "\(Int((seconds * 1000).rounded())) ms"
+        : "\(Int((seconds * 10).rounded()) / 10).\(Int((seconds * 10).rounded()) % 10) s"
 }

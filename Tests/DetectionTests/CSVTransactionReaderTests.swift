@@ -9,7 +9,8 @@ import Testing
         "transaction_id,user_id,timestamp,amount,currency,merchant_id,merchant_category,channel,latitude,longitude,country,is_anomaly,anomaly_type"
 
     /// Reads every record of `text` (chunk size configurable to exercise buffer boundaries).
-    func records(_ text: String, chunkSize: Int = 1 << 20) throws -> (CSVTransactionReader, [Result<CSVRow, RowError>]) {
+    func records(_ text: String, chunkSize: Int = 1 << 20) throws -> (CSVTransactionReader, [Result<CSVRow, RowError>])
+    {
         let reader = try CSVTransactionReader(
             bytes: Array(text.utf8), options: .init(chunkSize: chunkSize, maximumRecordBytes: 1 << 20))
         var out: [Result<CSVRow, RowError>] = []
@@ -41,8 +42,10 @@ import Testing
         #expect(
             r[0].transaction
                 == Transaction(
-                    transactionID: "t1", userID: "u1", timestampMillis: 1_714_571_110_000, amount: 12.5, currency: "EUR",
-                    merchantID: "Rippin, Kub and Mann", merchantCategory: "grocery_pos", channel: .pos, latitude: 48.8566,
+                    transactionID: "t1", userID: "u1", timestampMillis: 1_714_571_110_000, amount: 12.5,
+                    currency: "EUR",
+                    merchantID: "Rippin, Kub and Mann", merchantCategory: "grocery_pos", channel: .pos,
+                    latitude: 48.8566,
                     longitude: 2.3522, country: "FR"))
         #expect(r[0].label == AnomalyLabel(isAnomaly: false, anomalyType: nil))
         #expect(r[1].transaction.merchantID == "Joe's \"Best\" Diner")
@@ -64,7 +67,10 @@ import Testing
         #expect(reader.warnings.count == 1)
         #expect(reader.warnings.first?.contains("'note'") == true)
         #expect(rows(results).map(\.line) == [2])
-        #expect(errors(results) == [RowError(line: 4, problems: [FieldProblem(field: "amount", reason: "must be a number")])])
+        #expect(
+            errors(results) == [
+                RowError(line: 4, problems: [FieldProblem(field: "amount", reason: "must be a number")])
+            ])
     }
 
     @Test func anyColumnOrderAndMissingOptionalColumns() throws {
@@ -83,7 +89,8 @@ import Testing
         let text = "\(Self.header)\nt1,u1,2024-01-01T00:00:00Z,5,,,,,,,,,\n"
         let r = try #require(rows(try records(text).1).first)
         #expect(r.transaction.currency == "USD")
-        #expect(r.transaction.merchantID == nil && r.transaction.merchantCategory == nil && r.transaction.channel == nil)
+        #expect(
+            r.transaction.merchantID == nil && r.transaction.merchantCategory == nil && r.transaction.channel == nil)
         #expect(r.transaction.latitude == nil && r.transaction.longitude == nil && r.transaction.country == nil)
         #expect(r.label == nil)
     }
@@ -107,14 +114,17 @@ import Testing
             Set(bad[1].problems.map(\.field))
                 == ["timestamp", "amount", "currency", "channel", "longitude", "is_anomaly"])
         #expect(bad[1].problems.first { $0.field == "timestamp" }?.reason.contains("RFC 3339") == true)
-        #expect(bad[2] == RowError(line: 4, problems: [FieldProblem(field: "row", reason: "has 5 cells, the header has 13")]))
+        #expect(
+            bad[2]
+                == RowError(line: 4, problems: [FieldProblem(field: "row", reason: "has 5 cells, the header has 13")]))
         #expect(bad[3].line == 5)
         #expect(Set(bad[3].problems.map(\.field)) == ["latitude", "longitude", "country"])
         #expect(bad[0].description == "line 2: transaction_id: is required")
     }
 
     @Test func unterminatedQuoteAndTextAfterQuoteAreRowErrors() throws {
-        let malformed = "transaction_id,user_id,timestamp,amount\nt1,\"u1\"x,2024-01-01T00:00:00Z,1\nt2,u1,2024-01-01T00:00:00Z,\"1"
+        let malformed =
+            "transaction_id,user_id,timestamp,amount\nt1,\"u1\"x,2024-01-01T00:00:00Z,1\nt2,u1,2024-01-01T00:00:00Z,\"1"
         let bad = errors(try records(malformed).1)
         #expect(bad.map(\.line) == [2, 3])
         #expect(bad[0].problems == [FieldProblem(field: "user_id", reason: "has text after its closing quote")])
@@ -122,7 +132,8 @@ import Testing
     }
 
     @Test func crlfAndByteOrderMark() throws {
-        let text = "\u{FEFF}transaction_id,user_id,timestamp,amount,merchant_id\r\nt1,u1,2024-01-01T00:00:00Z,1.5,\"a\r\nb\"\r\n\r\nt2,u2,2024-01-01T00:00:01Z,2,m\r\n"
+        let text =
+            "\u{FEFF}transaction_id,user_id,timestamp,amount,merchant_id\r\nt1,u1,2024-01-01T00:00:00Z,1.5,\"a\r\nb\"\r\n\r\nt2,u2,2024-01-01T00:00:01Z,2,m\r\n"
         let (reader, results) = try records(text)
         #expect(reader.header.first == "transaction_id")
         let r = rows(results)
@@ -135,8 +146,12 @@ import Testing
     @Test func tinyChunksGiveTheSameRecords() throws {
         var text = Self.header + "\n"
         for i in 0..<200 {
-            let merchant = i % 3 == 0 ? "\"Long, \"\"quoted\"\" merchant name number \(i) \(String(repeating: "x", count: i % 60))\"" : "m\(i)"
-            text += "t\(i),u\(i % 7),2024-01-01T00:00:\(String(format: "%02d", i % 60))Z,\(i).25,USD,\(merchant),cat,online,1.5,2.5,US,\(i % 2),\n"
+            let merchant =
+                i % 3 == 0
+                ? "\"Long, \"\"quoted\"\" merchant name number \(i) \(String(repeating: "x", count: i % 60))\""
+                : "m\(i)"
+            text +=
+                "t\(i),u\(i % 7),2024-01-01T00:00:\(String(format: "%02d", i % 60))Z,\(i).25,USD,\(merchant),cat,online,1.5,2.5,US,\(i % 2),\n"
         }
         let big = try records(text).1
         let small = try records(text, chunkSize: 16).1
@@ -158,9 +173,12 @@ import Testing
     }
 
     @Test func runawayQuotedRecordIsRefused() throws {
-        let text = "transaction_id,user_id,timestamp,amount\nt1,u1,2024-01-01T00:00:00Z,\"" + String(repeating: "9", count: 5000)
+        let text =
+            "transaction_id,user_id,timestamp,amount\nt1,u1,2024-01-01T00:00:00Z,\""
+            + String(repeating: "9", count: 5000)
             + "\n" + String(repeating: "t2,u1,2024-01-01T00:00:00Z,1\n", count: 100)
-        let reader = try CSVTransactionReader(bytes: Array(text.utf8), options: .init(chunkSize: 64, maximumRecordBytes: 1024))
+        let reader = try CSVTransactionReader(
+            bytes: Array(text.utf8), options: .init(chunkSize: 64, maximumRecordBytes: 1024))
         let error = #expect(throws: DetectionError.self) { while try reader.next() != nil {} }
         #expect(error?.code == .invalidCSV)
         #expect(error?.message.contains("line 2") == true)
@@ -169,7 +187,8 @@ import Testing
     @Test func gzipIsDetectedByMagicBytes() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let text = "\(Self.header)\nt1,u1,2024-01-01T00:00:00Z,5,USD,,,,,,,,\nt2,u1,2024-01-01T00:00:01Z,6,USD,,,,,,,1,unusual_time\n"
+        let text =
+            "\(Self.header)\nt1,u1,2024-01-01T00:00:00Z,5,USD,,,,,,,,\nt2,u1,2024-01-01T00:00:01Z,6,USD,,,,,,,1,unusual_time\n"
         let writer = try CSVWriter(path: dir.file("data.csv"), compressed: true)  // gzip under a .csv name
         try writer.writeRow(Self.header.split(separator: ",").map(String.init))
         try writer.write(

@@ -48,7 +48,10 @@ import Testing
         writer.append(integer: -42)
         try writer.endRow()
         let text = String(decoding: try writer.close(), as: UTF8.self)
-        #expect(text == "0,12.5,0.29,-33.86785,1e-07,123456789.12,1000000000,2024-05-01T13:45:10.250Z,1969-12-31T23:59:59Z,-42\n")
+        #expect(
+            text
+                == "0,12.5,0.29,-33.86785,1e-07,123456789.12,1000000000,2024-05-01T13:45:10.250Z,1969-12-31T23:59:59Z,-42\n"
+        )
     }
 
     @Test func fileIsRenamedIntoPlaceOnlyOnClose() throws {

@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import Detection
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-
-@testable import Detection
 
 @Suite struct EvaluationReportTests {
     func evaluation(_ name: String) -> ModelEvaluation {
@@ -21,7 +21,8 @@ import Testing
         let e = evaluation("ensemble <beta>")
         let charts = [
             EvaluationCharts.rocCurve([.init(name: e.name, points: e.rocCurve, area: e.result.rocAUC)]),
-            EvaluationCharts.precisionRecallCurve([.init(name: e.name, points: e.precisionRecallCurve)], baseline: 0.05),
+            EvaluationCharts.precisionRecallCurve(
+                [.init(name: e.name, points: e.precisionRecallCurve)], baseline: 0.05),
             EvaluationCharts.scoreHistogram(e.histogram, threshold: e.threshold),
         ]
         for svg in charts {

@@ -68,7 +68,9 @@ import Testing
     }
 
     @Test func amountAgainstTheUsersAverage() throws {
-        let results = run([tx(0, amount: 10), tx(100, amount: 10), tx(200, amount: 10), tx(300, amount: 10), tx(400, amount: 142)])
+        let results = run([
+            tx(0, amount: 10), tx(100, amount: 10), tx(200, amount: 10), tx(300, amount: 10), tx(400, amount: 142),
+        ])
         let last = results[4]
         #expect(abs(last.raw.amountRatioUser - 14.2) < 1e-9)
         #expect(last.raw.userAverageAmount == 10)
@@ -81,7 +83,8 @@ import Testing
         let priors = try FeaturePriors(
             logAmountMean: log1p(50), logAmountSD: 1, meanAmount: 50, medianAmount: 50,
             categories: [
-                .init(name: "grocery_pos", frequency: 0.6, logAmountMean: log1p(40), logAmountSD: 0.5, medianAmount: 40),
+                .init(
+                    name: "grocery_pos", frequency: 0.6, logAmountMean: log1p(40), logAmountSD: 0.5, medianAmount: 40),
                 .init(name: "travel", frequency: 0.4, logAmountMean: log1p(300), logAmountSD: 1, medianAmount: 300),
             ],
             unseenCategoryFrequency: 0.001, hourDistribution: Array(repeating: 1.0 / 24, count: 24),
@@ -95,7 +98,10 @@ import Testing
         let i = try #require(FeatureSchema.current.index(of: "category_global_frequency"))
         #expect(grocery.values[i] == 0.6)
         #expect(unknown.values[i] == Float(0.001))
-        #expect(abs(Double(grocery.values[try #require(FeatureSchema.current.index(of: "amount_z_category"))]) - (log1p(400) - log1p(40)) / 0.5) < 1e-4)
+        #expect(
+            abs(
+                Double(grocery.values[try #require(FeatureSchema.current.index(of: "amount_z_category"))])
+                    - (log1p(400) - log1p(40)) / 0.5) < 1e-4)
     }
 
     @Test func hourFeaturesAndUsualHours() throws {
@@ -173,7 +179,8 @@ import Testing
                 merchantID: rng.nextUnit() < 0.2 ? nil : "m\(rng.nextInt(below: 40))",
                 merchantCategory: rng.nextUnit() < 0.2 ? nil : "c\(rng.nextInt(below: 12))",
                 channel: rng.nextUnit() < 0.2 ? nil : Channel.allCases[rng.nextInt(below: 3)],
-                latitude: located ? rng.nextUnit() * 180 - 90 : nil, longitude: located ? rng.nextUnit() * 360 - 180 : nil,
+                latitude: located ? rng.nextUnit() * 180 - 90 : nil,
+                longitude: located ? rng.nextUnit() * 360 - 180 : nil,
                 country: rng.nextUnit() < 0.3 ? nil : ["US", "FR", "JP", "BR", "ZA", "AU"][rng.nextInt(below: 6)])
             let r = extractor.extract(t, state: state)
             #expect(r.values.allSatisfy { $0.isFinite }, "row \(i)")

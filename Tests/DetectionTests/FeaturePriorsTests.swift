@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func codableRoundTripAndValidation() throws {
-        let data = try TransactionGenerator(configuration: GeneratorConfiguration(count: 2000, users: 20, seed: 2)).generate()
+        let data = try TransactionGenerator(configuration: GeneratorConfiguration(count: 2000, users: 20, seed: 2))
+            .generate()
         let priors = try FeaturePriors.fit(data.transactions)
         let json = try JSONEncoder().encode(priors)
         let decoded = try JSONDecoder().decode(FeaturePriors.self, from: json)

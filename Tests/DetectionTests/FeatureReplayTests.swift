@@ -4,13 +4,17 @@ import Testing
 @testable import Detection
 
 @Suite struct FeatureReplayTests {
-    static let data = try! TransactionGenerator(configuration: GeneratorConfiguration(count: 6000, users: 40, seed: 11))
-        .generate()
+    let data: GeneratedData
+
+    init() throws {
+        data = try TransactionGenerator(configuration: GeneratorConfiguration(count: 6000, users: 40, seed: 11))
+            .generate()
+    }
 
     /// Training/serving parity: online, one transaction at a time with the state serialized and deserialized
     /// between every transaction (as through Redis), gives exactly the offline replay's values.
     @Test func onlineWithSerializedStateEqualsOfflineReplay() throws {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let priors = try FeaturePriors.fit(transactions)
         let offline = FeatureReplay(priors: priors).run(transactions, options: .init(keepRaw: true, keepStates: true))
         let extractor = FeatureExtractor(priors: priors)
@@ -27,7 +31,7 @@ import Testing
     }
 
     @Test func parallelReplayEqualsSequentialReplay() throws {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let replay = FeatureReplay(priors: try FeaturePriors.fit(transactions))
         let sequential = replay.run(transactions, options: .init(keepRaw: true, keepStates: true, workers: 1))
         for workers in [2, 3, 64] {
@@ -39,7 +43,7 @@ import Testing
     }
 
     @Test func rowsComeBackInInputOrderWhateverTheOrderGiven() throws {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let replay = FeatureReplay(priors: .neutral)
         let sorted = replay.run(transactions)
         var rng = Xoshiro256StarStar(seed: 1)
@@ -64,7 +68,7 @@ import Testing
     }
 
     @Test func initialStatesContinueHistory() {
-        let transactions = Self.data.transactions
+        let transactions = data.transactions
         let half = transactions.count / 2
         let replay = FeatureReplay(priors: .neutral)
         let whole = replay.run(transactions)

@@ -38,7 +38,12 @@ import Testing
     @Test func sentencesFromTheSpec() {
         let raw = experienced()
         let amount = builder.reasons(raw: raw, contributions: contributions(["amount_z_user": 5]))
-        #expect(amount == [Reason(code: "AMOUNT_HIGH_FOR_USER", feature: "amount_ratio_user", value: 14.2, text: "amount is 14.2× this user's average")])
+        #expect(
+            amount == [
+                Reason(
+                    code: "AMOUNT_HIGH_FOR_USER", feature: "amount_ratio_user", value: 14.2,
+                    text: "amount is 14.2× this user's average")
+            ])
         let far = builder.reasons(raw: raw, contributions: contributions(["distance_home_log": 5]))
         #expect(far.first?.text == "1,240 km from the usual location")
         #expect(far.first?.code == "FAR_FROM_HOME")
@@ -67,7 +72,10 @@ import Testing
         #expect(reasons.map(\.code) == ["AMOUNT_HIGH_FOR_USER", "RAPID_SUCCESSION", "FAR_FROM_HOME"])
         let strict = ReasonBuilder(maximumReasons: 5, minimumShare: 0.2)
         // 11 in total: only groups with at least 2.2 qualify.
-        #expect(strict.reasons(raw: experienced(), contributions: c).map(\.code) == ["AMOUNT_HIGH_FOR_USER", "RAPID_SUCCESSION"])
+        #expect(
+            strict.reasons(raw: experienced(), contributions: c).map(\.code) == [
+                "AMOUNT_HIGH_FOR_USER", "RAPID_SUCCESSION",
+            ])
     }
 
     @Test func ordinaryValuesDoNotBecomeReasons() {
@@ -93,19 +101,23 @@ import Testing
     @Test func namedValuesAndFloatContributionsGiveTheSameReasons() {
         let raw = experienced()
         let c = contributions(["amount_z_user": 4, "count_10m": 3])
-        #expect(builder.reasons(raw: raw.namedValues, contributions: c.map(Float.init)) == builder.reasons(raw: raw, contributions: c))
+        #expect(
+            builder.reasons(raw: raw.namedValues, contributions: c.map(Float.init))
+                == builder.reasons(raw: raw, contributions: c))
     }
 
     @Test func malformedContributionsAreTolerated() {
         let raw = experienced()
         #expect(builder.reasons(raw: raw, contributions: [.nan, .infinity]).isEmpty)
-        #expect(!builder.reasons(raw: raw, contributions: Array(contributions(["amount_z_user": -3]).prefix(3))).isEmpty)
+        #expect(
+            !builder.reasons(raw: raw, contributions: Array(contributions(["amount_z_user": -3]).prefix(3))).isEmpty)
     }
 
     @Test func numberFormatting() {
-        #expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112].map(ReasonText.ordinal) == [
-            "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th", "112th",
-        ])
+        #expect(
+            [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112].map(ReasonText.ordinal) == [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th", "112th",
+            ])
         #expect(ReasonText.money(2340) == "2,340.00")
         #expect(ReasonText.money(0.5) == "0.50")
         #expect(ReasonText.kilometres(8.46) == "8.5 km")

@@ -26,9 +26,14 @@ import Testing
         let c = GeneratorConfiguration(count: 20_000, users: 100, anomalyRate: 0.05, seed: 1)
         let data = try TransactionGenerator(configuration: c).generate()
         #expect(data.count == 20_000)
-        #expect(data.anomalyCounts == ["high_amount": 400, "rapid_succession": 300, "unusual_location": 200, "unusual_time": 100])
+        #expect(
+            data.anomalyCounts == [
+                "high_amount": 400, "rapid_succession": 300, "unusual_location": 200, "unusual_time": 100,
+            ])
         #expect(Set(data.transactions.map(\.userID)).count == 100)
-        let none = try TransactionGenerator(configuration: GeneratorConfiguration(count: 500, users: 5, anomalyRate: 0, seed: 1)).generate()
+        let none = try TransactionGenerator(
+            configuration: GeneratorConfiguration(count: 500, users: 5, anomalyRate: 0, seed: 1)
+        ).generate()
         #expect(none.anomalyCounts.isEmpty)
     }
 
@@ -82,7 +87,9 @@ import Testing
     }
 
     @Test func configurationIsValidated() {
-        #expect(throws: DetectionError.self) { _ = try TransactionGenerator(configuration: GeneratorConfiguration(count: 0)) }
+        #expect(throws: DetectionError.self) {
+            _ = try TransactionGenerator(configuration: GeneratorConfiguration(count: 0))
+        }
         #expect(throws: DetectionError.self) {
             _ = try TransactionGenerator(configuration: GeneratorConfiguration(count: 100, anomalyRate: 0.9))
         }

@@ -20,7 +20,8 @@ public enum EvaluationCharts {
 
     /// ROC curves (false-positive rate → true-positive rate) with the chance diagonal.
     public static func rocCurve(_ series: [Series], width: Int = 480, height: Int = 360) -> String {
-        var plot = Plot(width: width, height: height, title: "ROC curve", xLabel: "false positive rate",
+        var plot = Plot(
+            width: width, height: height, title: "ROC curve", xLabel: "false positive rate",
             yLabel: "true positive rate")
         plot.dashedLine(from: (0, 0), to: (1, 1))
         for (i, s) in series.enumerated() {
@@ -35,7 +36,8 @@ public enum EvaluationCharts {
     public static func precisionRecallCurve(
         _ series: [Series], baseline: Double? = nil, width: Int = 480, height: Int = 360
     ) -> String {
-        var plot = Plot(width: width, height: height, title: "Precision–recall curve", xLabel: "recall",
+        var plot = Plot(
+            width: width, height: height, title: "Precision–recall curve", xLabel: "recall",
             yLabel: "precision")
         if let baseline { plot.dashedLine(from: (0, baseline), to: (1, baseline)) }
         for (i, s) in series.enumerated() {
@@ -71,7 +73,8 @@ public enum EvaluationCharts {
         if let threshold, threshold >= histogram.lower, threshold <= histogram.upper {
             plot.verticalLine(at: threshold, label: "threshold \(formatFixed(threshold, decimals: 3))")
         }
-        plot.legend([("normal (\(normalCount))", palette[0]), ("anomaly (\(anomalyCount))", palette[1])], corner: .topRight)
+        plot.legend(
+            [("normal (\(normalCount))", palette[0]), ("anomaly (\(anomalyCount))", palette[1])], corner: .topRight)
         return plot.svg()
     }
 

@@ -7,9 +7,9 @@ extension FeaturePriors {
     /// - Parameter userPriorWeight: how many transactions' worth of weight the population prior carries when a
     ///   user's own statistics are shrunk toward it (5 means a user with 5 transactions is half prior, half own).
     /// - Throws: ``DetectionError/Code/invalidArgument`` for an empty input or a non-positive weight.
-    public static func fit(_ transactions: some Collection<Transaction>, userPriorWeight: Double = 5) throws(
-        DetectionError
-    ) -> FeaturePriors {
+    public static func fit(_ transactions: some Collection<Transaction>, userPriorWeight: Double = 5)
+        throws(DetectionError) -> FeaturePriors
+    {
         guard !transactions.isEmpty else {
             throw DetectionError(.invalidArgument, "cannot fit feature priors on zero transactions")
         }

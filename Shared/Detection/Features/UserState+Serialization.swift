@@ -20,9 +20,10 @@ extension UserState {
             w.write(recentAmounts[i])
         }
         for c in channelCounts { w.write(c) }
-        for (slots, observations) in [(categories, categoryObservations), (merchants, merchantObservations),
-            (countries, countryObservations)]
-        {
+        for (slots, observations) in [
+            (categories, categoryObservations), (merchants, merchantObservations),
+            (countries, countryObservations),
+        ] {
             w.write(UInt8(slots.count))
             for s in slots {
                 w.write(s.key)

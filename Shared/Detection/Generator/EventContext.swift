@@ -24,7 +24,8 @@ struct EventContext {
 
     /// Appends `count` normal events of one user, following their rhythm.
     mutating func normalEvents(
-        user: Int, profile p: UserProfile, count: Int, rng: inout Xoshiro256StarStar, into events: inout [GeneratedEvent]
+        user: Int, profile p: UserProfile, count: Int, rng: inout Xoshiro256StarStar,
+        into events: inout [GeneratedEvent]
     ) {
         // Day weights: active from the join day, weekends scaled, and a slow personal drift of activity.
         let startWeekday = TimeOfDay(millis: startMillis).weekday
@@ -44,7 +45,8 @@ struct EventContext {
                 t = min(previous + 60_000 + Int64(rng.nextInt(below: 840)) * 1000, endMillis - 1000)
             } else {
                 let day = UserProfile.sample(dayCDF, rng: &rng)
-                t = dayStart(day) + Int64(UserProfile.sample(p.hourCDF, rng: &rng)) * Self.hourMillis
+                t =
+                    dayStart(day) + Int64(UserProfile.sample(p.hourCDF, rng: &rng)) * Self.hourMillis
                     + Int64(rng.nextInt(below: 3600)) * 1000
             }
             previous = t
@@ -61,7 +63,8 @@ struct EventContext {
                 let regulars = p.regularMerchants[slot]
                 merchant = regulars[rng.nextInt(below: regulars.count)]
             }
-            var logAmount = typicalLogAmount(category, p) + p.spreadScale * WorldCatalog.categories[category].logSD
+            var logAmount =
+                typicalLogAmount(category, p) + p.spreadScale * WorldCatalog.categories[category].logSD
                 * rng.nextGaussian()
             if rng.nextUnit() < 0.02 { logAmount += 1.3 + 0.4 * rng.nextGaussian() }  // an occasional big purchase
             let city = p.trip(on: day)?.city ?? p.homeCity
@@ -93,7 +96,8 @@ struct EventContext {
         let anchorDay = Int((anchor.millis - startMillis) / Self.dayMillis)
         switch type {
         case .highAmount:
-            let category = rng.nextUnit() < 0.6
+            let category =
+                rng.nextUnit() < 0.6
                 ? WorldCatalog.fraudCategories[rng.nextInt(below: WorldCatalog.fraudCategories.count)]
                 : p.favourites[rng.nextInt(below: p.favourites.count)]
             let t = usualTime(day: anchorDay, p, rng: &rng)
@@ -112,7 +116,8 @@ struct EventContext {
             let atm = rng.nextUnit() < 0.25
             var t = usualTime(day: anchorDay, p, rng: &rng)
             for i in 0..<size {
-                let category = atm
+                let category =
+                    atm
                     ? WorldCatalog.cashCategory
                     : WorldCatalog.fraudCategories[rng.nextInt(below: 2)]  // shopping_net or misc_net
                 var logAmount = typicalLogAmount(category, p)
@@ -134,7 +139,8 @@ struct EventContext {
             let city = Self.farCity(from: p, rng: &rng)
             let t = min(anchor.millis + 20 * 60_000 + Int64(rng.nextInt(below: 220 * 60)) * 1000, endMillis - 1000)
             let atm = rng.nextUnit() < 0.3
-            let category = atm
+            let category =
+                atm
                 ? WorldCatalog.cashCategory
                 : WorldCatalog.cardPresentCategories[rng.nextInt(below: WorldCatalog.cardPresentCategories.count)]
             events.append(
@@ -148,7 +154,8 @@ struct EventContext {
         case .unusualTime:
             let hour = Self.unusualHour(p, rng: &rng)
             let t = dayStart(anchorDay) + Int64(hour) * Self.hourMillis + Int64(rng.nextInt(below: 3600)) * 1000
-            let category = rng.nextUnit() < 0.5
+            let category =
+                rng.nextUnit() < 0.5
                 ? WorldCatalog.fraudCategories[rng.nextInt(below: WorldCatalog.fraudCategories.count)]
                 : p.favourites[rng.nextInt(below: p.favourites.count)]
             events.append(
@@ -165,7 +172,8 @@ struct EventContext {
     /// A city at least 1,500 km from home (the farthest few when none is), mostly abroad.
     static func farCity(from p: UserProfile, rng: inout Xoshiro256StarStar) -> Int {
         let far = WorldCatalog.cities.indices.filter {
-            Geo.distanceKm(p.homeLatitude, p.homeLongitude, WorldCatalog.cities[$0].latitude,
+            Geo.distanceKm(
+                p.homeLatitude, p.homeLongitude, WorldCatalog.cities[$0].latitude,
                 WorldCatalog.cities[$0].longitude) > 1500
         }
         guard !far.isEmpty else { return (p.homeCity + WorldCatalog.cities.count / 2) % WorldCatalog.cities.count }
@@ -177,8 +185,13 @@ struct EventContext {
         let peak = p.hourWeights.max() ?? 0
         let quiet = (0..<24).filter { p.hourWeights[$0] < 0.05 * peak }
         let night = quiet.filter { $0 <= 5 }
-        let pool = !night.isEmpty ? night : !quiet.isEmpty ? quiet : (0..<24).sorted { p.hourWeights[$0] < p.hourWeights[$1] }
-            .prefix(4).map { $0 }
+        let pool =
+            !night.isEmpty
+            ? night
+            : !quiet.isEmpty
+                ? quiet
+                : (0..<24).sorted { p.hourWeights[$0] < p.hourWeights[$1] }
+                    .prefix(4).map { $0 }
         return pool[rng.nextInt(below: pool.count)]
     }
 

@@ -10,7 +10,10 @@ public struct GeneratedData: Sendable {
     private let transactionIDWidth: Int
     private let userIDWidth: Int
 
-    init(configuration: GeneratorConfiguration, events: [GeneratedEvent], merchantNames: [String], userCurrencies: [String]) {
+    init(
+        configuration: GeneratorConfiguration, events: [GeneratedEvent], merchantNames: [String],
+        userCurrencies: [String]
+    ) {
         self.configuration = configuration
         self.events = events
         self.merchantNames = merchantNames
@@ -44,7 +47,8 @@ public struct GeneratedData: Sendable {
     public func label(at index: Int) -> AnomalyLabel {
         let a = Int(events[index].anomaly)
         return a == 0
-            ? AnomalyLabel(isAnomaly: false) : AnomalyLabel(isAnomaly: true, anomalyType: InjectedAnomaly.allCases[a - 1].rawValue)
+            ? AnomalyLabel(isAnomaly: false)
+            : AnomalyLabel(isAnomaly: true, anomalyType: InjectedAnomaly.allCases[a - 1].rawValue)
     }
 
     /// All rows as transactions, in time order.
@@ -56,13 +60,17 @@ public struct GeneratedData: Sendable {
     /// Number of anomalous rows per type (`high_amount`: 2000, …).
     public var anomalyCounts: [String: Int] {
         var counts: [String: Int] = [:]
-        for e in events where e.anomaly > 0 { counts[InjectedAnomaly.allCases[Int(e.anomaly) - 1].rawValue, default: 0] += 1 }
+        for e in events where e.anomaly > 0 {
+            counts[InjectedAnomaly.allCases[Int(e.anomaly) - 1].rawValue, default: 0] += 1
+        }
         return counts
     }
 
     /// Writes the header and every row with labels; `progress` gets (rows written, rows) every 65,536 rows.
     /// Call `writer.close()` afterwards.
-    public func write(to writer: CSVWriter, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws(DetectionError) {
+    public func write(to writer: CSVWriter, progress: ((_ done: Int, _ total: Int) -> Void)? = nil)
+        throws(DetectionError)
+    {
         try writer.writeRow(CSVWriter.header(labels: true))
         for i in 0..<count {
             try writer.write(transaction(at: i), label: label(at: i), labels: true)

@@ -84,7 +84,9 @@ struct UserProfile: Sendable {
         favourites = chosen
         favouriteCDF = Self.cumulative(chosen.map { _ in 0.2 + rng.nextUnit() })
         regularMerchants = chosen.map { c in
-            (0..<(1 + rng.nextInt(below: 4))).map { _ in c * merchantsPerCategory + rng.nextInt(below: merchantsPerCategory) }
+            (0..<(1 + rng.nextInt(below: 4))).map { _ in
+                c * merchantsPerCategory + rng.nextInt(below: merchantsPerCategory)
+            }
         }
         repeatProbability = 0.2 + 0.7 * rng.nextUnit()
         onlineAffinity = 0.3 + 1.7 * rng.nextUnit()
@@ -95,7 +97,10 @@ struct UserProfile: Sendable {
             for _ in 0..<(1 + rng.nextInt(below: 2)) {
                 let length = 2 + rng.nextInt(below: 7)
                 let first = joinDay + rng.nextInt(below: max(1, days - joinDay - length))
-                trips.append(Trip(firstDay: first, endDay: min(days, first + length), city: Self.travelCity(from: homeCity, rng: &rng)))
+                trips.append(
+                    Trip(
+                        firstDay: first, endDay: min(days, first + length),
+                        city: Self.travelCity(from: homeCity, rng: &rng)))
             }
         }
     }

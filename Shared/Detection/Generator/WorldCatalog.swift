@@ -76,8 +76,11 @@ enum WorldCatalog {
         City(name: "Melbourne", latitude: -37.8136, longitude: 144.9631, country: "AU", currency: "AUD", weight: 1.5),
         City(name: "Auckland", latitude: -36.8485, longitude: 174.7633, country: "NZ", currency: "NZD", weight: 0.7),
         City(name: "São Paulo", latitude: -23.5505, longitude: -46.6333, country: "BR", currency: "BRL", weight: 2.5),
-        City(name: "Rio de Janeiro", latitude: -22.9068, longitude: -43.1729, country: "BR", currency: "BRL", weight: 1.2),
-        City(name: "Buenos Aires", latitude: -34.6037, longitude: -58.3816, country: "AR", currency: "ARS", weight: 1.2),
+        City(
+            name: "Rio de Janeiro", latitude: -22.9068, longitude: -43.1729, country: "BR", currency: "BRL", weight: 1.2
+        ),
+        City(
+            name: "Buenos Aires", latitude: -34.6037, longitude: -58.3816, country: "AR", currency: "ARS", weight: 1.2),
         City(name: "Bogotá", latitude: 4.7110, longitude: -74.0721, country: "CO", currency: "COP", weight: 1),
         City(name: "Lima", latitude: -12.0464, longitude: -77.0428, country: "PE", currency: "PEN", weight: 0.8),
         City(name: "Santiago", latitude: -33.4489, longitude: -70.6693, country: "CL", currency: "CLP", weight: 0.8),
@@ -106,7 +109,8 @@ enum WorldCatalog {
     ]
 
     /// Categories fraud favours (online and resellable goods), by index into ``categories``.
-    static let fraudCategories: [Int] = ["shopping_net", "misc_net", "shopping_pos", "grocery_pos", "travel"].compactMap {
+    static let fraudCategories: [Int] = ["shopping_net", "misc_net", "shopping_pos", "grocery_pos", "travel"].compactMap
+    {
         name in categories.firstIndex { $0.name == name }
     }
 
@@ -142,7 +146,9 @@ enum WorldCatalog {
         case 2: base = "\(surname())-\(surname())"
         case 3: base = "\(surname()) LLC"
         case 4: base = "\(surname()) & Sons"
-        case 5: base = "\(surname())'s \"\(adjectives[rng.nextInt(below: adjectives.count)])\" \(nouns[rng.nextInt(below: nouns.count)])"
+        case 5:
+            base =
+                "\(surname())'s \"\(adjectives[rng.nextInt(below: adjectives.count)])\" \(nouns[rng.nextInt(below: nouns.count)])"
         case 6: base = "\(nouns[rng.nextInt(below: nouns.count)]) \(surname())"
         default: base = "\(surname()) \(nouns[rng.nextInt(below: nouns.count)])"
         }

@@ -55,7 +55,9 @@ final class ByteSource {
 
     private func detectCompression() throws(DetectionError) {
         try refillRaw(atLeast: 2)
-        let magic = pending.withUnsafeBufferPointer { Gzip.hasMagic(UnsafeBufferPointer(rebasing: $0[pendingOffset...])) }
+        let magic = pending.withUnsafeBufferPointer {
+            Gzip.hasMagic(UnsafeBufferPointer(rebasing: $0[pendingOffset...]))
+        }
         if magic {
             inflater = try Gzip.Inflater()
             memberOpen = true
@@ -110,7 +112,8 @@ final class ByteSource {
             try refillRaw()
             if pendingOffset == pending.count {
                 guard !memberOpen else {
-                    throw DetectionError(.corruptCompressedData, "\(name): gzip data is truncated (the file ends mid-stream)")
+                    throw DetectionError(
+                        .corruptCompressedData, "\(name): gzip data is truncated (the file ends mid-stream)")
                 }
                 return 0
             }
@@ -139,7 +142,8 @@ final class ByteSource {
             if step.consumed == 0, step.produced == 0, !step.memberEnded {
                 // zlib needs more input than is pending.
                 if rawEOF {
-                    throw DetectionError(.corruptCompressedData, "\(name): gzip data is truncated (the file ends mid-stream)")
+                    throw DetectionError(
+                        .corruptCompressedData, "\(name): gzip data is truncated (the file ends mid-stream)")
                 }
                 try refillRaw(atLeast: pending.count - pendingOffset + 1)
             }

@@ -53,13 +53,19 @@ extension CSVTransactionReader {
     }
 
     /// Reads the remaining rows of this reader under `policy`; see ``readAll(path:policy:options:progress:)``.
-    public func readAll(policy: BadRowPolicy, progress: ((_ read: Int, _ total: Int?) -> Void)? = nil) throws(
-        DetectionError
-    ) -> CSVDataset {
+    public func readAll(policy: BadRowPolicy, progress: ((_ read: Int, _ total: Int?) -> Void)? = nil)
+        throws(DetectionError) -> CSVDataset
+    {
         var data = CSVDataset(
             transactions: [], labels: [], lines: [], badRows: [], badRowCount: 0, warnings: warnings,
             hasLabels: hasLabels)
-        if let total = self.progress.total { data.transactions.reserveCapacity(total / 120) }
+        if let total = self.progress.total, !isCompressedInput {
+            // About 100 bytes a row in typical files; a close guess saves regrowth copies of large arrays.
+            let rows = total / 96
+            data.transactions.reserveCapacity(rows)
+            data.labels.reserveCapacity(rows)
+            data.lines.reserveCapacity(rows)
+        }
         var rows = 0
         while let record = try next() {
             switch record {

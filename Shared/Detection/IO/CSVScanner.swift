@@ -60,6 +60,9 @@ final class CSVScanner {
     /// Raw bytes consumed from the input so far, and its size when known (for progress).
     var progress: (read: Int, total: Int?) { (source.rawBytesRead, source.totalBytes) }
 
+    /// Whether the input is gzip.
+    var isCompressed: Bool { source.isCompressed }
+
     /// Advances to the next record, skipping blank lines; `false` at the end of the input.
     func nextRecord() throws(DetectionError) -> Bool {
         while true {

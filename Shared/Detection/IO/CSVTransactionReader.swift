@@ -48,9 +48,9 @@ public final class CSVTransactionReader {
     }
 
     /// Reads CSV held in memory (plain or gzip), e.g. an uploaded batch; `name` appears in messages.
-    public convenience init(bytes: [UInt8], name: String = "CSV input", options: Options = Options()) throws(
-        DetectionError
-    ) {
+    public convenience init(bytes: [UInt8], name: String = "CSV input", options: Options = Options())
+        throws(DetectionError)
+    {
         try self.init(source: ByteSource(bytes: bytes, name: name, chunkSize: options.chunkSize), options: options)
     }
 
@@ -81,6 +81,9 @@ public final class CSVTransactionReader {
 
     /// Raw bytes read so far and the input's size when known (compressed sizes for gzip), for progress bars.
     public var progress: (read: Int, total: Int?) { scanner.progress }
+
+    /// Whether the input is gzip (sizes in ``progress`` are then compressed sizes).
+    var isCompressedInput: Bool { scanner.isCompressed }
 
     /// The next row, valid or refused; `nil` at the end of the file.
     /// - Throws: only for problems with the file as a whole (I/O, corrupt gzip, a runaway quoted record).
@@ -118,7 +121,8 @@ struct RowDecoder {
             problems.append(
                 FieldProblem(
                     field: header[i],
-                    reason: f.unterminated ? "has an opening quote that is never closed" : "has text after its closing quote"))
+                    reason: f.unterminated
+                        ? "has an opening quote that is never closed" : "has text after its closing quote"))
         }
         guard problems.isEmpty else { return .failure(RowError(line: line, problems: problems)) }
 
@@ -161,7 +165,8 @@ struct RowDecoder {
     /// Calls `body` with the cell's unescaped bytes (or an empty buffer for an absent column).
     private mutating func withCell<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard column >= 0 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return Self.unescaped(record.bytes(of: column), escapedQuotes: record.fields[column].escapedQuotes, &scratch, body)
+        return Self.unescaped(
+            record.bytes(of: column), escapedQuotes: record.fields[column].escapedQuotes, &scratch, body)
     }
 
     static func unescaped<R>(
@@ -279,7 +284,8 @@ struct ColumnPositions {
             let name = raw.trimmingSpaces().lowercased()
             if let first = seen[name] {
                 throw DetectionError(
-                    .invalidCSV, "\(source): column '\(name)' appears twice in the header (columns \(first + 1) and \(i + 1))")
+                    .invalidCSV,
+                    "\(source): column '\(name)' appears twice in the header (columns \(first + 1) and \(i + 1))")
             }
             seen[name] = i
             if let path = paths.first(where: { $0.0 == name })?.1 {

@@ -24,7 +24,8 @@ public final class CSVWriter {
     public init(path: String, compressed: Bool? = nil) throws(DetectionError) {
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw DetectionError(.fileAccess, "cannot create \(temporary); check that the directory exists and is writable")
+            throw DetectionError(
+                .fileAccess, "cannot create \(temporary); check that the directory exists and is writable")
         }
         do {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
@@ -65,7 +66,8 @@ public final class CSVWriter {
 
     /// Writes a transaction in ``header(labels:extra:)`` column order, its label when `labels` (an empty label
     /// for `nil`), then `extra` fields.
-    public func write(_ t: Transaction, label: AnomalyLabel?, labels: Bool, extra: [String] = []) throws(DetectionError) {
+    public func write(_ t: Transaction, label: AnomalyLabel?, labels: Bool, extra: [String] = []) throws(DetectionError)
+    {
         withRow { row in
             row.append(field: t.transactionID)
             row.append(field: t.userID)
@@ -174,21 +176,24 @@ struct RowEncoder {
 
     mutating func append(field: String) {
         separate()
-        var needsQuotes = false
-        for b in field.utf8 where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
-            needsQuotes = true
-            break
+        var text = field
+        text.withUTF8 { utf8 in
+            var needsQuotes = false
+            for b in utf8 where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
+                needsQuotes = true
+                break
+            }
+            guard needsQuotes else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            bytes.append(0x22)
+            for b in utf8 {
+                bytes.append(b)
+                if b == 0x22 { bytes.append(0x22) }
+            }
+            bytes.append(0x22)
         }
-        guard needsQuotes else {
-            bytes.append(contentsOf: field.utf8)
-            return
-        }
-        bytes.append(0x22)
-        for b in field.utf8 {
-            bytes.append(b)
-            if b == 0x22 { bytes.append(0x22) }
-        }
-        bytes.append(0x22)
     }
 
     mutating func append(number value: Double) {

@@ -23,7 +23,8 @@ enum Gzip {
             let status = inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
             guard status == Z_OK else {
                 stream.deallocate()
-                throw DetectionError(.corruptCompressedData, "cannot initialise gzip decompression (zlib status \(status))")
+                throw DetectionError(
+                    .corruptCompressedData, "cannot initialise gzip decompression (zlib status \(status))")
             }
         }
 
@@ -35,7 +36,8 @@ enum Gzip {
 
         /// Inflates from `input` into `output`; returns the bytes consumed and produced and whether a gzip member
         /// ended (call ``reset()`` before feeding the next member's bytes).
-        func inflate(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) throws(DetectionError)
+        func inflate(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>)
+            throws(DetectionError)
             -> (consumed: Int, produced: Int, memberEnded: Bool)
         {
             guard let outBase = output.baseAddress, output.count > 0 else { return (0, 0, false) }
@@ -80,7 +82,8 @@ enum Gzip {
                 Int32(MemoryLayout<z_stream>.size))
             guard status == Z_OK else {
                 stream.deallocate()
-                throw DetectionError(.corruptCompressedData, "cannot initialise gzip compression (zlib status \(status))")
+                throw DetectionError(
+                    .corruptCompressedData, "cannot initialise gzip compression (zlib status \(status))")
             }
         }
 
@@ -91,9 +94,9 @@ enum Gzip {
         }
 
         /// Compresses `input` and appends the output to `output`; `finish` writes the gzip trailer.
-        func deflate(_ input: UnsafeBufferPointer<UInt8>, finish: Bool, appendingTo output: inout [UInt8]) throws(
-            DetectionError
-        ) {
+        func deflate(_ input: UnsafeBufferPointer<UInt8>, finish: Bool, appendingTo output: inout [UInt8])
+            throws(DetectionError)
+        {
             stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.pointee.avail_in = UInt32(input.count)
             let flush = finish ? Z_FINISH : Z_NO_FLUSH

@@ -67,7 +67,8 @@ struct ReasonGroup: Sendable {
                 let inside = start < end ? (hour >= start && hour < end) : (hour >= start || hour < end)
                 if !inside {
                     return reason(
-                        .unusualHour, "hour", r.hour, "\(time), outside usual hours \(ReasonText.hourRange(start, end))")
+                        .unusualHour, "hour", r.hour, "\(time), outside usual hours \(ReasonText.hourRange(start, end))"
+                    )
                 }
             }
             guard rare else { return nil }
@@ -82,7 +83,8 @@ struct ReasonGroup: Sendable {
             }
             if r.count1h >= 3 {
                 return reason(
-                    .rapidSuccession, "count_1h", r.count1h, "\(ReasonText.ordinal(Int(r.count1h))) transaction in an hour")
+                    .rapidSuccession, "count_1h", r.count1h,
+                    "\(ReasonText.ordinal(Int(r.count1h))) transaction in an hour")
             }
             if r.secondsSinceLast >= 0, r.secondsSinceLast <= 120 {
                 return reason(
@@ -118,7 +120,9 @@ struct ReasonGroup: Sendable {
                 "\(ReasonText.kilometres(r.travelKm)) from the previous transaction "
                 + "\(ReasonText.duration(minutes: r.travelMinutes)) earlier "
                 + "(\(ReasonText.grouped(Int(r.travelSpeedKmh.rounded()))) km/h)"
-            return reason(r.travelSpeedKmh >= 900 ? .impossibleTravel : .unusualTravel, "travel_speed_kmh", r.travelSpeedKmh, text)
+            return reason(
+                r.travelSpeedKmh >= 900 ? .impossibleTravel : .unusualTravel, "travel_speed_kmh", r.travelSpeedKmh, text
+            )
         },
         ReasonGroup(label: "country", columns: [.newCountry, .foreignCountry]) { r in
             if r.newCountry == 1 {
