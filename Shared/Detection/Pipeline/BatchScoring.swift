@@ -33,6 +33,7 @@ public enum BatchScoring {
     /// The output has the input's transaction columns (and label columns when the input has them, in which case
     /// the decision column is named `predicted_is_anomaly` so it cannot be confused with the label), then
     /// ``scoreColumns``. `progress` gets (rows done, rows done + an estimate of rows left from the bytes left).
+    @discardableResult
     public static func run(
         modelPath: String, dataFile: String, outputFile: String, chunkRows: Int = 1 << 16,
         progress: ((Int, Int) -> Void)? = nil
