@@ -154,6 +154,20 @@ struct RPCClientTests {
         }
     }
 
+    @Test func responsesLargerThanTheClientMaximumAreRefused() async throws {
+        try await withServer(services: [TestInferenceService()]) { (_, port) async throws in
+            try await withClient(ports: [port], maximumFrameSize: 64 * 1024) { (client) async throws in
+                let inference = InferenceClient(wrapping: client)
+                let error = await #expect(throws: RPCError.self) {
+                    try await inference.reload(ReloadRequest(version: "huge"))
+                }
+                #expect(error?.code == .resourceExhausted)
+                // The connection was cut off; the next call reconnects.
+                #expect(try await inference.reload(ReloadRequest(version: "small")).version == "small")
+            }
+        }
+    }
+
     @Test func largePayloadsRoundTrip() async throws {
         try await withServer(services: [TestInferenceService()]) { (_, port) async throws in
             try await withClient(ports: [port]) { (client) async throws in
