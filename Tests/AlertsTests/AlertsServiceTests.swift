@@ -163,7 +163,10 @@ struct AlertsServiceTests {
             #expect(try await fx.count("SELECT count(*) AS n FROM predictions") == 7)
 
             let rows = try await fx.database.query(
-                "SELECT transaction_id, risk_level, ensemble, reasons::text AS reasons, model_version, status FROM alerts")
+                """
+                SELECT transaction_id, risk_level, ensemble, reasons::text AS reasons, model_version, status
+                FROM alerts
+                """)
             let byID = Dictionary(uniqueKeysWithValues: try rows.map { (try $0.string("transaction_id") ?? "", $0) })
             #expect(Set(byID.keys) == ["rec-m1", "rec-m2", "rec-h1", "rec-c1"])
             for item in items where item.score.riskLevel >= .medium {
@@ -172,7 +175,8 @@ struct AlertsServiceTests {
                 #expect(try row.double("ensemble") == item.score.ensemble)
                 #expect(try row.string("model_version") == "v-test")
                 #expect(try row.string("status") == "pending")
-                let reasons = try JSONDecoder().decode([Reason].self, from: Data((try row.string("reasons") ?? "").utf8))
+                let json = Data((try row.string("reasons") ?? "").utf8)
+                let reasons = try JSONDecoder().decode([Reason].self, from: json)
                 #expect(reasons == item.score.reasons)
             }
             let prediction = try #require(
@@ -331,12 +335,14 @@ struct AlertsServiceTests {
 
     @Test func decideRecordsTheDecisionAndRefusesBadRequests() async throws {
         try await Self.withAlerts { fx in
-            _ = try await fx.alerts.record(RecordRequest(items: [Self.scored("dc-c1", .critical, reasons: [Self.amountReason])]))
+            let item = Self.scored("dc-c1", .critical, reasons: [Self.amountReason])
+            _ = try await fx.alerts.record(RecordRequest(items: [item]))
             let alert = try #require(try await fx.alerts.listReviews(ListReviewsRequest()).alerts.first)
             let decided = try await fx.alerts.decide(
                 DecideRequest(
                     alertID: alert.alertID,
-                    decision: ReviewDecision(decision: .legitimate, note: "customer confirmed by phone", analyst: "cy")))
+                    decision: ReviewDecision(
+                        decision: .legitimate, note: "customer confirmed by phone", analyst: "cy")))
             #expect(decided.alert.alertID == alert.alertID)
             #expect(decided.alert.status == .legitimate)
             let decision = try #require(decided.alert.decision)
@@ -368,7 +374,8 @@ struct AlertsServiceTests {
             }
             _ = await Self.expectFailure(.invalidArgument) {
                 _ = try await fx.alerts.decide(
-                    DecideRequest(alertID: alert.alertID, decision: ReviewDecision(decision: .unspecified, analyst: "cy")))
+                    DecideRequest(
+                        alertID: alert.alertID, decision: ReviewDecision(decision: .unspecified, analyst: "cy")))
             }
             // The refused requests changed nothing.
             let after = try await fx.alerts.listReviews(ListReviewsRequest()).alerts
@@ -387,21 +394,33 @@ struct AlertsServiceTests {
                 database: other, spool: try DurableSpool(path: directory + "/alerts.spool"), logger: Self.logger)
             let otherMaintainer = DatabaseMaintainer(
                 service: otherService, database: other, interval: .seconds(1), logger: Self.logger)
-            async let first: Void = fx.tick()
-            async let second: Void = otherMaintainer.tick()
-            _ = await (first, second)
-            #expect(fx.service.isSchemaReady)
-            #expect(otherService.isSchemaReady)
-            let applied = try await fx.database.query("SELECT version, count(*) AS n FROM schema_migrations GROUP BY version")
-            #expect(applied.count == AlertSchema.migrations.count)
-            #expect(try applied.allSatisfy { try $0.int64("n") == 1 })
-            #expect(
-                try await fx.count(
-                    "SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('predictions', 'alerts')")
-                    == 2)
-            // Both replicas write through the one schema.
-            #expect(!(try await fx.alerts.record(RecordRequest(items: [Self.scored("mig-c1", .critical)]))).spooled)
+            // The second client is shut down whatever the checks do.
+            var failure: (any Error)?
+            do {
+                async let first: Void = fx.tick()
+                async let second: Void = otherMaintainer.tick()
+                _ = await (first, second)
+                #expect(fx.service.isSchemaReady)
+                #expect(otherService.isSchemaReady)
+                let applied = try await fx.database.query(
+                    "SELECT version, count(*) AS n FROM schema_migrations GROUP BY version")
+                #expect(applied.count == AlertSchema.migrations.count)
+                #expect(try applied.allSatisfy { try $0.int64("n") == 1 })
+                #expect(
+                    try await fx.count(
+                        """
+                        SELECT count(*) AS n FROM information_schema.tables
+                        WHERE table_name IN ('predictions', 'alerts')
+                        """)
+                        == 2)
+                // The migrated schema takes writes at once.
+                let recorded = try await fx.alerts.record(RecordRequest(items: [Self.scored("mig-c1", .critical)]))
+                #expect(!recorded.spooled)
+            } catch {
+                failure = error
+            }
             await other.shutdown()
+            if let failure { throw failure }
         }
     }
 }
