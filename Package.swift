@@ -144,6 +144,12 @@ let package = Package(
             name: "PreprocessingTests",
             dependencies: ["PreprocessingService", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire"],
             swiftSettings: strict),
+        .testTarget(
+            name: "InferenceTests", dependencies: ["InferenceService", "Detection", "Domain", "Wire"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AlertsTests", dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
