@@ -35,10 +35,11 @@ final class LocalCluster: @unchecked Sendable {
     }()
 
     init(modelDirectory: String) async throws {
-        self.redis = try await EmbeddedRedis.start()
-        self.postgres = try await EmbeddedPostgres.start()
         self.root = NSTemporaryDirectory() + "txad-e2e-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        self.redis = try await EmbeddedRedis.start()
+        // A durable cluster: tests kill PostgreSQL, and a throwaway one (synchronous_commit off) may lose commits.
+        self.postgres = try await EmbeddedPostgres.start(.init(dataDirectory: root + "/postgres"))
         self.modelDirectory = modelDirectory
         var taken = Set<Int>()
         func free() throws -> Int {
