@@ -6,6 +6,7 @@ import Foundation
 /// `txad bench-data` (hidden): times the offline data path — generate, write, parse, fit priors, replay features,
 /// scale — on a synthetic data set and prints rows per second. Figures vary with the machine; nothing asserts them.
 public struct DataBenchCommand: ParsableCommand {
+    /// Command name, help text; hidden from the command list.
     public static let configuration = CommandConfiguration(
         commandName: "bench-data",
         abstract: "Time generation, CSV parsing and feature replay (build with -c release).",
@@ -17,14 +18,19 @@ public struct DataBenchCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
 
+    @Option(help: "Time an existing CSV file instead of generated data.")
+    var input: String?
+
     @Flag(help: "Also time a gzip round trip.")
     var gzip = false
 
     @Flag(help: "Print per-feature statistics and a naive z-score baseline AUC per anomaly type.")
     var diagnose = false
 
+    /// Creates the command (ArgumentParser fills the options).
     public init() {}
 
+    /// Runs the timings and prints the table.
     public func run() throws {
         let directory = NSTemporaryDirectory() + "txad-bench-data-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -40,22 +46,31 @@ public struct DataBenchCommand: ParsableCommand {
             return result
         }
 
-        let generator = try TransactionGenerator(configuration: GeneratorConfiguration(count: count, seed: seed))
-        let data = time("generate (in memory)", items: count) { generator.generate() }
-        let plain = directory + "/data.csv"
-        try time("write CSV", items: count) {
-            let writer = try CSVWriter(path: plain)
-            try data.write(to: writer)
-            try writer.close()
+        var plain = directory + "/data.csv"
+        var count = self.count
+        if let input {
+            plain = input
+            count = try CSVTransactionReader.readAll(path: input, policy: .scoring).totalRowCount
+        } else {
+            let generator = try TransactionGenerator(configuration: GeneratorConfiguration(count: count, seed: seed))
+            let data = time("generate (in memory)", items: count) { generator.generate() }
+            try time("write CSV", items: count) {
+                let writer = try CSVWriter(path: plain)
+                try data.write(to: writer)
+                try writer.close()
+            }
         }
         let loaded = try time("parse CSV (readAll)", items: count) {
-            try CSVTransactionReader.readAll(path: plain, policy: .training)
+            try CSVTransactionReader.readAll(path: plain, policy: .scoring)
         }
         if gzip {
             let compressed = directory + "/data.csv.gz"
             try time("write CSV.gz", items: count) {
                 let writer = try CSVWriter(path: compressed)
-                try data.write(to: writer)
+                try writer.writeRow(CSVWriter.header(labels: loaded.hasLabels))
+                for (t, label) in zip(loaded.transactions, loaded.labels) {
+                    try writer.write(t, label: label, labels: loaded.hasLabels)
+                }
                 try writer.close()
             }
             _ = try time("parse CSV.gz (readAll)", items: count) {
@@ -74,7 +89,7 @@ public struct DataBenchCommand: ParsableCommand {
             try scaler.transform(&matrix)
         }
 
-        if diagnose { printDiagnostics(matrix: matrix, labels: loaded.labels) }
+        if diagnose, loaded.hasLabels { printDiagnostics(matrix: matrix, labels: loaded.labels) }
         print("rows: \(formatCount(count)), file: \(formatCount(Int(fileSize(plain) / 1024))) KiB")
         print("(wall time, and CPU time of this process, which is steadier on a busy machine)")
         let width = rows.map(\.name.count).max() ?? 0

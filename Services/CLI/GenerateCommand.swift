@@ -4,6 +4,7 @@ import Domain
 
 /// `txad generate`: writes a labelled synthetic transaction CSV (SPEC §3).
 public struct GenerateCommand: ParsableCommand {
+    /// Command name and help text.
     public static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate labelled synthetic card transactions as CSV (gzip when FILE ends in .gz).",
@@ -37,8 +38,10 @@ public struct GenerateCommand: ParsableCommand {
     @Flag(help: "Do not show progress.")
     var quiet = false
 
+    /// Creates the command (ArgumentParser fills the options).
     public init() {}
 
+    /// Refuses options that cannot generate a data set, naming the option to fix.
     public func validate() throws {
         _ = try makeConfiguration()
     }
@@ -57,14 +60,15 @@ public struct GenerateCommand: ParsableCommand {
         return configuration
     }
 
+    /// Generates the data set, writes it with progress on standard error and prints a summary.
     public func run() throws {
         let configuration = try makeConfiguration()
         let generator = try TransactionGenerator(configuration: configuration)
+        let writer = try CSVWriter(path: out)  // before the work, so a bad path fails at once
         let users = quiet ? nil : ProgressBar(label: "users", total: configuration.users, unit: "users")
         let data = generator.generate { done, total in users?.update(done, total: total) }
         users?.finish(configuration.users)
         let rows = quiet ? nil : ProgressBar(label: "writing", total: data.count)
-        let writer = try CSVWriter(path: out)
         try data.write(to: writer) { done, total in rows?.update(done, total: total) }
         try writer.close()
         rows?.finish(data.count)

@@ -55,6 +55,27 @@ import Testing
         }
     }
 
+    @Test func sessionBatchesEqualOneReplay() throws {
+        let transactions = data.transactions
+        let priors = try FeaturePriors.fit(transactions)
+        let whole = FeatureReplay(priors: priors).run(transactions, options: .init(keepRaw: true, keepStates: true))
+        var session = FeatureReplaySession(priors: priors)
+        var start = 0
+        for size in [1, 999, 2000, 17, 5000] where start < transactions.count {
+            let end = min(start + size, transactions.count)
+            let batch = Array(transactions[start..<end])
+            let part = session.run(batch, options: .init(keepRaw: true, keepStates: true, workers: size % 3 + 1))
+            for i in 0..<batch.count {
+                #expect(part.matrix[row: i] == whole.matrix[row: start + i], "row \(start + i)")
+                #expect(part.raw[i] == whole.raw[start + i], "row \(start + i)")
+            }
+            #expect(Set(part.finalStates.keys) == Set(batch.map(\.userID)))
+            start = end
+        }
+        #expect(session.currentStates == whole.finalStates)
+        #expect(session.userCount == whole.finalStates.count)
+    }
+
     @Test func equalTimestampsKeepInputOrder() {
         let t = Transaction(transactionID: "a", userID: "u", timestampMillis: 1000, amount: 5)
         var later = t

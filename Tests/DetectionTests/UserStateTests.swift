@@ -60,3 +60,10 @@ import Testing
 extension UInt64 {
     fileprivate var littleEndianBytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: self >> (8 * UInt64($0))) } }
 }
+
+@Suite struct UserStateLayoutTests {
+    /// The replay keeps one state per user in memory; keep it around a kilobyte.
+    @Test func stateStaysSmallInMemory() {
+        #expect(MemoryLayout<UserState>.size <= 1024, "\(MemoryLayout<UserState>.size) bytes")
+    }
+}

@@ -3,8 +3,11 @@
 public enum EvaluationCharts {
     /// One named curve to draw; `area` (AUC or AP) is shown in the legend when given.
     public struct Series: Sendable, Hashable {
+        /// Legend name.
         public var name: String
+        /// The curve's points, in drawing order.
         public var points: [CurvePoint]
+        /// Area under the curve for the legend, when known.
         public var area: Double?
 
         /// Creates a series.

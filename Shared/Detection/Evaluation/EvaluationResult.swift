@@ -75,6 +75,7 @@ public struct EvaluationResult: Sendable, Hashable, Codable {
         case recallByType = "recall_by_type"
     }
 
+    /// Decodes the JSON written by ``encode(to:)`` (`null` metrics become `nil`).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         rocAUC = try c.decodeIfPresent(Double.self, forKey: .rocAUC)

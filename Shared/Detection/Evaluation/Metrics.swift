@@ -1,7 +1,9 @@
 /// A point of a ROC curve (`x` = false-positive rate, `y` = true-positive rate) or of a precision–recall curve
 /// (`x` = recall, `y` = precision), with the score threshold that produces it.
 public struct CurvePoint: Sendable, Hashable, Codable {
+    /// False-positive rate (ROC) or recall (precision–recall).
     public var x: Double
+    /// True-positive rate (ROC) or precision (precision–recall).
     public var y: Double
     /// Rows scoring at least this are flagged at this point.
     public var threshold: Double

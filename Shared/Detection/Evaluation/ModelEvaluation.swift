@@ -4,8 +4,9 @@ public struct ModelEvaluation: Sendable, Hashable {
     public var name: String
     /// The metrics.
     public var result: EvaluationResult
-    /// ROC and precision–recall curves.
+    /// ROC curve.
     public var rocCurve: [CurvePoint]
+    /// Precision–recall curve.
     public var precisionRecallCurve: [CurvePoint]
     /// Scores of normal vs anomalous rows.
     public var histogram: ScoreHistogram

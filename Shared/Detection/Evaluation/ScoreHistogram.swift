@@ -1,10 +1,12 @@
 /// Counts of normal and anomalous rows per score bin, for the "normal vs anomaly" score histogram.
 public struct ScoreHistogram: Sendable, Hashable, Codable {
-    /// Lower edge of the first bin and upper edge of the last.
+    /// Lower edge of the first bin.
     public var lower: Double
+    /// Upper edge of the last bin.
     public var upper: Double
-    /// Rows per bin (the last bin includes `upper`).
+    /// Normal rows per bin (the last bin includes `upper`).
     public var normal: [Int]
+    /// Anomalous rows per bin.
     public var anomaly: [Int]
 
     /// Bins `scores` by label over `range` (default: the scores' own range; NaN scores are left out).

@@ -133,8 +133,11 @@ public struct FeatureExtractor: Sendable {
         set(.hourSin, sin(angle))
         set(.hourCos, cos(angle))
         let h = clock.hour
-        var hourTotal = 0
-        for c in s.hourCounts { hourTotal += Int(c) }
+        let hourTotal = s.hourCounts.withElements { counts in
+            var total = 0
+            for c in counts { total += Int(c) }
+            return total
+        }
         // Each hour also lends half its count to its neighbours (people are not exact to the hour); the smoothed
         // histogram sums to 2 × total.
         let smoothed =
@@ -158,14 +161,18 @@ public struct FeatureExtractor: Sendable {
         var count1h = 1
         var count24h = 1
         var spend24h = amount
-        for i in s.recentMillis.indices {
-            let age = now - s.recentMillis[i]
-            if age < 86_400_000 {
-                count24h += 1
-                spend24h += Double(s.recentAmounts[i])
-                if age < 3_600_000 {
-                    count1h += 1
-                    if age < 600_000 { count10m += 1 }
+        s.recentMillis.withElements { times in
+            s.recentAmounts.withElements { amounts in
+                for i in times.indices {
+                    let age = now - times[i]
+                    if age < 86_400_000 {
+                        count24h += 1
+                        spend24h += Double(amounts[i])
+                        if age < 3_600_000 {
+                            count1h += 1
+                            if age < 600_000 { count10m += 1 }
+                        }
+                    }
                 }
             }
         }
@@ -284,8 +291,10 @@ public struct FeatureExtractor: Sendable {
     }
 
     static func count(of key: UInt32, in slots: InlineList8<UserState.Slot>) -> Int {
-        for slot in slots where slot.key == key { return Int(slot.count) }
-        return 0
+        slots.withElements { slots in
+            for slot in slots where slot.key == key { return Int(slot.count) }
+            return 0
+        }
     }
 
     /// The slot with the highest count (the first on ties).

@@ -13,8 +13,9 @@ public struct FeaturePriors: Sendable, Hashable, Codable {
         public var name: String
         /// Share of training rows (with a category) in this category.
         public var frequency: Double
-        /// Mean and standard deviation of log(1 + amount).
+        /// Mean of log(1 + amount).
         public var logAmountMean: Double
+        /// Standard deviation of log(1 + amount) (at least 0.1).
         public var logAmountSD: Double
         /// Median amount.
         public var medianAmount: Double
@@ -43,10 +44,13 @@ public struct FeaturePriors: Sendable, Hashable, Codable {
 
     /// How many transactions' worth of weight the population prior carries in a user's statistics.
     public var userPriorWeight: Double
-    /// Global mean and standard deviation of log(1 + amount), and the mean and median amount.
+    /// Global mean of log(1 + amount).
     public var logAmountMean: Double
+    /// Global standard deviation of log(1 + amount).
     public var logAmountSD: Double
+    /// Global mean amount.
     public var meanAmount: Double
+    /// Global median amount (the fallback typical amount of unknown categories).
     public var medianAmount: Double
     /// Categories by decreasing frequency.
     public var categories: [CategoryPrior]
@@ -158,6 +162,7 @@ public struct FeaturePriors: Sendable, Hashable, Codable {
         case dailyRate = "daily_rate"
     }
 
+    /// Decodes and validates priors; throws ``DetectionError`` for another format version or invalid values.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let version = try c.decode(Int.self, forKey: .version)
@@ -179,6 +184,7 @@ public struct FeaturePriors: Sendable, Hashable, Codable {
             dailyRate: c.decode(Double.self, forKey: .dailyRate))
     }
 
+    /// Encodes the priors with their format version.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Self.formatVersion, forKey: .version)
@@ -194,6 +200,7 @@ public struct FeaturePriors: Sendable, Hashable, Codable {
         try c.encode(dailyRate, forKey: .dailyRate)
     }
 
+    /// Equal when every fitted value is equal.
     public static func == (a: FeaturePriors, b: FeaturePriors) -> Bool {
         a.userPriorWeight == b.userPriorWeight && a.logAmountMean == b.logAmountMean && a.logAmountSD == b.logAmountSD
             && a.meanAmount == b.meanAmount && a.medianAmount == b.medianAmount && a.categories == b.categories
@@ -201,6 +208,7 @@ public struct FeaturePriors: Sendable, Hashable, Codable {
             && a.channelFrequencies == b.channelFrequencies && a.dailyRate == b.dailyRate
     }
 
+    /// Hashes a few identifying values (consistent with ``==(_:_:)``).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(categories)
         hasher.combine(logAmountMean)

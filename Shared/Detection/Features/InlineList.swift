@@ -20,17 +20,25 @@ extension InlineList {
     var endIndex: Int { Int(length) }
 
     subscript(i: Int) -> Element {
-        get {
+        @inline(__always) get {
             precondition(i >= 0 && i < Int(length), "inline list index \(i) out of range 0..<\(length)")
             return withUnsafeBytes(of: storage) {
                 $0.load(fromByteOffset: i * MemoryLayout<Element>.stride, as: Element.self)
             }
         }
-        set {
+        @inline(__always) set {
             precondition(i >= 0 && i < Int(length), "inline list index \(i) out of range 0..<\(length)")
             withUnsafeMutableBytes(of: &storage) {
                 $0.storeBytes(of: newValue, toByteOffset: i * MemoryLayout<Element>.stride, as: Element.self)
             }
+        }
+    }
+
+    /// Calls `body` with the valid elements as a buffer, for tight loops.
+    @inline(__always)
+    func withElements<R>(_ body: (UnsafeBufferPointer<Element>) -> R) -> R {
+        withUnsafeBytes(of: storage) { raw in
+            body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: Element.self), count: Int(length)))
         }
     }
 

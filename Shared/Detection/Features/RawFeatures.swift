@@ -15,40 +15,52 @@ public struct RawFeatures: Sendable, Hashable {
     public var categoryMedianAmount: Double = 0
     /// amount / categoryMedianAmount.
     public var amountRatioCategory: Double = 0
-    /// Hour (0–23) and minute of the timestamp (UTC clock).
+    /// Hour (0–23) of the timestamp (UTC clock).
     public var hour: Double = 0
+    /// Minute (0–59) of the timestamp.
     public var minute: Double = 0
-    /// The user's usual hours: the shortest run of hours holding 90% of their transactions, `[start, end)`;
-    /// both -1 until the user has 5 transactions.
+    /// First hour of the user's usual hours (the shortest run of hours holding 90% of their transactions);
+    /// -1 until the user has 5 transactions.
     public var usualHourStart: Double = -1
+    /// Hour the usual hours end (exclusive, may wrap past midnight); -1 until the user has 5 transactions.
     public var usualHourEnd: Double = -1
     /// Smoothed probability of this hour for the user.
     public var hourProbability: Double = 0
     /// Seconds since the user's previous transaction; -1 for the first one.
     public var secondsSinceLast: Double = -1
-    /// Transactions in the last 10 minutes, hour and 24 hours, this one included.
+    /// Transactions in the last 10 minutes, this one included.
     public var count10m: Double = 1
+    /// Transactions in the last hour, this one included.
     public var count1h: Double = 1
+    /// Transactions in the last 24 hours, this one included (the user state remembers the latest 24).
     public var count24h: Double = 1
     /// Usual transactions per day for the user (shrunk toward the population rate).
     public var usualDailyCount: Double = 0
-    /// Spend in the last 24 hours, this transaction included, and the usual daily spend.
+    /// Spend in the last 24 hours, this transaction included.
     public var spend24h: Double = 0
+    /// The user's usual spend per day.
     public var usualDailySpend: Double = 0
     /// Kilometres from the user's usual location; -1 when unknown.
     public var distanceHomeKm: Double = -1
-    /// Kilometres and minutes from the previous located transaction, and the implied speed; -1 when unknown.
+    /// Kilometres from the previous located transaction; -1 when unknown.
     public var travelKm: Double = -1
+    /// Minutes since the previous located transaction; -1 when unknown.
     public var travelMinutes: Double = -1
+    /// Implied speed (km/h, capped) from the previous located transaction; -1 when unknown.
     public var travelSpeedKmh: Double = -1
-    /// 0/1 novelty flags as in the feature columns.
+    /// 1 when the country is new for the user.
     public var newCountry: Double = 0
+    /// 1 when the country is not the user's most frequent one.
     public var foreignCountry: Double = 0
+    /// 1 when the merchant is new for the user.
     public var newMerchant: Double = 0
+    /// 1 when the category is new for the user.
     public var newCategory: Double = 0
-    /// The user's share of this merchant, category and channel before this transaction.
+    /// The user's share of transactions at this merchant before this one.
     public var merchantShare: Double = 0
+    /// The user's (smoothed) share of transactions in this category.
     public var categoryShare: Double = 0
+    /// The user's (smoothed) share of transactions on this channel.
     public var channelShare: Double = 0
     /// Channel code: 0 missing, 1 pos, 2 online, 3 atm.
     public var channel: Double = 0
@@ -56,11 +68,15 @@ public struct RawFeatures: Sendable, Hashable {
     public var historyCount: Double = 0
     /// 1 when the transaction is older than the user's latest one (its gap was clamped to 0).
     public var outOfOrder: Double = 0
-    /// 1 when location, country, category, channel or merchant were missing.
+    /// 1 when latitude/longitude were missing.
     public var locationMissing: Double = 0
+    /// 1 when the country was missing.
     public var countryMissing: Double = 0
+    /// 1 when the merchant category was missing.
     public var categoryMissing: Double = 0
+    /// 1 when the channel was missing.
     public var channelMissing: Double = 0
+    /// 1 when the merchant was missing.
     public var merchantMissing: Double = 0
 
     /// All values zero or unknown; filled by ``FeatureExtractor``.

@@ -89,6 +89,7 @@ public struct StandardScaler: Sendable, Hashable, Codable {
         case means, scales
     }
 
+    /// Decodes and validates a scaler (equal lengths, finite means, positive scales).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(means: c.decode([Double].self, forKey: .means), scales: c.decode([Double].self, forKey: .scales))

@@ -57,6 +57,7 @@ public struct DetectionError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// The message, the code and the cause, for logs and terminals.
     public var description: String {
         if let underlying { return "\(message) (\(code); caused by: \(underlying))" }
         return "\(message) (\(code))"
