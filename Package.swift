@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // ---- C libraries (system) and the protoc-c output ----
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Wire",
+                "Domain", "Wire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -78,21 +79,32 @@ let package = Package(
 
         // ---- Services (libraries) and their thin executables ----
         .target(
-            name: "PreprocessingService", dependencies: ["ServiceKit", "Wire", "Detection", "Stores"],
+            name: "PreprocessingService",
+            dependencies: [
+                "ServiceKit", "Wire", "Detection", "Stores", "Domain",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Preprocessing", swiftSettings: strict),
         .target(
-            name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection"],
+            name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection", "Domain"],
             path: "Services/Inference", swiftSettings: strict),
         .target(
-            name: "AlertsService", dependencies: ["ServiceKit", "Wire", "Stores"],
+            name: "AlertsService",
+            dependencies: [
+                "ServiceKit", "Wire", "Stores", "Domain",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Alerts", swiftSettings: strict),
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores",
+                "ServiceKit", "Wire", "Stores", "Domain", "Detection",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            path: "Services/Gateway", swiftSettings: strict),
+            path: "Services/Gateway", resources: [.copy("Resources/openapi.json")], swiftSettings: strict),
         .target(
             name: "TxadCLI",
             dependencies: [
@@ -101,16 +113,20 @@ let package = Package(
             ],
             path: "Services/CLI", swiftSettings: strict),
         .executableTarget(
-            name: "txad-gateway", dependencies: ["GatewayService", "ServiceKit"],
+            name: "txad-gateway",
+            dependencies: ["GatewayService", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-gateway", swiftSettings: strict),
         .executableTarget(
-            name: "txad-preprocessing", dependencies: ["PreprocessingService", "ServiceKit"],
+            name: "txad-preprocessing",
+            dependencies: ["PreprocessingService", "ServiceKit", "Stores", "Detection", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-preprocessing", swiftSettings: strict),
         .executableTarget(
-            name: "txad-inference", dependencies: ["InferenceService", "ServiceKit"],
+            name: "txad-inference",
+            dependencies: ["InferenceService", "ServiceKit", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-inference", swiftSettings: strict),
         .executableTarget(
-            name: "txad-alerts", dependencies: ["AlertsService", "ServiceKit"],
+            name: "txad-alerts",
+            dependencies: ["AlertsService", "ServiceKit", "Stores", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/Executables/txad-alerts", swiftSettings: strict),
         .executableTarget(
             name: "txad", dependencies: ["TxadCLI"],
@@ -120,6 +136,20 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PreprocessingTests",
+            dependencies: ["PreprocessingService", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "InferenceTests", dependencies: ["InferenceService", "Detection", "Domain", "Wire"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AlertsTests", dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -64,11 +64,11 @@ public struct GenerateCommand: ParsableCommand {
     public func run() throws {
         let configuration = try makeConfiguration()
         let generator = try TransactionGenerator(configuration: configuration)
+        let writer = try CSVWriter(path: out)  // before the work, so a bad path fails at once
         let users = quiet ? nil : ProgressBar(label: "users", total: configuration.users, unit: "users")
         let data = generator.generate { done, total in users?.update(done, total: total) }
         users?.finish(configuration.users)
         let rows = quiet ? nil : ProgressBar(label: "writing", total: data.count)
-        let writer = try CSVWriter(path: out)
         try data.write(to: writer) { done, total in rows?.update(done, total: total) }
         try writer.close()
         rows?.finish(data.count)

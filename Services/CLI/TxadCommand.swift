@@ -12,6 +12,8 @@ public struct TxadCommand: AsyncParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             ScoreCommand.self,
+            ModelsCommand.self,
+            UpCommand.self,
         ]
     )
 

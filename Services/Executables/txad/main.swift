@@ -1,6 +1,9 @@
 import TxadCLI
 
-// Inside an async function the call resolves to AsyncParsableCommand's `main()`; a bare top-level
-// `await TxadCommand.main()` resolves to the synchronous ParsableCommand overload, which refuses an async root.
-func runTxad() async { await TxadCommand.main() }
+/// Runs the async entry point explicitly: at top level `await TxadCommand.main()` can resolve to the synchronous
+/// `ParsableCommand.main()`, which does not run async subcommands.
+func runTxad() async {
+    await TxadCommand.main()
+}
+
 await runTxad()

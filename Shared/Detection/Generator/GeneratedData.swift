@@ -6,18 +6,13 @@ public struct GeneratedData: Sendable {
     public let configuration: GeneratorConfiguration
     private let events: [GeneratedEvent]
     private let merchantNames: [String]
-    private let userCurrencies: [String]
     private let transactionIDWidth: Int
     private let userIDWidth: Int
 
-    init(
-        configuration: GeneratorConfiguration, events: [GeneratedEvent], merchantNames: [String],
-        userCurrencies: [String]
-    ) {
+    init(configuration: GeneratorConfiguration, events: [GeneratedEvent], merchantNames: [String]) {
         self.configuration = configuration
         self.events = events
         self.merchantNames = merchantNames
-        self.userCurrencies = userCurrencies
         transactionIDWidth = max(7, String(events.count).count)
         userIDWidth = max(5, String(configuration.users).count)
     }
@@ -34,7 +29,7 @@ public struct GeneratedData: Sendable {
             userID: "u" + Self.padded(Int(e.user) + 1, userIDWidth),
             timestampMillis: e.millis,
             amount: Double(e.amountCents) / 100,
-            currency: userCurrencies[Int(e.user)],
+            currency: "USD",
             merchantID: e.merchant >= 0 ? merchantNames[Int(e.merchant)] : nil,
             merchantCategory: e.category >= 0 ? WorldCatalog.categories[Int(e.category)].name : nil,
             channel: e.channel >= 0 ? Channel.allCases[Int(e.channel)] : nil,

@@ -25,6 +25,9 @@ public enum InjectedAnomaly: String, Sendable, CaseIterable {
 /// Generates labelled synthetic card transactions: users with homes, spending levels, daily rhythms, favourite
 /// categories and merchants, trips and occasional big purchases, plus injected anomalies (SPEC §3).
 ///
+/// Amounts are in one billing currency (USD), as on the statements of one card programme: the features compare
+/// amounts without converting currencies, so mixing currencies would make amounts incomparable.
+///
 /// Timestamps follow each user's own rhythm (rate, active hours, weekday effect, short shopping sessions), so
 /// velocity features come from real history. Output is sorted by time and fully determined by the
 /// configuration: the same seed gives the same rows, byte for byte (own PRNG, one independent stream per user).
@@ -93,9 +96,7 @@ public struct TransactionGenerator: Sendable {
         events.sort { a, b in
             a.millis != b.millis ? a.millis < b.millis : (a.user != b.user ? a.user < b.user : a.sequence < b.sequence)
         }
-        return GeneratedData(
-            configuration: c, events: events, merchantNames: merchantNames,
-            userCurrencies: profiles.map { WorldCatalog.cities[$0.homeCity].currency })
+        return GeneratedData(configuration: c, events: events, merchantNames: merchantNames)
     }
 
     /// Splits `total` into integers proportional to `weights`, each at least 1, summing exactly to `total`

@@ -25,7 +25,8 @@ public final class CSVWriter {
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
             throw DetectionError(
-                .fileAccess, "cannot create \(temporary); check that the directory exists and is writable")
+                .fileAccess, "cannot create \(path) (via \(temporary)); check that the directory exists and is writable"
+            )
         }
         do {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))

@@ -1,0 +1,51 @@
+import Stores
+
+/// The alerts database schema, as versioned migrations applied by the alerts service at start (under an advisory
+/// lock, so several replicas starting together apply each once).
+enum AlertSchema {
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "create_predictions_and_alerts",
+            sql: """
+                CREATE TABLE predictions (
+                    transaction_id    text PRIMARY KEY,
+                    user_id           text NOT NULL,
+                    occurred_at       timestamptz NOT NULL,
+                    amount            double precision NOT NULL,
+                    currency          text NOT NULL,
+                    merchant_id       text,
+                    merchant_category text,
+                    channel           text,
+                    latitude          double precision,
+                    longitude         double precision,
+                    country           text,
+                    isolation_forest  double precision NOT NULL,
+                    autoencoder       double precision NOT NULL,
+                    ensemble          double precision NOT NULL,
+                    is_anomaly        boolean NOT NULL,
+                    risk_level        text NOT NULL CHECK (risk_level IN ('low', 'medium', 'high', 'critical')),
+                    model_version     text NOT NULL,
+                    degraded          boolean NOT NULL,
+                    request_id        text NOT NULL,
+                    scored_at         timestamptz NOT NULL,
+                    recorded_at       timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX predictions_scored_at ON predictions (scored_at);
+                CREATE TABLE alerts (
+                    alert_id       bigserial PRIMARY KEY,
+                    transaction_id text NOT NULL UNIQUE REFERENCES predictions (transaction_id),
+                    risk_level     text NOT NULL CHECK (risk_level IN ('medium', 'high', 'critical')),
+                    ensemble       double precision NOT NULL,
+                    reasons        jsonb NOT NULL,
+                    model_version  text NOT NULL,
+                    status         text NOT NULL DEFAULT 'pending'
+                                   CHECK (status IN ('pending', 'confirmed_fraud', 'legitimate')),
+                    created_at     timestamptz NOT NULL DEFAULT now(),
+                    decision_note  text,
+                    decided_by     text,
+                    decided_at     timestamptz
+                );
+                CREATE INDEX alerts_status_created ON alerts (status, created_at);
+                """)
+    ]
+}

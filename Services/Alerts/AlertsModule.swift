@@ -1,2 +1,0 @@
-/// The Alerts service.
-public enum AlertsModule {}

@@ -1,0 +1,179 @@
+import Domain
+import Foundation
+import Logging
+import Metrics
+import NIOPosix
+import ServiceKit
+import ServiceLifecycle
+import Stores
+import Synchronization
+import Wire
+
+/// `txad.v1.Alerts`: durable recording of scored transactions, statistics and the review queue.
+///
+/// `Record` acknowledges alerts (risk ≥ medium) only once they are durable: committed in PostgreSQL, or — while
+/// PostgreSQL is down or its schema not yet migrated — appended and fsync'ed to the local spool, which
+/// ``DatabaseMaintainer`` replays in order when the database is back (idempotently, so nothing is duplicated).
+public final class AlertsService: Alerts.ServiceProtocol {
+    let database: PostgresClient
+    private let recorder: AlertRecorder
+    private let spool: DurableSpool
+    private let schemaReady: Atomic<Bool>
+    private let logger: Logger
+    let batcher: PredictionBatcher
+    private let alertsCounter = Counter(label: "txad_alerts_recorded_total")
+    private let spooledCounter = Counter(label: "txad_alerts_spooled_total")
+
+    /// - Parameters:
+    ///   - spool: where records go while PostgreSQL cannot take them.
+    public init(database: PostgresClient, spool: DurableSpool, logger: Logger) {
+        self.database = database
+        self.recorder = AlertRecorder(database: database)
+        self.spool = spool
+        self.schemaReady = Atomic(false)
+        self.logger = logger
+        let recorder = self.recorder
+        self.batcher = PredictionBatcher(maximumBatch: 2000) { [spool, logger] batch in
+            do {
+                try await recorder.record(batch)
+            } catch {
+                logger.warning("PostgreSQL did not take a prediction batch; spooling it", metadata: ["error": "\(error)"])
+                do {
+                    let bytes = try RecordRequest(items: batch).serialized()
+                    try await NIOThreadPool.singleton.runIfActive { try spool.append([bytes]) }
+                } catch {
+                    logger.critical("could not spool predictions", metadata: ["error": "\(error)", "items": "\(batch.count)"])
+                }
+            }
+        }
+    }
+
+    /// Marks the schema as migrated (set by ``DatabaseMaintainer``); until then alerts go to the spool.
+    func setSchemaReady() { schemaReady.store(true, ordering: .releasing) }
+
+    var isSchemaReady: Bool { schemaReady.load(ordering: .acquiring) }
+
+    public func record(_ request: RecordRequest, context: RPCContext) async throws -> RecordResponse {
+        let alerts = request.items.filter { $0.score.riskLevel >= .medium }
+        let others = request.items.filter { $0.score.riskLevel < .medium }
+        var spooled = false
+        if !alerts.isEmpty {
+            spooled = try await recordDurably(alerts, context: context)
+            alertsCounter.increment(by: alerts.count)
+        }
+        if !others.isEmpty { await batcher.add(others) }
+        return RecordResponse(recorded: UInt32(request.items.count), alerts: UInt32(alerts.count), spooled: spooled)
+    }
+
+    /// Commits alerts in PostgreSQL or, failing that, in the spool; returns whether they were spooled.
+    private func recordDurably(_ items: [ScoredTransaction], context: RPCContext) async throws -> Bool {
+        if isSchemaReady {
+            do {
+                try await recorder.record(items)
+                return false
+            } catch let error as StoreError where error.code == .unavailable || error.code == .shutDown {
+                context.logger.warning("PostgreSQL unavailable; spooling alerts", metadata: ["error": "\(error)"])
+            }
+        }
+        let bytes = try RecordRequest(items: items).serialized()
+        let spool = self.spool
+        do {
+            try await NIOThreadPool.singleton.runIfActive { try spool.append([bytes]) }
+        } catch {
+            throw RPCError(code: .unavailable, message: "alerts could not be made durable: \(error)")
+        }
+        spooledCounter.increment(by: items.count)
+        return true
+    }
+
+    /// Replays the spool into PostgreSQL; stops at the first record it cannot write.
+    func replaySpool() async throws -> Int {
+        try await spool.replay { bytes in
+            let request = try RecordRequest(serializedBytes: bytes)
+            try await recorder.record(request.items)
+        }
+    }
+
+    var spooledRecords: Int { spool.recordCount }
+
+    public func stats(_ request: StatsRequest, context: RPCContext) async throws -> StatsResponse {
+        await batcher.flush()
+        let since = PostgresValue(RFC3339.format(millis: request.sinceMillis))
+        do {
+            let predictions = try await database.query(
+                """
+                SELECT risk_level, count(*) AS n, count(*) FILTER (WHERE is_anomaly) AS anomalies
+                FROM predictions WHERE scored_at >= $1::timestamptz GROUP BY risk_level
+                """, [since])
+            let alerts = try await database.query(
+                """
+                SELECT risk_level, status, count(*) AS n FROM alerts
+                WHERE created_at >= $1::timestamptz GROUP BY risk_level, status
+                """, [since])
+            var response = StatsResponse()
+            for row in predictions {
+                guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? "") else { continue }
+                let n = UInt64(try row.int64("n") ?? 0)
+                response.predictions += n
+                response.anomalies += UInt64(try row.int64("anomalies") ?? 0)
+                response.predictionsByRisk.append(RiskCount(riskLevel: risk, count: n))
+            }
+            var alertsByRisk: [RiskLevel: UInt64] = [:]
+            for row in alerts {
+                guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? "") else { continue }
+                let n = UInt64(try row.int64("n") ?? 0)
+                response.alerts += n
+                alertsByRisk[risk, default: 0] += n
+                switch try row.string("status") {
+                case "pending": response.reviewBacklog += n
+                case "confirmed_fraud": response.reviewedFraud += n
+                case "legitimate": response.reviewedLegitimate += n
+                default: break
+                }
+            }
+            response.alertsByRisk = RiskLevel.allCases.compactMap { risk in
+                alertsByRisk[risk].map { RiskCount(riskLevel: risk, count: $0) }
+            }
+            response.anomalyRate = response.predictions == 0 ? 0 : Double(response.anomalies) / Double(response.predictions)
+            let reviewed = response.reviewedFraud + response.reviewedLegitimate
+            response.alertPrecision = reviewed == 0 ? 0 : Double(response.reviewedFraud) / Double(reviewed)
+            response.spooled = UInt64(spool.recordCount)
+            return response
+        } catch let error as StoreError where error.code == .unavailable {
+            throw RPCError(code: .unavailable, message: "PostgreSQL is unavailable: \(error.message)")
+        }
+    }
+
+    public func listReviews(_ request: ListReviewsRequest, context: RPCContext) async throws -> ListReviewsResponse {
+        let reviews = ReviewQueue(database: database)
+        return try await reviews.list(request)
+    }
+
+    public func decide(_ request: DecideRequest, context: RPCContext) async throws -> DecideResponse {
+        let reviews = ReviewQueue(database: database)
+        return try await reviews.decide(request)
+    }
+}
+
+extension AlertsService {
+    /// The background work the alerts process runs beside its server: migrations and spool replay, and the
+    /// prediction batch flusher.
+    public func backgroundServices(interval: Duration, logger: Logger) -> [any Service] {
+        [
+            DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
+            PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
+        ]
+    }
+
+    /// Readiness details: the alerts service is ready even while PostgreSQL is down (it spools), so the database
+    /// state is reported but does not fail readiness.
+    public func readiness() async -> [AdminServer.DependencyState] {
+        var reachable = true
+        do { try await database.ping() } catch { reachable = false }
+        let detail = reachable ? (isSchemaReady ? "up, schema ready" : "up, migrating") : "down (alerts are spooled)"
+        return [
+            AdminServer.DependencyState(name: "postgresql", ready: true, detail: detail),
+            AdminServer.DependencyState(name: "spool", ready: true, detail: "\(spooledRecords) records waiting"),
+        ]
+    }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import EmbeddedStores
+import Foundation
+import Logging
+
+/// `txad up`: the whole local cluster in one command.
+///
+/// Starts Redis and PostgreSQL as local processes with their data under the state folder (unless `REDIS_URL` /
+/// `DATABASE_URL` are set), trains a default model on generated data the first time, starts the four services,
+/// waits until all are ready, prints the URLs and a curl example, and stops everything cleanly on Ctrl-C.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up", abstract: "Run the local cluster: Redis, PostgreSQL, a default model and all four services.")
+
+    @Option(help: "Gateway HTTP port.")
+    var gatewayPort = 8080
+
+    @Option(help: "Folder for the cluster's data, logs and spools (kept across runs).")
+    var stateDir = ".txad"
+
+    @Option(help: "Model directory (default: <state-dir>/models).")
+    var modelDir: String?
+
+    @Option(help: "Rows of generated data to train the default model on, the first time.")
+    var trainRows = 200_000
+
+    @Option(help: "First port of the internal services (preprocessing, inference, alerts = base, +1, +2); admin ports are base+2100….")
+    var basePort = 7001
+
+    mutating func validate() throws {
+        guard (1...65_535).contains(gatewayPort) else { throw ValidationError("--gateway-port must be 1…65535") }
+        guard (1...63_000).contains(basePort) else { throw ValidationError("--base-port must be 1…63000") }
+        guard trainRows >= 1000 else { throw ValidationError("--train-rows must be at least 1000") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "txad-up")
+        logger.logLevel = .warning
+        let state = URL(fileURLWithPath: stateDir).standardizedFileURL.path
+        let models = modelDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? state + "/models"
+        for folder in [state, state + "/logs", state + "/spool", models] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        say("txad up: state in \(state)")
+
+        var redis: EmbeddedRedis?
+        var postgres: EmbeddedPostgres?
+        let redisURL: String
+        let databaseURL: String
+        if let url = environment["REDIS_URL"], !url.isEmpty {
+            redisURL = url
+            say("  Redis: using REDIS_URL")
+        } else {
+            let started = try await EmbeddedRedis.start(.init(dataDirectory: state + "/redis"), logger: logger)
+            redis = started
+            redisURL = started.url
+            say("  Redis: started on port \(started.port) (data in \(state)/redis)")
+        }
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            databaseURL = url
+            say("  PostgreSQL: using DATABASE_URL")
+        } else {
+            let started = try await EmbeddedPostgres.start(.init(dataDirectory: state + "/postgres"), logger: logger)
+            postgres = started
+            databaseURL = started.url
+            say("  PostgreSQL: started on port \(started.port) (data in \(state)/postgres)")
+        }
+
+        var children: [ServiceProcess] = []
+        do {
+            try await DefaultModel.ensureActiveModel(in: models, workDirectory: state, rows: trainRows)
+            children = try startServices(
+                state: state, models: models, redisURL: redisURL, databaseURL: databaseURL, environment: environment)
+            try await waitUntilReady(children)
+            printWelcome()
+            let running = children
+            let signal = await SignalWaiter.waitForTermination { running.contains { !$0.isRunning } }
+            if let signal {
+                say("\ntxad up: \(signal), stopping…")
+            } else if let dead = children.first(where: { !$0.isRunning }) {
+                say("\ntxad up: \(dead.name) exited unexpectedly; last lines of \(dead.logPath):\n\(dead.logTail())")
+            }
+        } catch {
+            say("txad up: \(error)")
+            await stopAll(children, redis: redis, postgres: postgres)
+            throw ExitCode.failure
+        }
+        await stopAll(children, redis: redis, postgres: postgres)
+        say("txad up: stopped.")
+    }
+
+    private func startServices(
+        state: String, models: String, redisURL: String, databaseURL: String, environment: [String: String]
+    ) throws -> [ServiceProcess] {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        var env = environment
+        env["REDIS_URL"] = redisURL
+        env["DATABASE_URL"] = databaseURL
+        env["TXAD_MODEL_DIR"] = models
+        env["TXAD_SPOOL_DIR"] = state + "/spool"
+        let (pre, inf, ale) = (basePort, basePort + 1, basePort + 2)
+        let specs: [(String, [String])] = [
+            ("txad-alerts", ["--port", "\(ale)", "--admin-port", "\(ale + 2100)"]),
+            ("txad-inference", ["--port", "\(inf)", "--admin-port", "\(inf + 2100)"]),
+            ("txad-preprocessing", ["--port", "\(pre)", "--admin-port", "\(pre + 2100)"]),
+            (
+                "txad-gateway",
+                [
+                    "--port", "\(gatewayPort)", "--preprocessing", "127.0.0.1:\(pre)", "--inference", "127.0.0.1:\(inf)",
+                    "--alerts", "127.0.0.1:\(ale)",
+                ]
+            ),
+        ]
+        var started: [ServiceProcess] = []
+        for (name, arguments) in specs {
+            let executable = bin + "/" + name
+            guard FileManager.default.isExecutableFile(atPath: executable) else {
+                throw CLIError("\(executable) is missing: build everything first (`swift build -c release`)")
+            }
+            started.append(
+                try ServiceProcess(
+                    name: name, executable: executable, arguments: arguments, environment: env,
+                    logPath: "\(state)/logs/\(name).log"))
+        }
+        return started
+    }
+
+    private func waitUntilReady(_ children: [ServiceProcess]) async throws {
+        let probes: [(ServiceProcess, String)] = zip(
+            children,
+            [
+                "http://127.0.0.1:\(basePort + 2 + 2100)/health/ready", "http://127.0.0.1:\(basePort + 1 + 2100)/health/ready",
+                "http://127.0.0.1:\(basePort + 2100)/health/ready", "http://127.0.0.1:\(gatewayPort)/health",
+            ]
+        ).map { ($0, $1) }
+        for (child, url) in probes {
+            let ready = await ReadinessProbe.waitUntilReady(url, timeout: .seconds(60)) { child.isRunning }
+            guard ready else {
+                throw CLIError("\(child.name) did not become ready; last lines of \(child.logPath):\n\(child.logTail())")
+            }
+            say("  \(child.name): ready")
+        }
+    }
+
+    private func printWelcome() {
+        say(
+            """
+
+            txad is up.
+              gateway          http://127.0.0.1:\(gatewayPort)/   (OpenAPI: /openapi.json, metrics: /metrics)
+              health           http://127.0.0.1:\(gatewayPort)/health
+              internal admin   http://127.0.0.1:\(basePort + 2100)/metrics (preprocessing), :\(basePort + 2101) (inference), :\(basePort + 2102) (alerts)
+              logs             \(stateDir)/logs/
+
+            Try it:
+              curl -s -X POST http://127.0.0.1:\(gatewayPort)/predict -H 'Content-Type: application/json' \\
+                -d '{"transaction_id":"demo-1","user_id":"user_42","timestamp":"2024-05-01T03:12:00Z","amount":4999.99,"merchant_category":"electronics","channel":"online","latitude":48.85,"longitude":2.35,"country":"FR"}'
+
+            Ctrl-C stops everything.
+            """)
+    }
+
+    private func stopAll(_ children: [ServiceProcess], redis: EmbeddedRedis?, postgres: EmbeddedPostgres?) async {
+        // The gateway first, so nothing new arrives; the stores last, so services drain into them.
+        for child in children.reversed() { await child.stop(grace: .seconds(15)) }
+        try? await redis?.stop()
+        try? await postgres?.stop()
+    }
+
+    private func say(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

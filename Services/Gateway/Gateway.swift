@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceKit
+import ServiceLifecycle
+import Stores
+import Wire
+
+/// The gateway process: REST on Hummingbird, fanning out to the internal services over frames.
+public struct Gateway: Sendable {
+    private let configuration: GatewayConfiguration
+    private let logger: Logger
+    private let metrics: ServiceMetrics
+
+    public init(configuration: GatewayConfiguration, metrics: ServiceMetrics, logger: Logger) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops accepting, finishes requests in flight and closes its clients.
+    public func run() async throws {
+        let c = configuration
+        func client(_ targets: [HostAndPort]) -> RPCClient {
+            RPCClient(
+                configuration: .init(
+                    targets: targets.map { .init(host: $0.host, port: $0.port) },
+                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline),
+                logger: logger)
+        }
+        let preprocessingRPC = client(c.preprocessing)
+        let inferenceRPC = client(c.inference)
+        let alertsRPC = client(c.alerts)
+        let redis = try c.redisURL.map { try RedisClient(url: $0, logger: logger) }
+        try FileManager.default.createDirectory(atPath: c.spoolDirectory, withIntermediateDirectories: true)
+        let spool = try DurableSpool(path: c.spoolDirectory + "/gateway-alerts.spool", logger: logger)
+        let alerts = AlertsClient(wrapping: alertsRPC)
+        let pipeline = PredictionPipeline(
+            preprocessing: PreprocessingClient(wrapping: preprocessingRPC), inference: InferenceClient(wrapping: inferenceRPC),
+            alerts: alerts,
+            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
+            spool: spool, chunkSize: c.chunkSize, logger: logger)
+        let routes = GatewayRoutes(
+            configuration: c, pipeline: pipeline,
+            health: .init(
+                preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
+                alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
+            metrics: metrics, logger: logger)
+        let router = Router(context: GatewayRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(MetricsMiddleware())
+        routes.register(on: router)
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .notice)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
+            logger: httpLogger)
+        let replayer = GatewaySpoolReplayer(spool: spool, alerts: alerts, interval: .seconds(1), logger: logger)
+        do {
+            try await ServiceRunner.run(
+                service: "txad-gateway", configuration: c.printable, services: [replayer, app], logger: logger)
+        } catch {
+            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            throw error
+        }
+        await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+    }
+
+    private func shutdown(_ a: RPCClient, _ b: RPCClient, _ c: RPCClient, _ redis: RedisClient?) async {
+        await a.close()
+        await b.close()
+        await c.close()
+        await redis?.shutdown()
+    }
+}

@@ -1,2 +1,0 @@
-/// The Gateway service.
-public enum GatewayModule {}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Logging
+import ServiceKit
+
+/// Command-line options of `txad-gateway`; each falls back to an environment variable, then a default.
+public struct GatewayOptions: ParsableArguments, Sendable {
+    @Option(help: "Address to listen on (env TXAD_GATEWAY_HOST; default 127.0.0.1).")
+    public var host: String?
+    @Option(help: "HTTP port (env TXAD_GATEWAY_PORT; default 8080).")
+    public var port: Int?
+    @Option(help: "Preprocessing replicas, host:port[,host:port…] (env TXAD_PREPROCESSING_ADDR; default 127.0.0.1:7001).")
+    public var preprocessing: String?
+    @Option(help: "Inference replicas (env TXAD_INFERENCE_ADDR; default 127.0.0.1:7002).")
+    public var inference: String?
+    @Option(help: "Alerts replicas (env TXAD_ALERTS_ADDR; default 127.0.0.1:7003).")
+    public var alerts: String?
+    @Option(help: "Redis for the prediction cache (env REDIS_URL); without it there is no cache.")
+    public var redisURL: String?
+    @Option(help: "Seconds a prediction stays cached (env TXAD_CACHE_TTL_SECONDS; default 86400).")
+    public var cacheTTLSeconds: Int?
+    @Option(help: "Most items in one /predict/batch (env TXAD_MAX_BATCH_ITEMS; default 10000).")
+    public var maxBatchItems: Int?
+    @Option(help: "Largest /predict/batch body in bytes (env TXAD_MAX_BATCH_BYTES; default 16 MiB).")
+    public var maxBatchBytes: Int?
+    @Option(help: "Deadline of one request across internal calls, ms (env TXAD_REQUEST_DEADLINE_MS; default 2000).")
+    public var requestDeadlineMs: Int?
+    @Option(help: "Deadline of one /predict/batch request, ms (env TXAD_BATCH_DEADLINE_MS; default 30000).")
+    public var batchDeadlineMs: Int?
+    @Option(help: "Items per internal call in batches (env TXAD_CHUNK_SIZE; default 500).")
+    public var chunkSize: Int?
+    @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
+    public var spoolDir: String?
+    @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
+    public var logLevel: String?
+
+    public init() {}
+
+    /// Resolves and validates the configuration.
+    public func resolve(settings: Settings = Settings()) throws -> (GatewayConfiguration, Logger.Level) {
+        let configuration = GatewayConfiguration(
+            host: settings.string(host, flag: "host", env: "TXAD_GATEWAY_HOST", default: "127.0.0.1"),
+            port: try settings.port(port, env: "TXAD_GATEWAY_PORT", default: 8080, allowEphemeral: true),
+            preprocessing: try settings.addresses(
+                preprocessing, flag: "preprocessing", env: "TXAD_PREPROCESSING_ADDR", default: "127.0.0.1:7001"),
+            inference: try settings.addresses(
+                inference, flag: "inference", env: "TXAD_INFERENCE_ADDR", default: "127.0.0.1:7002"),
+            alerts: try settings.addresses(alerts, flag: "alerts", env: "TXAD_ALERTS_ADDR", default: "127.0.0.1:7003"),
+            redisURL: try settings.url(redisURL, flag: "redis-url", env: "REDIS_URL", schemes: ["redis"]),
+            cacheTTL: .seconds(
+                try settings.int(
+                    cacheTTLSeconds, flag: "cache-ttl-seconds", env: "TXAD_CACHE_TTL_SECONDS", default: 86_400,
+                    range: 1...(30 * 86_400))),
+            maximumBatchItems: try settings.int(
+                maxBatchItems, flag: "max-batch-items", env: "TXAD_MAX_BATCH_ITEMS", default: 10_000,
+                range: 1...1_000_000),
+            maximumBatchBodyBytes: try settings.int(
+                maxBatchBytes, flag: "max-batch-bytes", env: "TXAD_MAX_BATCH_BYTES", default: 16 << 20,
+                range: 1024...(1 << 30)),
+            requestDeadline: try settings.milliseconds(
+                requestDeadlineMs, flag: "request-deadline-ms", env: "TXAD_REQUEST_DEADLINE_MS", default: 2000,
+                range: 10...600_000),
+            batchDeadline: try settings.milliseconds(
+                batchDeadlineMs, flag: "batch-deadline-ms", env: "TXAD_BATCH_DEADLINE_MS", default: 30_000,
+                range: 10...600_000),
+            chunkSize: try settings.int(chunkSize, flag: "chunk-size", env: "TXAD_CHUNK_SIZE", default: 500, range: 1...10_000),
+            spoolDirectory: settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool"))
+        let level = try LoggingSetup.level(
+            named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
+            setting: "--log-level / TXAD_LOG_LEVEL")
+        return (configuration, level)
+    }
+}

@@ -1,0 +1,255 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceKit
+import Wire
+
+/// The REST handlers of SPEC §6 that this gateway serves.
+struct GatewayRoutes: Sendable {
+    let configuration: GatewayConfiguration
+    let pipeline: PredictionPipeline
+    let health: HealthClient.Set
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/") { _, _ in json(.ok, Self.serviceInfo) }
+        router.get("/health") { _, context in await healthResponse(requestID: context.requestID) }
+        router.post("/predict") { request, context in await predict(request, requestID: context.requestID) }
+        router.post("/predict/batch") { request, context in
+            await predictBatch(request, requestID: context.requestID)
+        }
+        router.get("/models/info") { _, context in await modelInfo(requestID: context.requestID) }
+        router.get("/stats") { _, context in await stats(requestID: context.requestID) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        router.get("/openapi.json") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+                let data = try? Data(contentsOf: url)
+            else {
+                return problem(ProblemDetails(status: 500, title: "Missing document", detail: "openapi.json not found"))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    static let serviceInfo = """
+        {"service":"txad-gateway","description":"transaction anomaly detection","endpoints":["GET /","GET /health",\
+        "POST /predict","POST /predict/batch","GET /models/info","GET /stats","GET /metrics","GET /openapi.json"]}
+        """
+
+    // MARK: predictions
+
+    private func predict(_ request: Request, requestID: String) async -> Response {
+        if let problem = unsupportedType(request, accepted: ["application/json"], requestID: requestID) { return self.problem(problem) }
+        let bytes: [UInt8]
+        switch await collect(request, limit: configuration.maximumSingleBodyBytes, requestID: requestID) {
+        case .success(let b): bytes = b
+        case .failure(let p): return problem(p)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            return problem(.badRequest(error.description, requestID: requestID))
+        }
+        let transaction: Transaction
+        switch TransactionJSON.decode(value) {
+        case .success(let t): transaction = t
+        case .failure(let problems): return problem(.invalid(problems.problems, requestID: requestID))
+        }
+        let outcome = await pipeline.predict(
+            [transaction], requestID: requestID, deadline: configuration.requestDeadline)[0]
+        switch outcome {
+        case .prediction(let p, let cached):
+            return json(.ok, cached ? PredictionJSON.markedCached(p.json) : p.json)
+        case .failure(let p):
+            return problem(p)
+        }
+    }
+
+    private func predictBatch(_ request: Request, requestID: String) async -> Response {
+        if let problem = unsupportedType(request, accepted: ["application/json", "text/csv"], requestID: requestID) {
+            return self.problem(problem)
+        }
+        let isCSV = request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
+        let bytes: [UInt8]
+        switch await collect(request, limit: configuration.maximumBatchBodyBytes, requestID: requestID) {
+        case .success(let b): bytes = b
+        case .failure(let p): return problem(p)
+        }
+        let input: BatchInput
+        do {
+            input =
+                isCSV
+                ? try BatchInput.csv(bytes, maximumItems: configuration.maximumBatchItems)
+                : try BatchInput.json(bytes, maximumItems: configuration.maximumBatchItems)
+        } catch BatchInputError.tooManyItems(let count) {
+            return problem(
+                .tooLarge(
+                    "the batch has more than \(configuration.maximumBatchItems) items (\(count)+); split it",
+                    requestID: requestID))
+        } catch BatchInputError.malformed(let detail) {
+            return problem(.badRequest(detail, requestID: requestID))
+        } catch {
+            return problem(.badRequest("\(error)", requestID: requestID))
+        }
+        let outcomes = await pipeline.predict(
+            input.items.map(\.transaction), requestID: requestID, deadline: configuration.batchDeadline)
+        var results: [String] = []
+        var errors = input.errors
+        var byRisk: [RiskLevel: Int] = [:]
+        var anomalies = 0
+        var unavailable: ProblemDetails?
+        for (item, outcome) in zip(input.items, outcomes) {
+            switch outcome {
+            case .prediction(let p, let cached):
+                results.append(cached ? PredictionJSON.markedCached(p.json) : p.json)
+                byRisk[p.riskLevel, default: 0] += 1
+                if p.isAnomaly { anomalies += 1 }
+            case .failure(let p):
+                if p.status == 503 { unavailable = p }
+                errors.append(
+                    BatchItemError(
+                        index: isCSV ? nil : item.position, line: isCSV ? item.position + 2 : nil,
+                        problems: [FieldProblem(field: "transaction_id", reason: "\(p.title): \(p.detail)")]))
+            }
+        }
+        if results.isEmpty, !input.items.isEmpty, let unavailable {
+            return problem(unavailable)
+        }
+        errors.sort { ($0.index ?? $0.line ?? 0) < ($1.index ?? $1.line ?? 0) }
+        var body = "{\"results\":[" + results.joined(separator: ",") + "],\"errors\":["
+        body += errors.map { error in
+            let position = error.index.map { "\"index\":\($0)" } ?? "\"line\":\(error.line ?? 0)"
+            let problems = error.problems.map {
+                "{\"field\":\(JSONText.quoted($0.field)),\"reason\":\(JSONText.quoted($0.reason))}"
+            }
+            return "{\(position),\"problems\":[\(problems.joined(separator: ","))]}"
+        }.joined(separator: ",")
+        body += "],\"summary\":{\"total\":\(input.total),\"scored\":\(results.count),\"anomalies\":\(anomalies),"
+        body += "\"by_risk\":{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(byRisk[$0, default: 0])" }
+            .joined(separator: ",") + "}}}"
+        return json(.ok, body)
+    }
+
+    // MARK: information
+
+    private func modelInfo(requestID: String) async -> Response {
+        do {
+            let info = try await health.inference.modelInfo(
+                options: CallOptions(deadline: configuration.requestDeadline, requestID: requestID))
+            var body = "{\"version\":\(JSONText.quoted(info.version)),\"created\":\(JSONText.quoted(info.created)),"
+            body += "\"feature_schema_version\":\(info.featureSchemaVersion),\"feature_names\":["
+            body += info.featureNames.map(JSONText.quoted).joined(separator: ",") + "],"
+            body += "\"threshold\":\(JSONText.number(info.threshold)),\"weights\":{\"isolation_forest\":"
+            body += "\(JSONText.number(info.weightIsolationForest)),\"autoencoder\":"
+            body += "\(JSONText.number(info.weightAutoencoder))}"
+            if !info.manifestJSON.isEmpty { body += ",\"manifest\":\(info.manifestJSON)" }
+            return json(.ok, body + "}")
+        } catch {
+            return problem(PredictionPipeline.problem(for: error, requestID: requestID))
+        }
+    }
+
+    private func stats(requestID: String) async -> Response {
+        do {
+            let s = try await pipeline.alerts.stats(
+                options: CallOptions(deadline: configuration.requestDeadline, requestID: requestID))
+            func counts(_ list: [RiskCount]) -> String {
+                let map = Dictionary(list.map { ($0.riskLevel, $0.count) }, uniquingKeysWith: +)
+                return "{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(map[$0, default: 0])" }
+                    .joined(separator: ",") + "}"
+            }
+            var body = "{\"predictions\":\(s.predictions),\"predictions_by_risk\":\(counts(s.predictionsByRisk)),"
+            body += "\"anomalies\":\(s.anomalies),\"anomaly_rate\":\(JSONText.number(s.anomalyRate)),"
+            body += "\"alerts\":\(s.alerts),\"alerts_by_risk\":\(counts(s.alertsByRisk)),"
+            body += "\"review_backlog\":\(s.reviewBacklog),\"reviewed\":{\"fraud\":\(s.reviewedFraud),"
+            body += "\"legitimate\":\(s.reviewedLegitimate)},\"alert_precision\":\(JSONText.number(s.alertPrecision)),"
+            body += "\"spooled\":\(s.spooled)}"
+            return json(.ok, body)
+        } catch {
+            return problem(PredictionPipeline.problem(for: error, requestID: requestID))
+        }
+    }
+
+    private func healthResponse(requestID: String) async -> Response {
+        let deadline = CallOptions(deadline: .milliseconds(500), requestID: requestID)
+        async let preprocessing = serving(health.preprocessing, options: deadline)
+        async let inference = serving(health.inferenceHealth, options: deadline)
+        async let alerts = serving(health.alerts, options: deadline)
+        async let redis = pipeline.cache.ping()
+        let states = await [
+            ("preprocessing", preprocessing), ("inference", inference), ("alerts", alerts),
+            ("redis", configuration.redisURL == nil ? "disabled" : (await redis ? "up" : "down")),
+        ]
+        // Scoring needs preprocessing and inference; alerts and Redis down only degrade (spool, no cache).
+        let ready = states[0].1 == "serving" && states[1].1 == "serving"
+        let degraded = states[2].1 != "serving" || states[3].1 == "down"
+        let status = ready ? (degraded ? "degraded" : "ready") : "not_ready"
+        let dependencies = states.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",")
+        return json(ready ? .ok : .serviceUnavailable, "{\"status\":\"\(status)\",\"dependencies\":{\(dependencies)}}")
+    }
+
+    private func serving(_ client: HealthClient, options: CallOptions) async -> String {
+        do {
+            let response = try await client.check(options: options)
+            return response.status == .serving ? "serving" : "not_serving"
+        } catch {
+            return error.code == .deadlineExceeded ? "timeout" : "unreachable"
+        }
+    }
+
+    // MARK: helpers
+
+    private func unsupportedType(_ request: Request, accepted: [String], requestID: String) -> ProblemDetails? {
+        guard let type = request.headers[.contentType]?.lowercased() else { return nil }
+        if accepted.contains(where: { type.hasPrefix($0) }) { return nil }
+        return .unsupportedMediaType(
+            "Content-Type \(type) is not accepted here; use \(accepted.joined(separator: " or "))",
+            requestID: requestID)
+    }
+
+    private func collect(_ request: Request, limit: Int, requestID: String) async -> Result<[UInt8], ProblemDetails> {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return .success(Array(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            return .failure(.tooLarge("the body is larger than \(limit) bytes", requestID: requestID))
+        } catch {
+            return .failure(.badRequest("could not read the body: \(error)", requestID: requestID))
+        }
+    }
+
+    private func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func problem(_ problem: ProblemDetails) -> Response {
+        var headers: HTTPFields = [.contentType: ProblemDetails.contentType]
+        if let retry = problem.retryAfterSeconds { headers[.retryAfter] = String(retry) }
+        return Response(
+            status: .init(code: problem.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: problem.json())))
+    }
+}
+
+extension HealthClient {
+    /// Health clients for each internal service, plus the inference client for model information.
+    struct Set: Sendable {
+        var preprocessing: HealthClient
+        var inferenceHealth: HealthClient
+        var alerts: HealthClient
+        var inference: InferenceClient
+    }
+}

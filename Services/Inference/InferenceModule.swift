@@ -1,2 +1,0 @@
-/// The Inference service.
-public enum InferenceModule {}

@@ -1,2 +1,0 @@
-/// The Preprocessing service.
-public enum PreprocessingModule {}

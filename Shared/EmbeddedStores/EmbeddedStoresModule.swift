@@ -1,2 +1,0 @@
-/// Throwaway redis-server and PostgreSQL processes for tests and `txad up`.
-public enum EmbeddedStoresModule {}

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Loopback TCP helpers: picking a free port and asking a Redis server for `PONG`, with raw POSIX sockets so
+/// that this module needs no Redis client.
+public enum Loopback {
+    /// A TCP port on 127.0.0.1 that was free a moment ago: bind port 0, read the port the kernel chose, close.
+    ///
+    /// Another process can take it before our server binds it; callers retry with a new port when the server
+    /// reports "Address already in use".
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw systemError("socket") }
+        defer { close(fd) }
+        var address = loopbackAddress(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else { throw systemError("bind 127.0.0.1:0") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw systemError("getsockname") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether a Redis server on 127.0.0.1:`port` answers an inline `PING` with `+PONG` within about a second.
+    ///
+    /// A server still loading its append-only file answers `-LOADING`, which counts as not ready.
+    static func redisAnswersPing(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = loopbackAddress(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return false }
+        let request = Array("PING\r\n".utf8)
+        let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == request.count else { return false }
+        var reply = [UInt8](repeating: 0, count: 64)
+        var received = 0
+        while received < 7 {
+            let count = reply.withUnsafeMutableBytes { buffer in
+                buffer.baseAddress.map { recv(fd, $0 + received, buffer.count - received, 0) } ?? -1
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            received += count
+            if reply[0] != UInt8(ascii: "+") { return false }
+        }
+        return reply[..<7].elementsEqual("+PONG\r\n".utf8)
+    }
+
+    private static func loopbackAddress(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        return address
+    }
+
+    private static func systemError(_ call: String) -> EmbeddedStoreError {
+        EmbeddedStoreError(.systemError, "\(call) failed: \(ChildProcess.errorText(errno))")
+    }
+}

@@ -1,2 +1,0 @@
-/// Redis (hiredis) and PostgreSQL (libpq) clients.
-public enum StoresModule {}

@@ -1,0 +1,90 @@
+public import Domain
+
+/// `txad.v1.Inference/Score` request: feature vectors to score.
+public struct ScoreRequest: Sendable, Hashable {
+    /// The vectors, in the order their scores should come back.
+    public var vectors: [FeatureVector]
+
+    /// Creates a request.
+    public init(vectors: [FeatureVector] = []) {
+        self.vectors = vectors
+    }
+}
+
+/// `txad.v1.Inference/Score` response.
+public struct ScoreResponse: Sendable, Hashable {
+    /// One score per vector, in request order.
+    public var scores: [Score]
+
+    /// Creates a response.
+    public init(scores: [Score] = []) {
+        self.scores = scores
+    }
+}
+
+/// `txad.v1.Inference/ModelInfo` request (no fields).
+public struct ModelInfoRequest: Sendable, Hashable {
+    /// Creates a request.
+    public init() {}
+}
+
+/// `txad.v1.Inference/ModelInfo` response: the model bundle in service.
+public struct ModelInfoResponse: Sendable, Hashable {
+    /// Bundle version.
+    public var version: String
+    /// RFC 3339 creation time of the bundle.
+    public var created: String
+    /// Version of the feature schema the bundle expects.
+    public var featureSchemaVersion: UInt32
+    /// Feature names in schema order.
+    public var featureNames: [String]
+    /// Calibrated ensemble threshold for `is_anomaly`.
+    public var threshold: Double
+    /// Ensemble weight of the Isolation Forest score.
+    public var weightIsolationForest: Double
+    /// Ensemble weight of the autoencoder score.
+    public var weightAutoencoder: Double
+    /// The bundle's whole manifest, JSON.
+    public var manifestJSON: String
+
+    /// Creates a response.
+    public init(
+        version: String = "", created: String = "", featureSchemaVersion: UInt32 = 0, featureNames: [String] = [],
+        threshold: Double = 0, weightIsolationForest: Double = 0, weightAutoencoder: Double = 0,
+        manifestJSON: String = ""
+    ) {
+        self.version = version
+        self.created = created
+        self.featureSchemaVersion = featureSchemaVersion
+        self.featureNames = featureNames
+        self.threshold = threshold
+        self.weightIsolationForest = weightIsolationForest
+        self.weightAutoencoder = weightAutoencoder
+        self.manifestJSON = manifestJSON
+    }
+}
+
+/// `txad.v1.Inference/Reload` request.
+public struct ReloadRequest: Sendable, Hashable {
+    /// Version to load; empty loads the active bundle of the model directory.
+    public var version: String
+
+    /// Creates a request.
+    public init(version: String = "") {
+        self.version = version
+    }
+}
+
+/// `txad.v1.Inference/Reload` response.
+public struct ReloadResponse: Sendable, Hashable {
+    /// The version served before the reload.
+    public var previousVersion: String
+    /// The version served now.
+    public var version: String
+
+    /// Creates a response.
+    public init(previousVersion: String = "", version: String = "") {
+        self.previousVersion = previousVersion
+        self.version = version
+    }
+}

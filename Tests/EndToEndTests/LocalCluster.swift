@@ -1,0 +1,160 @@
+import EmbeddedStores
+import Foundation
+import Logging
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The four built executables running against stores of their own, for end-to-end tests.
+///
+/// Each cluster owns its Redis and PostgreSQL (tests stop and restart them) and a model directory with a small
+/// trained bundle. Executables come from the build folder next to this test bundle (`TXAD_BIN_DIR` overrides).
+final class LocalCluster: @unchecked Sendable {
+    // @unchecked: mutable state (the process table) is only touched from the test that owns the cluster, one call
+    // at a time; the class is shared only to be captured by async test helpers.
+    let redis: EmbeddedRedis
+    let postgres: EmbeddedPostgres
+    let root: String
+    let modelDirectory: String
+    let gatewayPort: Int
+    let ports: [String: (port: Int, admin: Int)]
+    private var processes: [String: Process] = [:]
+
+    static let binDirectory: String = {
+        if let dir = ProcessInfo.processInfo.environment["TXAD_BIN_DIR"], !dir.isEmpty { return dir }
+        // …/.build/<triple>/debug/txadPackageTests.xctest → …/.build/<triple>/debug
+        let bundle = Bundle.main.bundleURL
+        var candidate = bundle.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: candidate.appendingPathComponent("txad-gateway").path) {
+            let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            candidate = repo.appendingPathComponent(".build/debug")
+        }
+        return candidate.path
+    }()
+
+    init(modelDirectory: String) async throws {
+        self.root = NSTemporaryDirectory() + "txad-e2e-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        self.redis = try await EmbeddedRedis.start()
+        // A durable cluster: tests kill PostgreSQL, and a throwaway one (synchronous_commit off) may lose commits.
+        self.postgres = try await EmbeddedPostgres.start(.init(dataDirectory: root + "/postgres"))
+        self.modelDirectory = modelDirectory
+        var taken = Set<Int>()
+        func free() throws -> Int {
+            while true {
+                let port = try Loopback.freePort()
+                if taken.insert(port).inserted { return port }
+            }
+        }
+        gatewayPort = try free()
+        var ports: [String: (Int, Int)] = [:]
+        for name in ["preprocessing", "inference", "alerts"] { ports[name] = (try free(), try free()) }
+        self.ports = ports
+    }
+
+    var gatewayURL: String { "http://127.0.0.1:\(gatewayPort)" }
+
+    /// Starts every service and waits until all are ready.
+    func start() async throws {
+        for name in ["alerts", "inference", "preprocessing", "gateway"] { try startService(name) }
+        for name in ["alerts", "inference", "preprocessing"] {
+            try await waitFor("http://127.0.0.1:\(ports[name]!.admin)/health/ready", service: name)
+        }
+        try await waitFor(gatewayURL + "/health", service: "gateway")
+    }
+
+    func startService(_ name: String) throws {
+        var arguments: [String]
+        if name == "gateway" {
+            arguments = [
+                "--port", "\(gatewayPort)", "--preprocessing", "127.0.0.1:\(ports["preprocessing"]!.port)",
+                "--inference", "127.0.0.1:\(ports["inference"]!.port)", "--alerts", "127.0.0.1:\(ports["alerts"]!.port)",
+                "--request-deadline-ms", "2000",
+            ]
+        } else {
+            arguments = ["--port", "\(ports[name]!.port)", "--admin-port", "\(ports[name]!.admin)"]
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/txad-" + name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["REDIS_URL"] = redis.url
+        env["DATABASE_URL"] = postgres.url
+        env["TXAD_MODEL_DIR"] = modelDirectory
+        env["TXAD_SPOOL_DIR"] = root + "/spool-" + name
+        env["TXAD_LOG_LEVEL"] = "warning"
+        process.environment = env
+        let logPath = root + "/logs/\(name).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        log?.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[name] = process
+    }
+
+    /// Kills a service at once (SIGKILL), as a crash would.
+    func kill(_ name: String) {
+        guard let process = processes[name], process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func waitFor(_ url: String, service: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let (_, status) = try? await HTTP.get(url), status == 200 { return }
+            if let process = processes[service], !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let log = (try? String(contentsOfFile: root + "/logs/\(service).log", encoding: .utf8)) ?? ""
+        throw ClusterError("\(service) not ready at \(url); log:\n\(log.suffix(3000))")
+    }
+
+    func stop() async {
+        for process in processes.values where process.isRunning {
+            process.terminate()
+        }
+        for process in processes.values { process.waitUntilExit() }
+        try? await redis.stop()
+        try? await postgres.stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+struct ClusterError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Minimal HTTP calls for tests.
+enum HTTP {
+    static func get(_ url: String) async throws -> (Data, Int) {
+        try await send(URLRequest(url: URL(string: url)!))
+    }
+
+    static func post(_ url: String, body: Data, contentType: String = "application/json") async throws -> (Data, Int) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        return try await send(request)
+    }
+
+    static func send(_ request: URLRequest) async throws -> (Data, Int) {
+        var request = request
+        request.timeoutInterval = 30
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+    }
+
+    static func json(_ data: Data) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ClusterError("not a JSON object: \(String(decoding: data, as: UTF8.self))")
+        }
+        return object
+    }
+}

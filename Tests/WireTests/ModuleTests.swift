@@ -1,5 +1,0 @@
-import Testing
-
-@testable import Wire
-
-@Test func moduleLoads() {}
