@@ -15,6 +15,19 @@ enum Geo {
         let a = s1 * s1 + cos(lat1 * rad) * cos(lat2 * rad) * s2 * s2
         return 2 * earthRadiusKm * asin(min(1, sqrt(a)))
     }
+
+    /// Equirectangular approximation of the distance in kilometres, good to well under 1% up to a few hundred
+    /// kilometres: enough to decide "within 50 km" without trigonometry per candidate. `cosLatitude` is the cosine
+    /// of the reference latitude, computed once by the caller.
+    static func approximateDistanceKm(
+        _ lat1: Double, _ lon1: Double, _ lat2: Double, _ lon2: Double, cosLatitude: Double
+    ) -> Double {
+        var dLon = lon2 - lon1
+        if dLon > 180 { dLon -= 360 } else if dLon < -180 { dLon += 360 }
+        let x = dLon * cosLatitude
+        let y = lat2 - lat1
+        return (x * x + y * y).squareRoot() * (Double.pi / 180) * earthRadiusKm
+    }
 }
 
 /// 32-bit FNV-1a of UTF-8 bytes: a hash that is stable across processes and platforms (Swift's `Hasher` is seeded

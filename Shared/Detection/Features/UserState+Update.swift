@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 
 extension UserState {
     /// Folds one transaction into the state (after its features were computed from the state before it).
@@ -86,8 +87,10 @@ extension UserState {
     private mutating func foldPlace(lat: Double, lon: Double) {
         var nearest: Int?
         var nearestKm = FeatureExtractor.placeRadiusKm
+        let cosLatitude = cos(lat * Double.pi / 180)
         for i in places.indices {
-            let km = Geo.distanceKm(Double(places[i].latitude), Double(places[i].longitude), lat, lon)
+            let km = Geo.approximateDistanceKm(
+                lat, lon, Double(places[i].latitude), Double(places[i].longitude), cosLatitude: cosLatitude)
             if km < nearestKm {
                 nearest = i
                 nearestKm = km
