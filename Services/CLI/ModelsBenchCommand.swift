@@ -79,6 +79,9 @@ public struct ModelsBenchCommand: ParsableCommand {
         let scaler = try StandardScaler.fit(train)
         try scaler.transform(&train)
         try scaler.transform(&test)
+        let modelInputs = try ModelInputs.fit(train, roles: FeatureSchema.current.inputRoles)
+        try modelInputs.transform(&train)
+        try modelInputs.transform(&test)
         let testLabels = labels[trainCount...].map(\.isAnomaly)
 
         let forestOptions = IsolationForest.Configuration(seed: seed)
@@ -115,7 +118,7 @@ public struct ModelsBenchCommand: ParsableCommand {
             isolationForestScores: forestTrainScores, autoencoderScores: networkTrain, weights: .init(),
             contamination: 0.05)
         let manifest = BundleManifest(
-            version: "bench", created: RFC3339.format(millis: 0), featureSchema: .current, scaler: scaler,
+            version: "bench", created: RFC3339.format(millis: 0), featureSchema: .current, scaler: scaler, modelInputs: modelInputs,
             featurePriors: priors, ensemble: calibration,
             parameters: .init(
                 isolationForest: forestOptions, autoencoder: autoencoderOptions, contamination: 0.05, weights: .init(),

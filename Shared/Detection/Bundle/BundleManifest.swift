@@ -4,7 +4,7 @@
 /// unchanged). The manifest is written last, so a directory without one is an unfinished bundle.
 public struct BundleManifest: Sendable, Hashable, Codable {
     /// Manifest format version this build writes and reads.
-    public static let currentFormatVersion = 1
+    public static let currentFormatVersion = 2
 
     /// Options of one training run, as given (see ``TrainingOptions``).
     public struct Parameters: Sendable, Hashable, Codable {
@@ -116,6 +116,8 @@ public struct BundleManifest: Sendable, Hashable, Codable {
     public var featureSchema: FeatureSchema
     /// Standardisation applied before both models.
     public var scaler: StandardScaler
+    /// Per-column treatment after standardisation (risk signals as tail surprise).
+    public var modelInputs: ModelInputs
     /// Feature priors (cold-start statistics) used to compute the training features.
     public var featurePriors: FeaturePriors
     /// Calibration tables, ensemble weights, anomaly threshold and risk table.
@@ -134,7 +136,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
     /// Creates a manifest.
     public init(
         version: String, created: String, featureSchema: FeatureSchema, scaler: StandardScaler,
-        featurePriors: FeaturePriors, ensemble: EnsembleCalibration, parameters: Parameters,
+        modelInputs: ModelInputs, featurePriors: FeaturePriors, ensemble: EnsembleCalibration, parameters: Parameters,
         trainingData: TrainingData, autoencoderHistory: Autoencoder.TrainingHistory, files: [String: FileEntry],
         evaluation: [String: EvaluationResult]?
     ) {
@@ -143,6 +145,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         self.created = created
         self.featureSchema = featureSchema
         self.scaler = scaler
+        self.modelInputs = modelInputs
         self.featurePriors = featurePriors
         self.ensemble = ensemble
         self.parameters = parameters
@@ -157,6 +160,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         case version, created
         case featureSchema = "feature_schema"
         case scaler
+        case modelInputs = "model_inputs"
         case featurePriors = "feature_priors"
         case ensemble, parameters
         case trainingData = "training_data"

@@ -112,6 +112,16 @@ public struct ModelBundle: Sendable {
     {
         let manifestPath = directory + "/" + manifestFile
         let manifestBytes = try ModelFile.read(manifestPath, name: manifestPath)
+        /// The format version alone, checked before the rest so an older layout gets a clear message.
+        struct FormatVersion: Decodable { var format_version: Int }
+        if let probe = try? JSONDecoder().decode(FormatVersion.self, from: Data(manifestBytes)),
+            probe.format_version != BundleManifest.currentFormatVersion
+        {
+            throw DetectionError(
+                .unsupportedVersion,
+                "\(manifestPath) has format version \(probe.format_version); this build reads "
+                    + "\(BundleManifest.currentFormatVersion) — retrain the model")
+        }
         let manifest: BundleManifest
         do {
             manifest = try JSONDecoder().decode(BundleManifest.self, from: Data(manifestBytes))
@@ -140,6 +150,12 @@ public struct ModelBundle: Sendable {
                 "\(manifestPath): feature names differ from this build's schema version \(schema.version) ("
                     + (differing.map { "'\($0.0)' vs '\($0.1)'" } ?? "\(schema.count) vs \(expectedSchema.count) columns")
                     + ") — retrain the model")
+        }
+        guard manifest.modelInputs.columns.count == schema.count else {
+            throw DetectionError(
+                .schemaMismatch,
+                "\(manifestPath): model inputs have \(manifest.modelInputs.columns.count) columns, schema has "
+                    + "\(schema.count)")
         }
         guard manifest.scaler.columns == schema.count else {
             throw DetectionError(

@@ -21,6 +21,11 @@ public struct FeatureSchema: Sendable, Hashable, Codable {
     /// Number of columns.
     public var count: Int { names.count }
 
+    /// How each column enters the models (``ModelInputs``), for this build's columns; context for unknown names.
+    public var inputRoles: [FeatureInputRole] {
+        names.map { name in FeatureColumn.allCases.first { $0.name == name }?.inputRole ?? .context }
+    }
+
     /// The column index of `name`, or `nil` when the schema has no such column.
     public func index(of name: String) -> Int? { names.firstIndex(of: name) }
 
@@ -37,6 +42,18 @@ public struct FeatureSchema: Sendable, Hashable, Codable {
                 .schemaMismatch, "feature vector has \(columns) values, schema version \(version) has \(names.count)")
         }
     }
+}
+
+/// How a feature column enters the models (see ``ModelInputs``).
+public enum FeatureInputRole: Sendable, Hashable {
+    /// A risk signal where large values are risky: fed as its upper-tail surprise.
+    case riskHigh
+    /// A risk signal where small values are risky: fed as its lower-tail surprise.
+    case riskLow
+    /// Context the models combine with the signals: fed standardised.
+    case context
+    /// Descriptive only: not a model input.
+    case ignored
 }
 
 /// The columns of schema version 1, in order. Internal: callers address columns by name through the schema.
@@ -98,6 +115,21 @@ enum FeatureColumn: Int, CaseIterable {
     case categoryMissing
     case channelMissing
     case merchantMissing
+
+    /// How the column enters the models.
+    var inputRole: FeatureInputRole {
+        switch self {
+        case .amountZUser, .amountLogRatioUser, .amountZCategory, .hourSurprise, .count10m, .count1h,
+            .count24hRatioLog, .spend24hRatioLog, .distanceHomeLog, .travelSpeedLog, .newCountry, .foreignCountry,
+            .newMerchant, .newCategory:
+            .riskHigh
+        case .logSecondsSinceLast, .merchantUserShare, .categoryUserShare, .channelUserShare: .riskLow
+        case .isWeekend, .historyLogCount: .ignored
+        case .amountLog, .hourSin, .hourCos, .categoryGlobalFrequency, .channelPOS, .channelOnline, .channelATM,
+            .locationMissing, .countryMissing, .categoryMissing, .channelMissing, .merchantMissing:
+            .context
+        }
+    }
 
     /// The column's schema name.
     var name: String {

@@ -62,6 +62,7 @@ public struct AnomalyScorer: Sendable {
         try matrix.requireFinite("feature", names: schema.names)
         var copy = matrix
         try bundle.manifest.scaler.transform(&copy)
+        try bundle.manifest.modelInputs.transform(&copy)
         return copy
     }
 

@@ -66,6 +66,8 @@ public enum TrainingPipeline {
         var trainingMatrix = replay.matrix.selecting(rows: trainingRows)
         let scaler = try StandardScaler.fit(trainingMatrix)
         try scaler.transform(&trainingMatrix)
+        let modelInputs = try ModelInputs.fit(trainingMatrix, roles: FeatureSchema.current.inputRoles)
+        try modelInputs.transform(&trainingMatrix)
 
         progress?(.isolationForest, 0, 1)
         let forest = try IsolationForest(fitting: trainingMatrix, configuration: options.seededForest)
@@ -95,7 +97,7 @@ public enum TrainingPipeline {
         parameters.isolationForest = forest.configuration
         let manifest = BundleManifest(
             version: version, created: RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000)),
-            featureSchema: .current, scaler: scaler, featurePriors: priors, ensemble: calibration,
+            featureSchema: .current, scaler: scaler, modelInputs: modelInputs, featurePriors: priors, ensemble: calibration,
             parameters: parameters, trainingData: info, autoencoderHistory: history, files: [:],
             evaluation: nil)
         var bundle = ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network)
