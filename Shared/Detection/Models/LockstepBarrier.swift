@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import Synchronization
 
 /// A reusable meeting point for exactly two threads that step through many short rounds together (the autoencoder
@@ -40,29 +39,13 @@ final class LockstepBarrier: Sendable {
         }
     }
 
-    /// Runs `body` twice at once, as party 0 on the calling thread and party 1 on a new thread, around one fresh
-    /// barrier; returns when both calls have returned.
-    ///
-    /// Unlike `DispatchQueue.concurrentPerform`, which may run its iterations one after the other (a deadlock for
-    /// parties that wait for each other), the two calls are guaranteed to overlap. The thread reaches `body` through
-    /// ``PartnerHandOff``, whose unchecked conformance is sound because this function waits for the thread to finish
-    /// with `body` and then clears the hand-off before returning, so `body` never outlives the call; each party
-    /// writes only memory the caller assigned to it.
+    /// Runs `body` twice at once (``ParallelRows/concurrentPair(_:)``), as parties 0 and 1 of one fresh barrier;
+    /// returns when both calls have returned.
     static func runPair(_ body: (inout Party) -> Void) {
         let barrier = LockstepBarrier()
-        withoutActuallyEscaping(body) { escapable in
-            let handOff = PartnerHandOff(run: escapable)
-            let finished = DispatchSemaphore(value: 0)
-            let thread = Thread {
-                var party = Party(barrier: barrier, index: 1)
-                handOff.run?(&party)
-                finished.signal()
-            }
-            thread.start()
-            var party = Party(barrier: barrier, index: 0)
-            escapable(&party)
-            finished.wait()
-            handOff.run = nil
+        ParallelRows.concurrentPair { index in
+            var party = Party(barrier: barrier, index: index)
+            body(&party)
         }
     }
 
@@ -95,12 +78,3 @@ final class LockstepBarrier: Sendable {
     }
 }
 
-/// Carries party 1's body to its thread; see ``LockstepBarrier/runPair(_:)`` for why the unchecked conformance is
-/// sound.
-private final class PartnerHandOff: @unchecked Sendable {
-    var run: ((inout LockstepBarrier.Party) -> Void)?
-
-    init(run: @escaping (inout LockstepBarrier.Party) -> Void) {
-        self.run = run
-    }
-}
