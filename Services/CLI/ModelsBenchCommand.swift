@@ -32,6 +32,22 @@ public struct ModelsBenchCommand: ParsableCommand {
     @Flag(help: "Skip the end-to-end `txad score` run.")
     var skipScore = false
 
+    /// A group of timed steps; `--only` selects some of them.
+    enum Step: String, CaseIterable, ExpressibleByArgument {
+        case forest, extended, autoencoder, single, score
+    }
+
+    @Option(
+        parsing: .upToNextOption,
+        help: "Time only these steps (\(Step.allCases.map(\.rawValue).joined(separator: ", "))); default all.")
+    var only: [Step] = []
+
+    /// Whether `step` is timed in this run (the models a later step needs are still trained).
+    private func wants(_ step: Step) -> Bool {
+        if step == .score, skipScore { return false }
+        return only.isEmpty || only.contains(step)
+    }
+
     public init() {}
 
     public func validate() throws {
@@ -92,24 +108,27 @@ public struct ModelsBenchCommand: ParsableCommand {
             _ = try EmpiricalCDF(fitting: forestTrainScores)
             return forest
         }
-        var forestTest: [Float] = []
-        for _ in 0..<3 {
+        var forestTest = wants(.forest) ? [] : forest.scores(test)
+        for _ in 0..<(wants(.forest) ? 3 : 0) {
             forestTest = time("IF scoring", items: test.rows, target: "≥ 2,000,000 rows/s") { forest.scores(test) }
         }
-        var extendedOptions = forestOptions
-        extendedOptions.extensionLevel = train.columns - 1
-        let extended = try time("EIF fit (full extension)", items: trainCount) {
-            try IsolationForest(fitting: train, configuration: extendedOptions)
+        var extendedTest: [Float]?
+        if wants(.extended) {
+            var extendedOptions = forestOptions
+            extendedOptions.extensionLevel = train.columns - 1
+            let extended = try time("EIF fit (full extension)", items: trainCount) {
+                try IsolationForest(fitting: train, configuration: extendedOptions)
+            }
+            extendedTest = time("EIF scoring", items: test.rows) { extended.scores(test) }
         }
-        let extendedTest = time("EIF scoring", items: test.rows) { extended.scores(test) }
 
         let autoencoderOptions = Autoencoder.Configuration(epochs: epochs, patience: epochs, seed: seed)
         let (network, _) = try time(
             "AE training (\(epochs) epochs × \(formatCount(trainCount)))", items: trainCount * epochs, unit: "row-epochs",
             target: "≤ 9 s for 20 × 700k"
         ) { try Autoencoder.train(train, configuration: autoencoderOptions) }
-        var networkTest: [Float] = []
-        for _ in 0..<3 {
+        var networkTest = wants(.autoencoder) ? [] : network.scores(test)
+        for _ in 0..<(wants(.autoencoder) ? 3 : 0) {
             networkTest = time("AE scoring", items: test.rows, target: "≥ 5,000,000 rows/s") { network.scores(test) }
         }
         let networkTrain = network.scores(train)
@@ -137,15 +156,17 @@ public struct ModelsBenchCommand: ParsableCommand {
                 transactionID: transactions[row].transactionID, schemaVersion: FeatureSchema.current.version,
                 values: features.matrix[row: row].map(Double.init), raw: [], degraded: false)
         }
-        let singles = 20_000
-        try time("one-row ensemble score + reasons", items: singles, unit: "calls", target: "≤ 10 µs per call") {
-            for i in 0..<singles { _ = try scorer.score([vectors[i % vectors.count]]) }
+        let singles = wants(.single) ? 20_000 : 0
+        if singles > 0 {
+            try time("one-row ensemble score + reasons", items: singles, unit: "calls", target: "≤ 10 µs per call") {
+                for i in 0..<singles { _ = try scorer.score([vectors[i % vectors.count]]) }
+            }
         }
 
         let directory = NSTemporaryDirectory() + "txad-bench-models-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        if !skipScore {
+        if wants(.score) {
             let data = directory + "/data.csv"
             let writer = try CSVWriter(path: data)
             try generated.write(to: writer)
@@ -160,10 +181,11 @@ public struct ModelsBenchCommand: ParsableCommand {
         printTable(measurements)
         var quality: [(String, EvaluationResult)] = []
         let batch = scorer.scores(scaled: test)
-        for (name, scores) in [
-            ("isolation_forest", forestTest.map(Double.init)), ("extended_if", extendedTest.map(Double.init)),
+        let runs: [(String, [Double]?)] = [
+            ("isolation_forest", forestTest.map(Double.init)), ("extended_if", extendedTest?.map(Double.init)),
             ("autoencoder", networkTest.map(Double.init)), ("ensemble", batch.ensemble),
-        ] {
+        ]
+        for case (let name, let scores?) in runs {
             quality.append((name, Metrics.evaluate(labels: testLabels, scores: scores, threshold: .infinity)))
         }
         print("\nquality on the last 30 % (\(formatCount(test.rows)) rows, models trained on the first 70 %):")

@@ -65,18 +65,14 @@ import Testing
         let lower = [Float](repeating: -.infinity, count: 3)
         let upper = [Float](repeating: .infinity, count: 3)
         let workspace = TrainingWorkspace(network: network, batchSize: 2 * 6)
-        let partition = workspace.partition(0)
+        let lane = TrainingLane(network: network, learningRate: 0.001)
+        let gradient = workspace.gradients[0][0]
         let scale = 2 / Float(6 * 3)
-        var weights = network.parameters
-        weights.withUnsafeMutableBufferPointer { parameters in
-            workspace.refreshTransposed(network, parameters: parameters.baseAddress!)
-            data.withUnsafeValues { values in
-                rows.withUnsafeBufferPointer { indices in
-                    partition.computeGradient(
-                        network, parameters: UnsafePointer(parameters.baseAddress!), transposed: workspace.transposed,
-                        transposedOffsets: workspace.transposedOffsets, values: values.baseAddress!,
-                        lower: lower, upper: upper, rowIndices: indices.baseAddress!, rows: 6, scale: scale)
-                }
+        data.withUnsafeValues { values in
+            rows.withUnsafeBufferPointer { indices in
+                _ = workspace.partition(0).computeGradient(
+                    network, lane: lane, values: values.baseAddress!, lower: lower, upper: upper,
+                    rowIndices: indices.baseAddress!, rows: 6, scale: scale, gradient: gradient)
             }
         }
         var checked = 0
@@ -87,7 +83,7 @@ import Testing
             }
             for j in 0..<widths[l + 1] { candidates.append(network.biasOffsets[l] + j) }
             for index in candidates {
-                let analytic = Double(partition.gradient[index])
+                let analytic = Double(gradient[index])
                 let h = 1e-5
                 let numeric =
                     (Self.loss(network, data, changing: index, by: h) - Self.loss(network, data, changing: index, by: -h))

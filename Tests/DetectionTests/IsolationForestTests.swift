@@ -80,6 +80,18 @@ import Testing
         }
     }
 
+    @Test func batchAttributionsEqualOneRowAttributionsBitForBit() throws {
+        // 16-row blocks take the row-block walk, the 5-row tail and single rows the 8-tree walk.
+        let data = ModelFixtures.gaussian(rows: 37, columns: 6, seed: 11)
+        let forest = try IsolationForest(fitting: data, configuration: .init(trees: 45, subsampleSize: 32))
+        let batch = forest.scoresAndAttributions(data)
+        for i in 0..<data.rows {
+            let single = ModelFixtures.row(data, i).withUnsafeBufferPointer { forest.scoreAndAttribution($0) }
+            #expect(single.score.bitPattern == batch.scores[i].bitPattern)
+            #expect(single.attribution.map(\.bitPattern) == batch.attributions[row: i].map(\.bitPattern), "row \(i)")
+        }
+    }
+
     @Test func scoresMatchTheLinkedTreesAfterReLayout() throws {
         // The perfect-tree scoring layout must give the classic definition's path lengths.
         let data = ModelFixtures.gaussian(rows: 500, columns: 3, seed: 6)

@@ -2,10 +2,11 @@
 ///
 /// Each batch is split into a fixed number of row partitions (``partitions``) computed concurrently; their gradients
 /// are summed in partition order before the Adam step. The partition never depends on the core count, so a seed
-/// gives bit-identical weights on any machine and run. All buffers are allocated once up front; the batch loop
-/// allocates nothing.
+/// gives bit-identical weights on any machine and run, with one training lane or two (see `runEpoch`). All buffers
+/// are allocated once up front; the batch loop allocates nothing.
 struct AutoencoderTrainer {
-    /// Row partitions per batch. Two matches the target machine; the result does not depend on the core count.
+    /// Row partitions per batch. Two matches the target machine (and the two parties of ``LockstepBarrier``); the
+    /// result does not depend on the core count.
     static let partitions = 2
 
     private(set) var network: AutoencoderNetwork
@@ -48,7 +49,10 @@ struct AutoencoderTrainer {
     /// Runs the epochs; returns the history. `network` holds the best weights afterwards.
     mutating func run(progress: ((Int, Int, Double, Double?) -> Void)?) -> Autoencoder.TrainingHistory {
         let workspace = TrainingWorkspace(network: network, batchSize: configuration.batchSize)
-        var adam = AdamState(count: network.parameters.count, learningRate: Float(configuration.learningRate))
+        let laneCount = ParallelRows.workerCount >= Self.partitions ? Self.partitions : 1
+        let lanes = (0..<laneCount).map { _ in
+            TrainingLane(network: network, learningRate: Float(configuration.learningRate))
+        }
         var history = Autoencoder.TrainingHistory(trainingLoss: [], validationLoss: [], bestEpoch: 1, stoppedEarly: false)
         var best = network.parameters
         var bestLoss = Double.infinity
@@ -56,7 +60,8 @@ struct AutoencoderTrainer {
 
         for epoch in 1...configuration.epochs {
             shuffle(&trainingRows, using: &rng)
-            let trainingLoss = runEpoch(workspace: workspace, adam: &adam)
+            let trainingLoss = runEpoch(workspace: workspace, lanes: lanes)
+            network.parameters = lanes[0].parameterArray(count: network.parameters.count)
             history.trainingLoss.append(trainingLoss)
             let monitored: Double
             if validationRows.isEmpty {
@@ -86,40 +91,57 @@ struct AutoencoderTrainer {
     }
 
     /// One pass over the shuffled training rows; returns the mean training loss.
-    private mutating func runEpoch(workspace: TrainingWorkspace, adam: inout AdamState) -> Double {
+    ///
+    /// With two lanes, each computes one partition's gradient per batch on its own thread and the lanes meet at a
+    /// barrier before both apply the same Adam step to their own weights: one meeting per batch and no serial
+    /// section. With one lane, it computes both partitions in turn. Either way the arithmetic is the same.
+    private func runEpoch(workspace: TrainingWorkspace, lanes: [TrainingLane]) -> Double {
         let batchSize = configuration.batchSize
         let d = data.columns
         let net = network
         let rowCount = trainingRows.count
+        let partitionCount = Self.partitions
         var lossSum = 0.0
-        network.parameters.withUnsafeMutableBufferPointer { parameterBuffer in
-            trainingRows.withUnsafeBufferPointer { rowBuffer in
-                data.withUnsafeValues { valueBuffer in
-                    lower.withUnsafeBufferPointer { lowerBuffer in
-                        upper.withUnsafeBufferPointer { upperBuffer in
-                            guard let parameters = parameterBuffer.baseAddress, let rows = rowBuffer.baseAddress,
-                                let values = valueBuffer.baseAddress, let lower = lowerBuffer.baseAddress,
-                                let upper = upperBuffer.baseAddress
-                            else { return }
-                            workspace.refreshTransposed(net, parameters: parameters)
+        trainingRows.withUnsafeBufferPointer { rowBuffer in
+            data.withUnsafeValues { valueBuffer in
+                lower.withUnsafeBufferPointer { lowerBuffer in
+                    upper.withUnsafeBufferPointer { upperBuffer in
+                        guard let rows = rowBuffer.baseAddress, let values = valueBuffer.baseAddress,
+                            let lower = lowerBuffer.baseAddress, let upper = upperBuffer.baseAddress
+                        else { return }
+                        /// Runs every batch of lane `index`, calling `meet` between its gradients and its step.
+                        func runLane(_ index: Int, meet: () -> Void) {
+                            let lane = lanes[index]
+                            let partitions = lanes.count == 1 ? 0..<partitionCount : index..<(index + 1)
                             var start = 0
+                            var parity = 0
                             while start < rowCount {
                                 let count = min(batchSize, rowCount - start)
                                 let scale = 2 / Float(count * d)
-                                let batch = rows + start
-                                ParallelRows.concurrentPerform(iterations: Self.partitions) { p in
-                                    let lo = count * p / Self.partitions
-                                    let hi = count * (p + 1) / Self.partitions
-                                    workspace.partition(p).computeGradient(
-                                        net, parameters: UnsafePointer(parameters), transposed: workspace.transposed,
-                                        transposedOffsets: workspace.transposedOffsets, values: values, lower: lower,
-                                        upper: upper, rowIndices: batch + lo, rows: hi - lo, scale: scale)
+                                for p in partitions {
+                                    let lo = count * p / partitionCount
+                                    let hi = count * (p + 1) / partitionCount
+                                    workspace.losses[parity * partitionCount + p] = workspace.partition(p)
+                                        .computeGradient(
+                                            net, lane: lane, values: values, lower: lower, upper: upper,
+                                            rowIndices: rows + start + lo, rows: hi - lo, scale: scale,
+                                            gradient: workspace.gradients[parity][p])
                                 }
-                                for p in 0..<Self.partitions { lossSum += workspace.partition(p).loss }
-                                adam.step(parameters: parameters, gradients: workspace.gradients)
-                                workspace.refreshTransposed(net, parameters: parameters)
+                                meet()
+                                lane.step(net, gradients: workspace.gradients[parity])
+                                if index == 0 {
+                                    for p in 0..<partitionCount {
+                                        lossSum += workspace.losses[parity * partitionCount + p]
+                                    }
+                                }
                                 start += count
+                                parity ^= 1
                             }
+                        }
+                        if lanes.count == 1 {
+                            runLane(0) {}
+                        } else {
+                            LockstepBarrier.runPair { party in runLane(party.index) { party.wait() } }
                         }
                     }
                 }

@@ -37,6 +37,43 @@ enum ParallelRows {
     }
 }
 
+extension ParallelRows {
+    /// Runs `body(0)` on the calling thread and `body(1)` on a new thread at the same time; returns when both calls
+    /// have returned.
+    ///
+    /// Unlike ``concurrentPerform(iterations:_:)``, which may run its iterations one after the other, the two calls
+    /// are guaranteed to overlap (parties that wait for each other need that), and neither runs inside a Dispatch
+    /// apply, so parallel loops inside `body` still get every core (Dispatch gives an apply nested in another
+    /// apply fewer threads). The thread reaches `body` through ``ThreadHandOff``; that is sound because this
+    /// function waits until the thread is done with `body` and clears the hand-off before returning, so `body`
+    /// never outlives the call, and, as for ``concurrentPerform(iterations:_:)``, each call writes only its own
+    /// memory.
+    static func concurrentPair(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in
+            let handOff = ThreadHandOff(run: escapable)
+            let finished = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                handOff.run?(1)
+                finished.signal()
+            }
+            thread.start()
+            escapable(0)
+            finished.wait()
+            handOff.run = nil
+        }
+    }
+}
+
+/// Carries `body(1)` of ``ParallelRows/concurrentPair(_:)`` to its thread; see there for why the unchecked
+/// conformance is sound.
+private final class ThreadHandOff: @unchecked Sendable {
+    var run: ((Int) -> Void)?
+
+    init(run: @escaping (Int) -> Void) {
+        self.run = run
+    }
+}
+
 /// A closure passed to Dispatch's concurrent loop; see ``ParallelRows/concurrentPerform(iterations:_:)`` for why
 /// the unchecked conformance is sound.
 private struct UncheckedBody: @unchecked Sendable {

@@ -44,17 +44,22 @@ struct PerfectTreeLayout: Sendable, Hashable {
     private var hyperplaneShare: [Float]
     /// Attribution of the step into a slot from its parent: log2(n_parent / n_slot), how sharply the split
     /// narrowed the row's neighbourhood (0 for pseudo-splits and the root). Indexed by the child, over all
-    /// 2^(depth+1) − 1 slots, interleaved like the splits, so crediting needs no left/right branch.
+    /// 2^(depth+1) − 1 slots, interleaved like the splits, so crediting needs no left/right branch. Extended IF only
+    /// (axis-parallel trees credit from ``leafCredit``).
     private var childGain: [Float]
     /// Path length (depth + c(size)) per bottom slot, interleaved likewise.
     private var leafPath: [Float]
     /// Tree-major copies for the row-block walk (axis-parallel only): column offset and threshold per internal
-    /// slot (`t · internalSlots + s`), path length per bottom slot (`t · leafSlots + s − internalSlots`), gain per
-    /// slot (`t · (internalSlots + leafSlots) + s`).
+    /// slot (`t · internalSlots + s`), path length per bottom slot (`t · leafSlots + s − internalSlots`).
     private var blockColumn: [Int32]
     private var blockThreshold: [Float]
-    private var blockChildGain: [Float]
     private var blockLeaf: [Float]
+    /// The attribution a row reaching a bottom slot receives (axis-parallel only). In a perfect tree a bottom slot
+    /// fixes the whole path, so each step's term, gain × (1 / path length), and the split feature it goes to are
+    /// precomputed: `(t · leafSlots + s − internalSlots) · maxDepth + step`. The products are the ones the walk
+    /// would compute, so the credits are bit-identical to crediting along the recorded path.
+    private var leafCredit: [Float]
+    private var leafCreditFeature: [Int32]
 
     /// Derives the layout from the linked node arrays of a forest.
     init(
@@ -78,12 +83,14 @@ struct PerfectTreeLayout: Sendable, Hashable {
         self.hyperplaneWeight = [Float](repeating: 0, count: internalTotal * k)
         self.hyperplaneShare = [Float](repeating: 0, count: internalTotal * k)
         let slotCount = internalSlots + leafSlots
-        self.childGain = [Float](repeating: 0, count: groups * slotCount * g)
+        self.childGain = [Float](repeating: 0, count: k == 0 ? 0 : groups * slotCount * g)
         self.leafPath = [Float](repeating: 0, count: groups * leafSlots * g)
         self.blockColumn = [Int32](repeating: 0, count: k == 0 ? roots.count * internalSlots : 0)
         self.blockThreshold = [Float](repeating: .infinity, count: k == 0 ? roots.count * internalSlots : 0)
         self.blockLeaf = [Float](repeating: 0, count: k == 0 ? roots.count * leafSlots : 0)
-        self.blockChildGain = [Float](repeating: 0, count: k == 0 ? roots.count * slotCount : 0)
+        self.leafCredit = [Float](repeating: 0, count: k == 0 ? roots.count * leafSlots * maxDepth : 0)
+        self.leafCreditFeature = [Int32](repeating: 0, count: k == 0 ? roots.count * leafSlots * maxDepth : 0)
+        var treeGain = [Float](repeating: 0, count: slotCount)
         var log2Size = [Float](repeating: 0, count: internalSlots + leafSlots)
         for (t, root) in roots.enumerated() {
             let internalBase = (t / g) * internalSlots * g + t % g
@@ -123,8 +130,26 @@ struct PerfectTreeLayout: Sendable, Hashable {
             let slotBase = (t / g) * slotCount * g + t % g
             for child in 1..<slotCount {
                 let gain = log2Size[(child - 1) / 2] - log2Size[child]
-                childGain[slotBase + child * g] = gain
-                if k == 0 { blockChildGain[t * slotCount + child] = gain }
+                if k > 0 { childGain[slotBase + child * g] = gain }
+                treeGain[child] = gain
+            }
+            if k == 0 { fillLeafCredit(tree: t, childGain: treeGain) }
+        }
+    }
+
+    /// Fills tree `t`'s ``leafCredit`` and ``leafCreditFeature`` from its gains per slot (after its splits and
+    /// path lengths are in place).
+    private mutating func fillLeafCredit(tree t: Int, childGain: [Float]) {
+        for leaf in 0..<leafSlots {
+            let length = blockLeaf[t * leafSlots + leaf]
+            let inverse: Float = length > 0 ? 1 / length : 0
+            var slot = internalSlots + leaf
+            for step in stride(from: maxDepth - 1, through: 0, by: -1) {
+                let parent = (slot - 1) / 2
+                let at = (t * leafSlots + leaf) * maxDepth + step
+                leafCredit[at] = childGain[slot] * inverse
+                leafCreditFeature[at] = blockColumn[t * internalSlots + parent] / Int32(Self.block)
+                slot = parent
             }
         }
     }
@@ -143,7 +168,8 @@ struct PerfectTreeLayout: Sendable, Hashable {
                                 hyperplaneWeight.withUnsafeBufferPointer { hw in
                                     hyperplaneShare.withUnsafeBufferPointer { hs in
                                         childGain.withUnsafeBufferPointer { cg in
-                                            blockChildGain.withUnsafeBufferPointer { bg in
+                                            leafCredit.withUnsafeBufferPointer { lc in
+                                            leafCreditFeature.withUnsafeBufferPointer { lf in
                                                 leafPath.withUnsafeBufferPointer { lp in
                                                   blockThreshold.withUnsafeBufferPointer { bt in
                                                     blockLeaf.withUnsafeBufferPointer { bl in
@@ -154,13 +180,15 @@ struct PerfectTreeLayout: Sendable, Hashable {
                                                             hFeature: hf.baseAddress ?? pi,
                                                             hWeight: hw.baseAddress ?? pf, hShare: hs.baseAddress ?? pf,
                                                             childGain: cg.baseAddress ?? pf,
-                                                            blockChildGain: bg.baseAddress ?? pf,
+                                                            leafCredit: lc.baseAddress ?? pf,
+                                                            leafCreditFeature: lf.baseAddress ?? pi,
                                                             leaf: lp.baseAddress ?? pf,
                                                             blockThreshold: bt.baseAddress ?? pf,
                                                             blockLeaf: bl.baseAddress ?? pf))
                                                     }
                                                   }
                                                 }
+                                            }
                                             }
                                         }
                                     }
@@ -182,7 +210,8 @@ struct PerfectTreeLayout: Sendable, Hashable {
         let hWeight: UnsafePointer<Float>
         let hShare: UnsafePointer<Float>
         let childGain: UnsafePointer<Float>
-        let blockChildGain: UnsafePointer<Float>
+        let leafCredit: UnsafePointer<Float>
+        let leafCreditFeature: UnsafePointer<Int32>
         let leaf: UnsafePointer<Float>
         let blockThreshold: UnsafePointer<Float>
         let blockLeaf: UnsafePointer<Float>
@@ -204,13 +233,11 @@ struct PerfectTreeLayout: Sendable, Hashable {
         guard let output, let base = values.baseAddress, !rows.isEmpty else { return }
         let b = Self.block
         let laneCount = credits == nil ? 0 : 4 * b * featureCount
-        let pathCount = credits == nil ? 0 : (maxDepth + 1) * b
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: b + pathCount) { indexBuffer in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: b) { indexBuffer in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: b * (featureCount + 1) + laneCount) { scratch in
                 guard let index = indexBuffer.baseAddress, let sums = scratch.baseAddress else { return }
                 let columns = sums + b
                 let lanes = credits == nil ? nil : columns + b * featureCount
-                let path = credits == nil ? nil : index + b
                 withArrays { a in
                     var start = rows.lowerBound
                     while start < rows.upperBound {
@@ -219,7 +246,7 @@ struct PerfectTreeLayout: Sendable, Hashable {
                         if count == b, coefficientsPerNode == 0 {
                             walkRowBlock(
                                 block, featureCount: featureCount, columns: columns, index: index, sums: sums,
-                                lanes: lanes, path: path, a)
+                                lanes: lanes, a)
                             if let credits, let lanes {
                                 let d = featureCount
                                 for j in 0..<b {
@@ -251,13 +278,13 @@ struct PerfectTreeLayout: Sendable, Hashable {
     /// step. The rows are read from `columns`, a column-major copy of the block (feature f of row j at
     /// `f · block + j`), so a step's address is one precomputed offset plus the row number.
     ///
-    /// With `lanes` (4 × 16 × featureCount accumulators) and `path` ((depth + 1) × 16 positions), also credits
-    /// each row's attribution, in the same order and lanes as the one-row walk so the sums are bit-identical.
+    /// With `lanes` (4 × 16 × featureCount accumulators), also credits each row's attribution from ``leafCredit``,
+    /// in the same order and lanes as the one-row walk so the sums are bit-identical.
     @inline(never)  // its own register allocation keeps the hot loop free of spills
     private func walkRowBlock(
         _ block: UnsafePointer<Float>, featureCount d: Int, columns: UnsafeMutablePointer<Float>,
         index: UnsafeMutablePointer<Int>, sums: UnsafeMutablePointer<Float>, lanes: UnsafeMutablePointer<Float>?,
-        path: UnsafeMutablePointer<Int>?, _ a: Arrays
+        _ a: Arrays
     ) {
         let b = Self.block
         for j in 0..<b {
@@ -270,46 +297,24 @@ struct PerfectTreeLayout: Sendable, Hashable {
             let threshold = a.blockThreshold + t &* internalSlots
             let leaves = a.blockLeaf + (t &* leafSlots &- internalSlots)
             for j in 0..<b { index[j] = 0 }
-            if let path {
-                for step in 0..<maxDepth {
-                    let p = path + step &* b
-                    for j in 0..<b {
-                        let slot = index[j]
-                        p[j] = slot
-                        let value = columns[Int(column[slot]) &+ j]
-                        index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
-                    }
-                }
-                let p = path + maxDepth &* b
-                for j in 0..<b { p[j] = index[j] }
-            } else {
-                for _ in 0..<maxDepth {
-                    for j in 0..<b {
-                        let slot = index[j]
-                        let value = columns[Int(column[slot]) &+ j]
-                        index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
-                    }
+            for _ in 0..<maxDepth {
+                for j in 0..<b {
+                    let slot = index[j]
+                    let value = columns[Int(column[slot]) &+ j]
+                    index[j] = 2 &* slot &+ (value > threshold[slot] ? 2 : 1)
                 }
             }
             for j in 0..<b { sums[j] += leaves[index[j]] }
-            guard let lanes, let path else { continue }
-            // Steps run outermost so consecutive updates go to different rows' accumulators (no store-to-load chains); each
-            // row still receives its terms in step order, as in the one-row walk. A tree of path length 0 credits
-            // nothing: its inverse is 0 and adding +0 leaves every accumulator unchanged.
+            guard let lanes else { continue }
+            // Steps run outermost so consecutive updates go to different rows' accumulators (no store-to-load
+            // chains); each row still receives its terms in step order, as in the one-row walk.
             let laneBase = lanes + (t & 3) &* b &* d
-            let gains = a.blockChildGain + t &* (internalSlots &+ leafSlots)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: b) { inverseBuffer in
-                guard let inverse = inverseBuffer.baseAddress else { return }
+            let offset = (t &* leafSlots &- internalSlots) &* maxDepth
+            for j in 0..<b { index[j] = offset &+ index[j] &* maxDepth }
+            for step in 0..<maxDepth {
                 for j in 0..<b {
-                    let length = leaves[index[j]]
-                    inverse[j] = length > 0 ? 1 / length : 0
-                }
-                for step in 0..<maxDepth {
-                    let p = path + step &* b
-                    for j in 0..<b {
-                        let gain = gains[p[j &+ b]] * inverse[j]
-                        laneBase[j &* d &+ Int(column[p[j]] >> 4)] += gain
-                    }
+                    let at = index[j] &+ step
+                    laneBase[j &* d &+ Int(a.leafCreditFeature[at])] += a.leafCredit[at]
                 }
             }
         }
@@ -392,12 +397,19 @@ struct PerfectTreeLayout: Sendable, Hashable {
                     last[7] = u7
                     let leaves = a.leaf + group &* leafSlots &* g - internalSlots &* g
                     let members = min(g, trees - group * g)
+                    var inverse = SIMD8<Float>()
                     for m in 0..<members {
                         let length = leaves[path[depth &* g &+ m]]
                         sum += length
-                        guard credit != nil, length > 0 else { continue }
-                        addCredit(
-                            path: path, member: m, length: length, group: group, internalBase: internalBase, a, into: accumulators + (m & (lanes - 1)) * d)
+                        inverse[m] = length > 0 ? 1 / length : 0
+                    }
+                    if credit != nil, coefficientsPerNode == 0 {
+                        addLeafCredit(
+                            bottom: last, members: members, group: group, a, into: accumulators, featureCount: d)
+                    } else if credit != nil {
+                        addHyperplaneCredit(
+                            path: path, inverse: inverse, group: group, internalBase: internalBase, a,
+                            into: accumulators, featureCount: d)
                     }
                 }
                 if let credit {
@@ -410,25 +422,53 @@ struct PerfectTreeLayout: Sendable, Hashable {
         }
     }
 
-    /// Adds one tree's attribution along the recorded path to `lane`.
+    /// Adds the attribution of a group's trees (axis-parallel) from ``leafCredit``, by the bottom position each
+    /// member reached; member m's terms go to lane m mod 4.
+    ///
+    /// Four members (one per lane) advance step by step together, so consecutive updates hit different lanes
+    /// instead of forming a read-modify-write chain; each lane still receives its trees' terms in tree and step
+    /// order, as in the row-block walk.
     @inline(__always)
-    private func addCredit(
-        path: UnsafePointer<Int>, member m: Int, length: Float, group: Int, internalBase: Int, _ a: Arrays,
-        into lane: UnsafeMutablePointer<Float>
+    private func addLeafCredit(
+        bottom: UnsafePointer<Int>, members: Int, group: Int, _ a: Arrays, into lanes: UnsafeMutablePointer<Float>,
+        featureCount d: Int
+    ) {
+        let g = Self.group
+        var offsets = SIMD8<Int>()
+        for m in 0..<members {
+            offsets[m] = ((group &* g &+ m) &* leafSlots &+ (bottom[m] >> 3) &- internalSlots) &* maxDepth
+        }
+        for quarter in stride(from: 0, to: members, by: 4) {
+            let count = min(4, members - quarter)
+            for step in 0..<maxDepth {
+                for j in 0..<count {
+                    let at = offsets[quarter &+ j] &+ step
+                    lanes[j &* d &+ Int(a.leafCreditFeature[at])] += a.leafCredit[at]
+                }
+            }
+        }
+    }
+
+    /// Adds the attribution of a group's 8 trees (hyperplane splits) along their recorded paths, each step's term
+    /// shared among the hyperplane's coordinates by |weight|, in the lane order of ``addLeafCredit``. A member
+    /// with `inverse` 0 (path length 0, or padding) adds +0: no change.
+    @inline(__always)
+    private func addHyperplaneCredit(
+        path: UnsafePointer<Int>, inverse: SIMD8<Float>, group: Int, internalBase: Int, _ a: Arrays,
+        into lanes: UnsafeMutablePointer<Float>, featureCount d: Int
     ) {
         let g = Self.group
         let k = coefficientsPerNode
-        let inverse = 1 / length
         let gains = a.childGain + group &* (internalSlots &+ leafSlots) &* g
-        for step in 0..<maxDepth {
-            let u = path[step &* g &+ m]
-            let at = internalBase &+ u
-            let gain = gains[path[(step &+ 1) &* g &+ m]] * inverse
-            if k == 0 {
-                lane[Int(a.feature[at])] += gain
-            } else {
-                let offset = at &* k
-                for c in 0..<k { lane[Int(a.hFeature[offset &+ c])] += gain * a.hShare[offset &+ c] }
+        for quarter in stride(from: 0, to: g, by: 4) {
+            for step in 0..<maxDepth {
+                let p = path + (step &* g &+ quarter)
+                for j in 0..<4 {
+                    let offset = (internalBase &+ p[j]) &* k
+                    let gain = gains[p[j &+ g]] * inverse[quarter &+ j]
+                    let lane = lanes + j &* d
+                    for c in 0..<k { lane[Int(a.hFeature[offset &+ c])] += gain * a.hShare[offset &+ c] }
+                }
             }
         }
     }

@@ -47,8 +47,9 @@ public enum BatchScoring {
         if labels { columns[4] = "predicted_is_anomaly" }
         try writer.writeRow(CSVWriter.header(labels: labels, extra: columns))
 
-        // Two stages overlap: while one chunk is explained (on all cores) and written, the next is parsed and
-        // its features replayed. Each stage owns its own state, so they never touch the same variables.
+        // Two stages overlap: while one chunk is explained (on all cores) and written on this thread, the next is
+        // parsed and its features replayed on another. Each stage owns its own state, so they never touch the same
+        // variables.
         var badRows = 0
         var badRowExamples: [RowError] = []
         func readChunk() throws(DetectionError) -> Chunk? {
@@ -101,11 +102,11 @@ public enum BatchScoring {
         while let chunk = current {
             var next: Result<Chunk?, DetectionError> = .success(nil)
             var written: Result<Void, DetectionError> = .success(())
-            ParallelRows.concurrentPerform(iterations: 2) { stage in
+            ParallelRows.concurrentPair { stage in
                 if stage == 0 {
-                    next = Result { () throws(DetectionError) in try readChunk() }
-                } else {
                     written = Result { () throws(DetectionError) in try emit(chunk) }
+                } else {
+                    next = Result { () throws(DetectionError) in try readChunk() }
                 }
             }
             try written.get()

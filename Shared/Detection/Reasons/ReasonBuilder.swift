@@ -41,21 +41,22 @@ public struct ReasonBuilder: Sendable {
                 return sum + (v.isFinite ? v : 0)
             }
         }
-        let scored = groups.map { (group: $0.group, strength: strength($0.columns)) }
-        let total = scored.reduce(0) { $0 + $1.strength }
+        // Strengths and ranks by index: sorting the groups themselves would copy their closures on every swap.
+        let strengths = groups.map { strength($0.columns) }
+        let total = strengths.reduce(0, +)
         var out: [Reason] = []
         if total > 0 {
-            let ranked = scored.enumerated().sorted { a, b in
-                a.element.strength != b.element.strength ? a.element.strength > b.element.strength : a.offset < b.offset
+            let ranked = strengths.indices.sorted { a, b in
+                strengths[a] != strengths[b] ? strengths[a] > strengths[b] : a < b
             }
-            for (_, entry) in ranked where out.count < maximumReasons {
-                guard entry.strength > 0, entry.strength >= minimumShare * total else { break }
-                if let reason = entry.group.describe(raw), !out.contains(where: { $0.code == reason.code }) {
+            for i in ranked where out.count < maximumReasons {
+                guard strengths[i] > 0, strengths[i] >= minimumShare * total else { break }
+                if let reason = groups[i].group.describe(raw), !out.contains(where: { $0.code == reason.code }) {
                     out.append(reason)
                 }
             }
             if out.isEmpty, raw.historyCount >= ReasonGroup.newUserHistory {
-                let top = ranked.prefix(3).filter { $0.element.strength > 0 }.map(\.element.group.label)
+                let top = ranked.prefix(3).filter { strengths[$0] > 0 }.map { groups[$0].group.label }
                 out.append(
                     Reason(
                         code: ReasonCode.unusualCombination.rawValue, feature: "combination", value: 0,
