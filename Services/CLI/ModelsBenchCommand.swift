@@ -137,8 +137,8 @@ public struct ModelsBenchCommand: ParsableCommand {
             isolationForestScores: forestTrainScores, autoencoderScores: networkTrain, weights: .init(),
             contamination: 0.05)
         let manifest = BundleManifest(
-            version: "bench", created: RFC3339.format(millis: 0), featureSchema: .current, scaler: scaler, modelInputs: modelInputs,
-            featurePriors: priors, ensemble: calibration,
+            version: "bench", created: RFC3339.format(millis: 0), featureSchema: .current, scaler: scaler,
+            modelInputs: modelInputs, featurePriors: priors, ensemble: calibration,
             parameters: .init(
                 isolationForest: forestOptions, autoencoder: autoencoderOptions, contamination: 0.05, weights: .init(),
                 riskPercentiles: .init(), holdout: 0.3, maxBadRows: 0.01, seed: seed),

@@ -90,6 +90,22 @@ import Testing
         }
     }
 
+    @Test func refusesAnOlderManifestFormatWithARetrainMessage() throws {
+        // A format-1 manifest has no model_inputs: the version is reported, not the missing key.
+        let error = try #require(
+            try loadError { path in
+                let file = path + "/" + ModelBundle.manifestFile
+                let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file)))
+                guard var json = object as? [String: Any] else { throw DetectionError(.invalidArgument, "not an object") }
+                json["format_version"] = 1
+                json.removeValue(forKey: "model_inputs")
+                try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
+            })
+        #expect(error.code == .unsupportedVersion)
+        #expect(error.message.contains("format version 1"))
+        #expect(error.message.contains("retrain"))
+    }
+
     @Test func refusesAModelFileFromAnotherBundle() throws {
         let other = try TemporaryDirectory()
         defer { other.remove() }

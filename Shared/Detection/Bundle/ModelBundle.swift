@@ -112,14 +112,18 @@ public struct ModelBundle: Sendable {
     {
         let manifestPath = directory + "/" + manifestFile
         let manifestBytes = try ModelFile.read(manifestPath, name: manifestPath)
-        /// The format version alone, checked before the rest so an older layout gets a clear message.
-        struct FormatVersion: Decodable { var format_version: Int }
+        // The format version alone, checked before the rest so an older layout gets this message rather than a
+        // missing-key error.
+        struct FormatVersion: Decodable {
+            var value: Int
+            enum CodingKeys: String, CodingKey { case value = "format_version" }
+        }
         if let probe = try? JSONDecoder().decode(FormatVersion.self, from: Data(manifestBytes)),
-            probe.format_version != BundleManifest.currentFormatVersion
+            probe.value != BundleManifest.currentFormatVersion
         {
             throw DetectionError(
                 .unsupportedVersion,
-                "\(manifestPath) has format version \(probe.format_version); this build reads "
+                "\(manifestPath) has format version \(probe.value); this build reads "
                     + "\(BundleManifest.currentFormatVersion) — retrain the model")
         }
         let manifest: BundleManifest
@@ -129,12 +133,6 @@ public struct ModelBundle: Sendable {
             throw DetectionError(error.code, "\(manifestPath): \(error.message)")
         } catch {
             throw DetectionError(.corruptModel, "\(manifestPath) is not a valid manifest: \(error)")
-        }
-        guard manifest.formatVersion == BundleManifest.currentFormatVersion else {
-            throw DetectionError(
-                .unsupportedVersion,
-                "\(manifestPath) has format version \(manifest.formatVersion); this build reads "
-                    + "\(BundleManifest.currentFormatVersion)")
         }
         let schema = manifest.featureSchema
         guard schema.version == expectedSchema.version else {

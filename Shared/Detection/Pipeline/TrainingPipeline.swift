@@ -97,8 +97,8 @@ public enum TrainingPipeline {
         parameters.isolationForest = forest.configuration
         let manifest = BundleManifest(
             version: version, created: RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000)),
-            featureSchema: .current, scaler: scaler, modelInputs: modelInputs, featurePriors: priors, ensemble: calibration,
-            parameters: parameters, trainingData: info, autoencoderHistory: history, files: [:],
+            featureSchema: .current, scaler: scaler, modelInputs: modelInputs, featurePriors: priors,
+            ensemble: calibration, parameters: parameters, trainingData: info, autoencoderHistory: history, files: [:],
             evaluation: nil)
         var bundle = ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network)
 
