@@ -42,6 +42,8 @@ public struct Gateway: Sendable {
             spool: spool, chunkSize: c.chunkSize, logger: logger)
         let routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
+            coalescer: PredictionCoalescer(
+                pipeline: pipeline, maximumInFlight: c.coalescedGroupsInFlight, maximumGroup: c.chunkSize),
             health: .init(
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),

@@ -26,6 +26,9 @@ public struct GatewayConfiguration: Sendable {
     public var batchDeadline: Duration
     /// Items per internal call when a batch is split into chunks that run concurrently.
     public var chunkSize: Int
+    /// Groups of concurrent `/predict` requests scored at the same time (each group is one set of internal calls of
+    /// at most ``chunkSize`` requests).
+    public var coalescedGroupsInFlight: Int
     /// RPC connections per internal service replica.
     public var connectionsPerTarget: Int
     /// Directory of the gateway's durable spool (records for the alerts service while it is unreachable).
@@ -35,7 +38,8 @@ public struct GatewayConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
         alerts: [HostAndPort], redisURL: String?, cacheTTL: Duration = .seconds(86_400),
         maximumBatchItems: Int = 10_000, maximumBatchBodyBytes: Int = 16 << 20, maximumSingleBodyBytes: Int = 64 << 10,
-        requestDeadline: Duration = .seconds(2), batchDeadline: Duration = .seconds(30), chunkSize: Int = 500, connectionsPerTarget: Int = 4,
+        requestDeadline: Duration = .seconds(2), batchDeadline: Duration = .seconds(30), chunkSize: Int = 500,
+        coalescedGroupsInFlight: Int = 4, connectionsPerTarget: Int = 4,
         spoolDirectory: String
     ) {
         self.host = host
@@ -51,6 +55,7 @@ public struct GatewayConfiguration: Sendable {
         self.requestDeadline = requestDeadline
         self.batchDeadline = batchDeadline
         self.chunkSize = chunkSize
+        self.coalescedGroupsInFlight = coalescedGroupsInFlight
         self.connectionsPerTarget = connectionsPerTarget
         self.spoolDirectory = spoolDirectory
     }
@@ -68,7 +73,8 @@ public struct GatewayConfiguration: Sendable {
             ("max_single_body_bytes", String(maximumSingleBodyBytes)),
             ("request_deadline_ms", Self.milliseconds(requestDeadline)),
             ("batch_deadline_ms", Self.milliseconds(batchDeadline)),
-            ("chunk_size", String(chunkSize)), ("connections_per_target", String(connectionsPerTarget)),
+            ("chunk_size", String(chunkSize)), ("coalesced_groups_in_flight", String(coalescedGroupsInFlight)),
+            ("connections_per_target", String(connectionsPerTarget)),
             ("spool_dir", spoolDirectory),
         ]
     }

@@ -28,6 +28,11 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var batchDeadlineMs: Int?
     @Option(help: "Items per internal call in batches (env TXAD_CHUNK_SIZE; default 500).")
     public var chunkSize: Int?
+    @Option(
+        help: """
+            Groups of concurrent /predict requests scored at once (env TXAD_COALESCED_GROUPS; default 4).
+            """)
+    public var coalescedGroups: Int?
     @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     public var spoolDir: String?
     @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
@@ -63,6 +68,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
                 batchDeadlineMs, flag: "batch-deadline-ms", env: "TXAD_BATCH_DEADLINE_MS", default: 30_000,
                 range: 10...600_000),
             chunkSize: try settings.int(chunkSize, flag: "chunk-size", env: "TXAD_CHUNK_SIZE", default: 500, range: 1...10_000),
+            coalescedGroupsInFlight: try settings.int(
+                coalescedGroups, flag: "coalesced-groups", env: "TXAD_COALESCED_GROUPS", default: 4, range: 1...256),
             spoolDirectory: settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool"))
         let level = try LoggingSetup.level(
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),

@@ -11,6 +11,7 @@ import Wire
 struct GatewayRoutes: Sendable {
     let configuration: GatewayConfiguration
     let pipeline: PredictionPipeline
+    let coalescer: PredictionCoalescer
     let health: HealthClient.Set
     let metrics: ServiceMetrics
     let logger: Logger
@@ -66,8 +67,8 @@ struct GatewayRoutes: Sendable {
         case .success(let t): transaction = t
         case .failure(let problems): return problem(.invalid(problems.problems, requestID: requestID))
         }
-        let outcome = await pipeline.predict(
-            [transaction], requestID: requestID, deadline: configuration.requestDeadline)[0]
+        let outcome = await coalescer.predict(
+            transaction, requestID: requestID, deadline: configuration.requestDeadline)
         switch outcome {
         case .prediction(let p, let cached):
             return json(.ok, cached ? PredictionJSON.markedCached(p.json) : p.json)
@@ -103,7 +104,8 @@ struct GatewayRoutes: Sendable {
             return problem(.badRequest("\(error)", requestID: requestID))
         }
         let outcomes = await pipeline.predict(
-            input.items.map(\.transaction), requestID: requestID, deadline: configuration.batchDeadline)
+            input.items.map { PredictionItem(transaction: $0.transaction, requestID: requestID) }, requestID: requestID,
+            deadline: configuration.batchDeadline)
         var results: [String] = []
         var errors = input.errors
         var byRisk: [RiskLevel: Int] = [:]

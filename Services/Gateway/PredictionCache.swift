@@ -32,62 +32,67 @@ struct CachedPrediction: Sendable, Equatable {
     }
 }
 
+/// What the cache says about one transaction id.
+enum CacheEntry: Sendable, Equatable {
+    /// Scored before: the cached answer.
+    case hit(CachedPrediction)
+    /// Nobody had it: this request now holds the claim and must score it (and then store or release it).
+    case claimed
+    /// Another request is scoring it right now.
+    case inProgress
+}
+
 /// The Redis side of the prediction flow: cached results, and claims that make sure one `transaction_id` is scored
 /// (and so updates its user's state) once, even when identical requests arrive at the same moment.
 ///
-/// Every method degrades instead of failing when Redis is down: no hits, every id claimed, nothing stored. Scoring
-/// goes on without the cache (SPEC: predictions are still served while Redis is down).
+/// One key per transaction id, `txad:prediction:<id>`, holds either the claim marker (while a request scores it,
+/// expiring after ``claimTTL``) or the cached answer (for ``ttl``). Looking up and claiming is one command,
+/// `SET key <marker> NX PX <claim ttl> GET`, so a fresh transaction costs two Redis commands: that one and the `SET`
+/// of its answer.
+///
+/// Every method degrades instead of failing when Redis is down: every id claimed, nothing stored. Scoring goes on
+/// without the cache (SPEC: predictions are still served while Redis is down).
 struct PredictionCache: Sendable {
     let redis: RedisClient?
     let ttl: Duration
     let claimTTL: Duration
     let logger: Logger
 
-    private static func resultKey(_ id: String) -> String { "txad:prediction:\(id)" }
-    private static func claimKey(_ id: String) -> String { "txad:claim:\(id)" }
+    private static let claimMarker: [UInt8] = Array("claimed".utf8)
 
-    /// Cached predictions for the ids that have one.
-    func lookup(_ ids: [String]) async -> [String: CachedPrediction] {
-        guard let redis, !ids.isEmpty else { return [:] }
-        do {
-            let replies = try await redis.pipeline(ids.map { RedisCommand("GET", Self.resultKey($0)) })
-            var hits: [String: CachedPrediction] = [:]
-            for (id, reply) in zip(ids, replies) {
-                if let bytes = reply.bytes, let prediction = CachedPrediction(encoded: bytes) { hits[id] = prediction }
-            }
-            return hits
-        } catch {
-            logger.warning("prediction cache unavailable, scoring without it", metadata: ["error": "\(error)"])
-            return [:]
-        }
-    }
+    private static func key(_ id: String) -> String { "txad:prediction:\(id)" }
 
-    /// Claims ids for scoring: returns those this request may score; the others are being scored right now by
-    /// another request.
-    func claim(_ ids: [String]) async -> Set<String> {
-        guard let redis, !ids.isEmpty else { return Set(ids) }
+    /// For each id, in order: its cached answer, or a claim for this request, or "in progress elsewhere".
+    func lookupOrClaim(_ ids: [String]) async -> [CacheEntry] {
+        guard let redis, !ids.isEmpty else { return ids.map { _ in .claimed } }
         let milliseconds = claimTTL.components.seconds * 1000
         do {
             let replies = try await redis.pipeline(
-                ids.map { RedisCommand("SET", Self.claimKey($0), "1", "PX", milliseconds, "NX") })
-            return Set(zip(ids, replies).compactMap { id, reply in reply.isNull ? nil : id })
+                ids.map { RedisCommand("SET", Self.key($0), Self.claimMarker, "NX", "PX", milliseconds, "GET") })
+            if let message = replies.lazy.compactMap(\.errorMessage).first {
+                throw StoreError(.serverError, "SET NX GET: \(message)")
+            }
+            return replies.map { reply in
+                guard let bytes = reply.bytes else { return .claimed }
+                if bytes == Self.claimMarker { return .inProgress }
+                // An entry this version cannot read (another format) is treated as ours to score and overwrite.
+                return CachedPrediction(encoded: bytes).map(CacheEntry.hit) ?? .claimed
+            }
         } catch {
-            return Set(ids)
+            logger.warning("prediction cache unavailable, scoring without it", metadata: ["error": "\(error)"])
+            return ids.map { _ in .claimed }
         }
     }
 
-    /// Stores results and releases their claims.
+    /// Stores answers, replacing their claims.
     func store(_ predictions: [(String, CachedPrediction)]) async {
         guard let redis, !predictions.isEmpty else { return }
         let milliseconds = ttl.components.seconds * 1000
-        var commands: [RedisCommand] = []
-        commands.reserveCapacity(predictions.count * 2)
-        for (id, prediction) in predictions {
-            commands.append(RedisCommand("SET", Self.resultKey(id), prediction.encoded(), "PX", milliseconds))
-            commands.append(RedisCommand("DEL", Self.claimKey(id)))
-        }
         do {
-            _ = try await redis.pipeline(commands)
+            _ = try await redis.pipeline(
+                predictions.map { id, prediction in
+                    RedisCommand("SET", Self.key(id), prediction.encoded(), "PX", milliseconds)
+                })
         } catch {
             logger.warning("could not cache predictions", metadata: ["error": "\(error)"])
         }
@@ -96,7 +101,7 @@ struct PredictionCache: Sendable {
     /// Releases claims of ids that could not be scored, so a retry is not blocked until the claim expires.
     func release(_ ids: [String]) async {
         guard let redis, !ids.isEmpty else { return }
-        _ = try? await redis.pipeline(ids.map { RedisCommand("DEL", Self.claimKey($0)) })
+        _ = try? await redis.pipeline(ids.map { RedisCommand("DEL", Self.key($0)) })
     }
 
     /// `PING` for `/health`.

@@ -12,6 +12,12 @@ enum ItemOutcome: Sendable {
     case failure(ProblemDetails)
 }
 
+/// One valid transaction to score, with the id of the HTTP request it came in.
+struct PredictionItem: Sendable {
+    var transaction: Transaction
+    var requestID: String
+}
+
 /// The prediction flow of SPEC §5: cache → preprocess → score → record → respond.
 ///
 /// Batches are split into chunks that run concurrently over the RPC connection pools (and across inference replicas
@@ -26,46 +32,62 @@ struct PredictionPipeline: Sendable {
     let chunkSize: Int
     let logger: Logger
 
-    /// Scores `transactions` (all valid) within `deadline`, returning one outcome per transaction, in order.
-    func predict(_ transactions: [Transaction], requestID: String, deadline: Duration) async -> [ItemOutcome] {
-        let start = ContinuousClock.now
-        let clock = DeadlineClock(start: start, budget: deadline)
-        // Within one request a repeated id is scored once; its other positions get the same answer.
-        var firstIndex: [String: Int] = [:]
-        var unique: [Transaction] = []
-        for t in transactions where firstIndex[t.transactionID] == nil {
-            firstIndex[t.transactionID] = unique.count
-            unique.append(t)
-        }
-        let ids = unique.map(\.transactionID)
+    /// Scores `items` (all valid) within `deadline`, returning one outcome per item, in order.
+    ///
+    /// `requestID` goes on the internal calls' envelopes; each item keeps its own request id in what is recorded
+    /// (they differ when concurrent single predictions are scored together).
+    func predict(_ items: [PredictionItem], requestID: String, deadline: Duration) async -> [ItemOutcome] {
+        let clock = DeadlineClock(start: .now, budget: deadline)
+        // Within one call a repeated id is scored once; its other positions get the same answer.
+        var seen: Set<String> = []
+        var unique: [PredictionItem] = []
+        unique.reserveCapacity(items.count)
+        for item in items where seen.insert(item.transaction.transactionID).inserted { unique.append(item) }
+
         var outcomes: [String: ItemOutcome] = [:]
-        for (id, hit) in await cache.lookup(ids) { outcomes[id] = .prediction(hit, cached: true) }
-
-        let misses = unique.filter { outcomes[$0.transactionID] == nil }
-        let claimed = await cache.claim(misses.map(\.transactionID))
-        let mine = misses.filter { claimed.contains($0.transactionID) }
-        let others = misses.filter { !claimed.contains($0.transactionID) }
-
-        let fresh = await score(mine, requestID: requestID, clock: clock)
-        for (id, outcome) in fresh { outcomes[id] = outcome }
-        if !others.isEmpty {
-            for (id, outcome) in await awaitOtherRequests(others.map(\.transactionID), clock: clock) {
-                outcomes[id] = outcome
+        var pending = unique
+        while !pending.isEmpty {
+            let entries = await cache.lookupOrClaim(pending.map(\.transaction.transactionID))
+            var mine: [PredictionItem] = []
+            var others: [PredictionItem] = []
+            for (item, entry) in zip(pending, entries) {
+                switch entry {
+                case .hit(let prediction): outcomes[item.transaction.transactionID] = .prediction(prediction, cached: true)
+                case .claimed: mine.append(item)
+                case .inProgress: others.append(item)
+                }
             }
+            for (id, outcome) in await score(mine, requestID: requestID, clock: clock) { outcomes[id] = outcome }
+            pending = others
+            guard !pending.isEmpty else { break }
+            // Another request is scoring these ids: wait for its answer (or for its claim to be released).
+            if clock.isExpired {
+                for item in pending { outcomes[item.transaction.transactionID] = .failure(Self.inProgress(item)) }
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(5))
         }
-        return transactions.map { t in
-            outcomes[t.transactionID]
-                ?? .failure(.unavailable("no result for \(t.transactionID)", requestID: requestID))
+        return items.map { item in
+            outcomes[item.transaction.transactionID]
+                ?? .failure(.unavailable("no result for \(item.transaction.transactionID)", requestID: item.requestID))
         }
+    }
+
+    private static func inProgress(_ item: PredictionItem) -> ProblemDetails {
+        ProblemDetails(
+            status: 409, title: "Transaction in progress",
+            detail: "transaction \(item.transaction.transactionID) is being scored by another request; retry to get its "
+                + "cached result",
+            requestID: item.requestID, retryAfterSeconds: 1)
     }
 
     /// Scores claimed transactions in concurrent chunks, caches the results and releases failed claims.
     private func score(
-        _ transactions: [Transaction], requestID: String, clock: DeadlineClock
+        _ items: [PredictionItem], requestID: String, clock: DeadlineClock
     ) async -> [String: ItemOutcome] {
-        guard !transactions.isEmpty else { return [:] }
-        let chunks = stride(from: 0, to: transactions.count, by: chunkSize).map {
-            Array(transactions[$0..<min($0 + chunkSize, transactions.count)])
+        guard !items.isEmpty else { return [:] }
+        let chunks = stride(from: 0, to: items.count, by: chunkSize).map {
+            Array(items[$0..<min($0 + chunkSize, items.count)])
         }
         var outcomes: [String: ItemOutcome] = [:]
         await withTaskGroup(of: [(String, ItemOutcome)].self) { group in
@@ -73,10 +95,13 @@ struct PredictionPipeline: Sendable {
                 group.addTask {
                     do {
                         let predictions = try await scoreChunk(chunk, requestID: requestID, clock: clock)
-                        return zip(chunk, predictions).map { ($0.transactionID, .prediction($1, cached: false)) }
+                        return zip(chunk, predictions).map {
+                            ($0.transaction.transactionID, .prediction($1, cached: false))
+                        }
                     } catch {
-                        let problem = Self.problem(for: error, requestID: requestID)
-                        return chunk.map { ($0.transactionID, .failure(problem)) }
+                        return chunk.map {
+                            ($0.transaction.transactionID, .failure(Self.problem(for: error, requestID: $0.requestID)))
+                        }
                     }
                 }
             }
@@ -86,10 +111,11 @@ struct PredictionPipeline: Sendable {
         }
         var toCache: [(String, CachedPrediction)] = []
         var failed: [String] = []
-        for t in transactions {
-            switch outcomes[t.transactionID] {
-            case .prediction(let p, _)?: toCache.append((t.transactionID, p))
-            default: failed.append(t.transactionID)
+        for item in items {
+            let id = item.transaction.transactionID
+            switch outcomes[id] {
+            case .prediction(let p, _)?: toCache.append((id, p))
+            default: failed.append(id)
             }
         }
         await cache.store(toCache)
@@ -98,10 +124,10 @@ struct PredictionPipeline: Sendable {
     }
 
     private func scoreChunk(
-        _ chunk: [Transaction], requestID: String, clock: DeadlineClock
+        _ chunk: [PredictionItem], requestID: String, clock: DeadlineClock
     ) async throws -> [CachedPrediction] {
         let vectors = try await preprocessing.preprocess(
-            PreprocessRequest(transactions: chunk),
+            PreprocessRequest(transactions: chunk.map(\.transaction)),
             options: CallOptions(deadline: clock.remaining, requestID: requestID)
         ).vectors
         guard vectors.count == chunk.count else {
@@ -116,7 +142,8 @@ struct PredictionPipeline: Sendable {
         let now = Self.unixMillis()
         let scored = (0..<chunk.count).map { i in
             ScoredTransaction(
-                transaction: chunk[i], score: scores[i], degraded: vectors[i].degraded, requestID: requestID,
+                transaction: chunk[i].transaction, score: scores[i], degraded: vectors[i].degraded,
+                requestID: chunk[i].requestID,
                 scoredAtMillis: now)
         }
         let alertOutcome = try await record(scored, requestID: requestID, clock: clock)
@@ -150,27 +177,6 @@ struct PredictionPipeline: Sendable {
         let spool = self.spool
         try await NIOThreadPool.singleton.runIfActive { try spool.append([bytes]) }
         return .queued
-    }
-
-    /// Waits (polling the cache) for ids another request is scoring right now.
-    private func awaitOtherRequests(_ ids: [String], clock: DeadlineClock) async -> [String: ItemOutcome] {
-        var pending = Set(ids)
-        var outcomes: [String: ItemOutcome] = [:]
-        while !pending.isEmpty, !clock.isExpired {
-            try? await Task.sleep(for: .milliseconds(5))
-            for (id, hit) in await cache.lookup(Array(pending)) {
-                outcomes[id] = .prediction(hit, cached: true)
-                pending.remove(id)
-            }
-        }
-        for id in pending {
-            outcomes[id] = .failure(
-                ProblemDetails(
-                    status: 409, title: "Transaction in progress",
-                    detail: "transaction \(id) is being scored by another request; retry to get its cached result",
-                    retryAfterSeconds: 1))
-        }
-        return outcomes
     }
 
     static func problem(for error: any Error, requestID: String) -> ProblemDetails {

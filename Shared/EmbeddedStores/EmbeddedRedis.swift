@@ -17,7 +17,8 @@ import Synchronization
 ///
 /// - Throwaway (default): data in a fresh temp directory, no persistence (`--save ''`, no AOF); the directory
 ///   is removed by `stop()`.
-/// - Persistent (`Options.dataDirectory`): append-only file and snapshots in that directory, kept across runs.
+/// - Persistent (`Options.dataDirectory`): an append-only file (fsync every second) in that directory, kept across
+///   runs; no RDB snapshots on top (their fork-and-compress competed with the services for the CPU).
 ///
 /// The server runs in its own process group. It never outlives us: `stop()` ends it; a normal process exit runs
 /// `stop()` for every instance still running (an `atexit` registry); a crash or kill of our process makes its
@@ -184,8 +185,7 @@ public final class EmbeddedRedis: Sendable {
             "--port", String(port), "--bind", "127.0.0.1", "--daemonize", "no",
             "--dir", dataDirectory, "--logfile", logFile,
         ]
-        arguments +=
-            isPersistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--save", "", "--appendonly", "no"]
+        arguments += ["--save", ""] + (isPersistent ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no"])
         let pid = try ChildProcess.spawn(executable, arguments)
         let throwaway = isPersistent ? nil : dataDirectory
         do {

@@ -32,6 +32,14 @@ struct EndToEndTests {
         return (try HTTP.json(data), status)
     }
 
+    private func predictionCount(_ cluster: LocalCluster, transactionID: String) async throws -> Int {
+        let db = try PostgresClient(url: cluster.postgres.url)
+        defer { Task { await db.shutdown() } }
+        let rows = try await db.query(
+            "SELECT count(*) AS n FROM predictions WHERE transaction_id = $1", [PostgresValue(transactionID)])
+        return Int(try rows.first?.int64("n") ?? 0)
+    }
+
     private func alertCount(_ cluster: LocalCluster, transactionID: String? = nil) async throws -> Int {
         let db = try PostgresClient(url: cluster.postgres.url)
         defer { Task { await db.shutdown() } }
@@ -101,6 +109,73 @@ struct EndToEndTests {
             let (b, _) = try await batch(cluster, [t, model.rows[101].transaction])
             let results = try #require(b["results"] as? [[String: Any]])
             #expect(results.map { $0["cached"] as? Bool } == [true, false])
+        }
+    }
+
+    @Test func identicalRequestsAtTheSameMomentUpdateTheUsersStateOnce() async throws {
+        try await withCluster { cluster, model in
+            var row = model.rows[200].transaction
+            row.userID = "e2e_same_moment"
+            let t = row
+            let answers = try await withThrowingTaskGroup(of: (Double?, Int).self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        let (body, status) = try await predict(cluster, t)
+                        return ((body["scores"] as? [String: Double])?["ensemble"], status)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.1 == 200 })
+            let scores = Set(answers.compactMap(\.0))
+            #expect(scores.count == 1 && answers.allSatisfy { $0.0 != nil })
+            let redis = try RedisClient(url: cluster.redis.url)
+            defer { Task { await redis.shutdown() } }
+            let bytes = try #require(try await redis.get("txad:user:e2e_same_moment"))
+            #expect(try UserState(serialized: bytes).transactionCount == 1)
+            _ = try await HTTP.get(cluster.gatewayURL + "/stats")  // writes the alerts service's pending batch
+            #expect(try await predictionCount(cluster, transactionID: t.transactionID) == 1)
+        }
+    }
+
+    @Test func concurrentSinglePredictionsScoreExactlyLikeTheSameRowsInABatch() async throws {
+        try await withCluster { cluster, model in
+            // Six rows each of eight users, twice under two names: as single requests (one row of every user at a
+            // time, the eight sent together so the gateway scores them as one group) and as one batch. Same
+            // histories, same features, same scores.
+            var byUser: [String: [Transaction]] = [:]
+            for row in model.rows { byUser[row.transaction.userID, default: []].append(row.transaction) }
+            let users = byUser.filter { $0.value.count >= 6 }.keys.sorted().prefix(8)
+            #expect(users.count == 8)
+            let steps = (0..<6).map { step in users.map { byUser[$0]![step] } }
+            let history = steps.flatMap { $0 }
+            func renamed(_ t: Transaction, _ suffix: String) -> Transaction {
+                var copy = t
+                copy.userID += suffix
+                copy.transactionID += suffix
+                return copy
+            }
+            var singles: [String: Double] = [:]
+            for step in steps {
+                let answers = try await withThrowingTaskGroup(of: (String, Double?).self) { tasks in
+                    for t in step.map({ renamed($0, "-s") }) {
+                        tasks.addTask {
+                            let (body, _) = try await predict(cluster, t)
+                            return (t.transactionID, (body["scores"] as? [String: Double])?["ensemble"])
+                        }
+                    }
+                    return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
+                }
+                for (id, score) in answers { singles[id] = score }
+            }
+            let (body, status) = try await batch(cluster, history.map { renamed($0, "-b") })
+            #expect(status == 200)
+            let results = try #require(body["results"] as? [[String: Any]])
+            #expect(results.count == history.count)
+            for (t, result) in zip(history, results) {
+                let batchScore = (result["scores"] as? [String: Double])?["ensemble"]
+                #expect(batchScore != nil && singles[t.transactionID + "-s"] == batchScore, "\(t.transactionID)")
+            }
         }
     }
 

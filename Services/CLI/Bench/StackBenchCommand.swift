@@ -4,7 +4,7 @@ import Foundation
 /// `txad bench stack`: HTTP load against a running gateway (start one with `txad up`), driven by `wrk`.
 ///
 /// Two runs: `POST /predict` with a distinct transaction per request, and `POST /predict/batch` with 1,000 distinct
-/// transactions per request. Prints one table (requests/s, transactions/s, latency percentiles, errors) plus the
+/// transactions per request, both replaying generated traffic (``BenchTraffic``). Prints one table (requests/s, transactions/s, latency percentiles, errors) plus the
 /// resident memory of every txad process while under load, and writes the same as JSON with `--json`.
 struct StackBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,10 +26,16 @@ struct StackBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        FileHandle.standardError.write(Data("generating \(BenchTraffic.rows) transactions to replay…\n".utf8))
+        let dataPrefix = folder + "/traffic-"
+        _ = try BenchTraffic.write(prefix: dataPrefix, threads: threads)
         var rows: [LoadResult] = []
         for (name, path, script, conns, items) in [
-            ("POST /predict", "/predict", WrkScripts.single(runID: runID), connections, 1),
-            ("POST /predict/batch", "/predict/batch", WrkScripts.batch(runID: runID, size: batchSize), batchConnections, batchSize),
+            ("POST /predict", "/predict", WrkScripts.single(runID: runID, dataPrefix: dataPrefix), connections, 1),
+            (
+                "POST /predict/batch", "/predict/batch",
+                WrkScripts.batch(runID: runID, size: batchSize, dataPrefix: dataPrefix), batchConnections, batchSize
+            ),
         ] {
             let scriptPath = folder + "/\(items).lua"
             try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)

@@ -34,26 +34,33 @@ enum WrkRunner {
     }
 }
 
-/// wrk Lua scripts that send distinct transactions (so every request is scored, not served from the cache) of
-/// 50,000 users per wrk thread.
+/// wrk Lua scripts that replay generated traffic (``BenchTraffic``): every request carries distinct transactions
+/// (so each is scored, not served from the cache), every wrk thread its own users, each user's rows in time order.
 enum WrkScripts {
-    private static let common = """
+    private static func common(dataPrefix: String) -> String {
+        """
         local counter = 0
-        -- A global (not local) so that setup's thread:set gives every wrk thread its own value: with a local, all
-        -- threads sent the same transaction ids and the benchmark measured duplicate handling.
+        -- A global (not local) so that setup's thread:set gives every wrk thread its own value.
         thread_id = 0
         local threads = {}
+        local stamps, bodies = {}, {}
         function setup(thread)
           thread:set("thread_id", #threads)
           table.insert(threads, thread)
         end
+        function init(args)
+          for line in io.lines("\(dataPrefix)" .. thread_id .. ".tsv") do
+            local tab = string.find(line, "\t", 1, true)
+            stamps[#stamps + 1] = tonumber(string.sub(line, 1, tab - 1))
+            bodies[#bodies + 1] = string.sub(line, tab + 1)
+          end
+        end
         function transaction(run, n)
-          -- 50,000 users per wrk thread, disjoint between threads: like real traffic, two requests for the same
-          -- user rarely race (the shared-user race is covered by the tests, not the benchmark).
-          local user = thread_id * 50000 + n % 50000
-          local amount = 5 + (n * 7919) % 200
-          local minute = n % 60
-          return string.format('{"transaction_id":"%s-%d-%d","user_id":"bench_u%d","timestamp":"2024-06-01T12:%02d:00Z","amount":%d.%02d,"merchant_category":"grocery","channel":"pos","latitude":40.7,"longitude":-74.0,"country":"US"}', run, thread_id, n, user, minute, amount, n % 100)
+          -- After the last row the file starts over, later in time by its whole span, under new ids.
+          local i = (n - 1) % #bodies + 1
+          local loop = math.floor((n - 1) / #bodies)
+          local stamp = os.date("!%Y-%m-%dT%H:%M:%SZ", stamps[i] + loop * \(BenchTraffic.replayShiftSeconds))
+          return string.format('{"transaction_id":"%s-%d-%d","timestamp":"%s",%s', run, thread_id, n, stamp, bodies[i])
         end
         function done(summary, latency, requests)
           io.write(string.format("TXAD requests=%d duration_us=%d connect=%d read=%d write=%d timeout=%d status=%d p50=%d p99=%d p999=%d\\n",
@@ -61,9 +68,10 @@ enum WrkScripts {
             summary.errors.timeout, summary.errors.status, latency:percentile(50), latency:percentile(99), latency:percentile(99.9)))
         end
         """
+    }
 
-    static func single(runID: String) -> String {
-        common + """
+    static func single(runID: String, dataPrefix: String) -> String {
+        common(dataPrefix: dataPrefix) + """
 
             wrk.method = "POST"
             wrk.headers["Content-Type"] = "application/json"
@@ -74,8 +82,8 @@ enum WrkScripts {
             """
     }
 
-    static func batch(runID: String, size: Int) -> String {
-        common + """
+    static func batch(runID: String, size: Int, dataPrefix: String) -> String {
+        common(dataPrefix: dataPrefix) + """
 
             wrk.method = "POST"
             wrk.headers["Content-Type"] = "application/json"
