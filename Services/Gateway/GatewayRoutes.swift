@@ -106,7 +106,9 @@ struct GatewayRoutes: Sendable {
         let outcomes = await pipeline.predict(
             input.items.map { PredictionItem(transaction: $0.transaction, requestID: requestID) }, requestID: requestID,
             deadline: configuration.batchDeadline)
-        var results: [String] = []
+        var body = JSONWriter(capacity: 64 + outcomes.count * 700)
+        body.raw("{\"results\":[")
+        var scored = 0
         var errors = input.errors
         var byRisk: [RiskLevel: Int] = [:]
         var anomalies = 0
@@ -114,7 +116,9 @@ struct GatewayRoutes: Sendable {
         for (item, outcome) in zip(input.items, outcomes) {
             switch outcome {
             case .prediction(let p, let cached):
-                results.append(cached ? PredictionJSON.markedCached(p.json) : p.json)
+                if scored > 0 { body.raw(",") }
+                body.raw(bytes: cached ? PredictionJSON.markedCached(p.json) : p.json)
+                scored += 1
                 byRisk[p.riskLevel, default: 0] += 1
                 if p.isAnomaly { anomalies += 1 }
             case .failure(let p):
@@ -125,22 +129,29 @@ struct GatewayRoutes: Sendable {
                         problems: [FieldProblem(field: "transaction_id", reason: "\(p.title): \(p.detail)")]))
             }
         }
-        if results.isEmpty, !input.items.isEmpty, let unavailable {
+        if scored == 0, !input.items.isEmpty, let unavailable {
             return problem(unavailable)
         }
         errors.sort { ($0.index ?? $0.line ?? 0) < ($1.index ?? $1.line ?? 0) }
-        var body = "{\"results\":[" + results.joined(separator: ",") + "],\"errors\":["
-        body += errors.map { error in
-            let position = error.index.map { "\"index\":\($0)" } ?? "\"line\":\(error.line ?? 0)"
-            let problems = error.problems.map {
-                "{\"field\":\(JSONText.quoted($0.field)),\"reason\":\(JSONText.quoted($0.reason))}"
+        body.raw("],\"errors\":[")
+        for (i, error) in errors.enumerated() {
+            body.raw(i == 0 ? "{" : ",{")
+            body.raw(error.index.map { "\"index\":\($0)" } ?? "\"line\":\(error.line ?? 0)")
+            body.raw(",\"problems\":[")
+            for (j, problem) in error.problems.enumerated() {
+                body.raw(j == 0 ? "{\"field\":" : ",{\"field\":")
+                body.string(problem.field)
+                body.raw(",\"reason\":")
+                body.string(problem.reason)
+                body.raw("}")
             }
-            return "{\(position),\"problems\":[\(problems.joined(separator: ","))]}"
-        }.joined(separator: ",")
-        body += "],\"summary\":{\"total\":\(input.total),\"scored\":\(results.count),\"anomalies\":\(anomalies),"
-        body += "\"by_risk\":{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(byRisk[$0, default: 0])" }
-            .joined(separator: ",") + "}}}"
-        return json(.ok, body)
+            body.raw("]}")
+        }
+        body.raw("],\"summary\":{\"total\":\(input.total),\"scored\":\(scored),\"anomalies\":\(anomalies),")
+        body.raw(
+            "\"by_risk\":{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(byRisk[$0, default: 0])" }
+                .joined(separator: ",") + "}}}")
+        return json(.ok, body.bytes)
     }
 
     // MARK: information
@@ -229,6 +240,12 @@ struct GatewayRoutes: Sendable {
         } catch {
             return .failure(.badRequest("could not read the body: \(error)", requestID: requestID))
         }
+    }
+
+    private func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func json(_ status: HTTPResponse.Status, _ body: String) -> Response {

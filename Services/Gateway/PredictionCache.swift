@@ -6,15 +6,15 @@ import Stores
 struct CachedPrediction: Sendable, Equatable {
     var riskLevel: RiskLevel
     var isAnomaly: Bool
-    /// The response object with `"cached": false`.
-    var json: String
+    /// The response object with `"cached": false`, as UTF-8.
+    var json: [UInt8]
 
     /// `v1|<risk>|<0/1>|<json>`.
     func encoded() -> [UInt8] {
-        Array("v1|\(riskLevel.rawValue)|\(isAnomaly ? 1 : 0)|".utf8) + Array(json.utf8)
+        Array("v1|\(riskLevel.rawValue)|\(isAnomaly ? 1 : 0)|".utf8) + json
     }
 
-    init(riskLevel: RiskLevel, isAnomaly: Bool, json: String) {
+    init(riskLevel: RiskLevel, isAnomaly: Bool, json: [UInt8]) {
         self.riskLevel = riskLevel
         self.isAnomaly = isAnomaly
         self.json = json
@@ -28,7 +28,7 @@ struct CachedPrediction: Sendable, Equatable {
         else { return nil }
         self.riskLevel = risk
         self.isAnomaly = parts[2].elementsEqual("1".utf8)
-        self.json = String(decoding: parts[3], as: UTF8.self)
+        self.json = Array(parts[3])
     }
 }
 

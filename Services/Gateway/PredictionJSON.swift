@@ -16,28 +16,48 @@ enum AlertOutcome: String, Sendable {
 /// Rendered by hand once per prediction and cached in Redis as is; a cache hit only flips the trailing `cached` flag,
 /// so the cached and the fresh answer are the same bytes otherwise.
 enum PredictionJSON {
-    private static let freshSuffix = "\"cached\":false}"
-    private static let cachedSuffix = "\"cached\":true}"
+    private static let freshSuffix = Array("\"cached\":false}".utf8)
+    private static let cachedSuffix = Array("\"cached\":true}".utf8)
 
     /// The response object for a fresh prediction (`"cached": false`).
-    static func render(score: Score, degraded: Bool, alertStatus: AlertOutcome) -> String {
-        var out = "{\"transaction_id\":\(JSONText.quoted(score.transactionID)),\"is_anomaly\":\(score.isAnomaly),"
-        out += "\"risk_level\":\"\(score.riskLevel.rawValue)\",\"scores\":{"
-        out += "\"isolation_forest\":\(JSONText.number(score.isolationForest)),"
-        out += "\"autoencoder\":\(JSONText.number(score.autoencoder)),"
-        out += "\"ensemble\":\(JSONText.number(score.ensemble))},\"reasons\":["
-        out += score.reasons.map { reason in
-            "{\"code\":\(JSONText.quoted(reason.code)),\"feature\":\(JSONText.quoted(reason.feature)),"
-                + "\"value\":\(JSONText.number(reason.value)),\"text\":\(JSONText.quoted(reason.text))}"
-        }.joined(separator: ",")
-        out += "],\"model_version\":\(JSONText.quoted(score.modelVersion)),\"degraded\":\(degraded),"
-        out += "\"alert_status\":\"\(alertStatus.rawValue)\","
-        return out + freshSuffix
+    static func render(score: Score, degraded: Bool, alertStatus: AlertOutcome) -> [UInt8] {
+        var out = JSONWriter(capacity: 768)
+        out.raw("{\"transaction_id\":")
+        out.string(score.transactionID)
+        out.raw(",\"is_anomaly\":")
+        out.bool(score.isAnomaly)
+        out.raw(",\"risk_level\":\"\(score.riskLevel.rawValue)\",\"scores\":{\"isolation_forest\":")
+        out.number(score.isolationForest)
+        out.raw(",\"autoencoder\":")
+        out.number(score.autoencoder)
+        out.raw(",\"ensemble\":")
+        out.number(score.ensemble)
+        out.raw("},\"reasons\":[")
+        for (i, reason) in score.reasons.enumerated() {
+            out.raw(i == 0 ? "{\"code\":" : ",{\"code\":")
+            out.string(reason.code)
+            out.raw(",\"feature\":")
+            out.string(reason.feature)
+            out.raw(",\"value\":")
+            out.number(reason.value)
+            out.raw(",\"text\":")
+            out.string(reason.text)
+            out.raw("}")
+        }
+        out.raw("],\"model_version\":")
+        out.string(score.modelVersion)
+        out.raw(",\"degraded\":")
+        out.bool(degraded)
+        out.raw(",\"alert_status\":\"\(alertStatus.rawValue)\",")
+        out.raw(bytes: freshSuffix)
+        return out.bytes
     }
 
     /// The same object marked as served from the cache.
-    static func markedCached(_ json: String) -> String {
-        guard json.hasSuffix(freshSuffix) else { return json }
-        return String(json.dropLast(freshSuffix.count)) + cachedSuffix
+    static func markedCached(_ json: [UInt8]) -> [UInt8] {
+        guard json.count >= freshSuffix.count, json.suffix(freshSuffix.count).elementsEqual(freshSuffix) else {
+            return json
+        }
+        return json.dropLast(freshSuffix.count) + cachedSuffix
     }
 }
