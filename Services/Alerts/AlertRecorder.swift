@@ -5,64 +5,61 @@ import Stores
 /// Writes scored transactions to PostgreSQL: every prediction, plus an alert row for those at risk ≥ medium.
 ///
 /// Idempotent by transaction id (`ON CONFLICT DO NOTHING`), so replaying a spool or a retried call never
-/// duplicates a row. One call is one transaction: when it returns, everything in it is committed.
+/// duplicates a row, and a transaction id repeated within one call is recorded once. One call is one transaction
+/// of at most two statements (predictions, then the alerts that reference them), whatever the number of items:
+/// when it returns, everything in it is committed.
 struct AlertRecorder: Sendable {
     let database: PostgresClient
 
-    static let insertPrediction = """
-        INSERT INTO predictions (transaction_id, user_id, occurred_at, amount, currency, merchant_id,
-            merchant_category, channel, latitude, longitude, country, isolation_forest, autoencoder, ensemble,
-            is_anomaly, risk_level, model_version, degraded, request_id, scored_at)
-        VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20::timestamptz)
-        ON CONFLICT (transaction_id) DO NOTHING
-        """
+    static let insertPredictions = UnnestInsert<ScoredTransaction>(
+        into: "predictions", conflictKey: "transaction_id",
+        columns: [
+            .init("transaction_id", "text") { item in PostgresValue(item.transaction.transactionID) },
+            .init("user_id", "text") { item in PostgresValue(item.transaction.userID) },
+            .init("occurred_at", "timestamptz") { item in
+                PostgresValue(RFC3339.format(millis: item.transaction.timestampMillis))
+            },
+            .init("amount", "float8") { item in PostgresValue(item.transaction.amount) },
+            .init("currency", "text") { item in PostgresValue(item.transaction.currency) },
+            .init("merchant_id", "text") { item in item.transaction.merchantID.map { PostgresValue($0) } },
+            .init("merchant_category", "text") { item in
+                item.transaction.merchantCategory.map { PostgresValue($0) }
+            },
+            .init("channel", "text") { item in item.transaction.channel.map { PostgresValue($0.rawValue) } },
+            .init("latitude", "float8") { item in item.transaction.latitude.map { PostgresValue($0) } },
+            .init("longitude", "float8") { item in item.transaction.longitude.map { PostgresValue($0) } },
+            .init("country", "text") { item in item.transaction.country.map { PostgresValue($0) } },
+            .init("isolation_forest", "float8") { item in PostgresValue(item.score.isolationForest) },
+            .init("autoencoder", "float8") { item in PostgresValue(item.score.autoencoder) },
+            .init("ensemble", "float8") { item in PostgresValue(item.score.ensemble) },
+            .init("is_anomaly", "boolean") { item in PostgresValue(item.score.isAnomaly) },
+            .init("risk_level", "text") { item in PostgresValue(item.score.riskLevel.rawValue) },
+            .init("model_version", "text") { item in PostgresValue(item.score.modelVersion) },
+            .init("degraded", "boolean") { item in PostgresValue(item.degraded) },
+            .init("request_id", "text") { item in PostgresValue(item.requestID) },
+            .init("scored_at", "timestamptz") { item in PostgresValue(RFC3339.format(millis: item.scoredAtMillis)) },
+        ])
 
-    static let insertAlert = """
-        INSERT INTO alerts (transaction_id, risk_level, ensemble, reasons, model_version)
-        VALUES ($1, $2, $3, $4::jsonb, $5)
-        ON CONFLICT (transaction_id) DO NOTHING
-        """
+    static let insertAlerts = UnnestInsert<ScoredTransaction>(
+        into: "alerts", conflictKey: "transaction_id",
+        columns: [
+            .init("transaction_id", "text") { item in PostgresValue(item.transaction.transactionID) },
+            .init("risk_level", "text") { item in PostgresValue(item.score.riskLevel.rawValue) },
+            .init("ensemble", "float8") { item in PostgresValue(item.score.ensemble) },
+            .init("reasons", "jsonb") { item in PostgresValue(reasonsJSON(item.score.reasons)) },
+            .init("model_version", "text") { item in PostgresValue(item.score.modelVersion) },
+        ])
 
     /// Records `items` in one transaction.
     func record(_ items: [ScoredTransaction]) async throws {
         guard !items.isEmpty else { return }
-        let predictions = items.map(Self.predictionParameters)
-        let alerts = items.filter { $0.score.riskLevel >= .medium }.map(Self.alertParameters)
+        let predictions = Self.insertPredictions.parameters(items)
+        let alertItems = items.filter { $0.score.riskLevel >= .medium }
+        let alerts = alertItems.isEmpty ? nil : Self.insertAlerts.parameters(alertItems)
         try await database.withTransaction { transaction in
-            try await transaction.executeBatch(Self.insertPrediction, predictions)
-            if !alerts.isEmpty { try await transaction.executeBatch(Self.insertAlert, alerts) }
+            try await transaction.execute(Self.insertPredictions.sql, predictions)
+            if let alerts { try await transaction.execute(Self.insertAlerts.sql, alerts) }
         }
-    }
-
-    static func predictionParameters(_ item: ScoredTransaction) -> [PostgresValue?] {
-        let t = item.transaction
-        let s = item.score
-        func optional(_ text: String?) -> PostgresValue? { text.map { PostgresValue($0) } }
-        func optional(_ number: Double?) -> PostgresValue? { number.map { PostgresValue($0) } }
-        var values: [PostgresValue?] = [
-            PostgresValue(t.transactionID), PostgresValue(t.userID),
-            PostgresValue(RFC3339.format(millis: t.timestampMillis)), PostgresValue(t.amount), PostgresValue(t.currency),
-        ]
-        values += [
-            optional(t.merchantID), optional(t.merchantCategory), optional(t.channel?.rawValue), optional(t.latitude),
-            optional(t.longitude), optional(t.country),
-        ]
-        values += [
-            PostgresValue(s.isolationForest), PostgresValue(s.autoencoder), PostgresValue(s.ensemble),
-            PostgresValue(s.isAnomaly), PostgresValue(s.riskLevel.rawValue), PostgresValue(s.modelVersion),
-            PostgresValue(item.degraded), PostgresValue(item.requestID),
-            PostgresValue(RFC3339.format(millis: item.scoredAtMillis)),
-        ]
-        return values
-    }
-
-    static func alertParameters(_ item: ScoredTransaction) -> [PostgresValue?] {
-        let s = item.score
-        return [
-            PostgresValue(item.transaction.transactionID), PostgresValue(s.riskLevel.rawValue),
-            PostgresValue(s.ensemble), PostgresValue(reasonsJSON(s.reasons)), PostgresValue(s.modelVersion),
-        ]
     }
 
     static func reasonsJSON(_ reasons: [Reason]) -> String {

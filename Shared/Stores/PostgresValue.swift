@@ -47,6 +47,41 @@ public struct PostgresValue: Sendable, Hashable, CustomStringConvertible {
         text = String(decoding: encoded, as: UTF8.self)
     }
 
+    /// A one-dimensional array (`text[]`, `float8[]`, `jsonb[]`, …) in PostgreSQL's array text format; a nil element
+    /// is SQL NULL. Cast the parameter in SQL so the server knows the element type.
+    ///
+    /// ```swift
+    /// PostgresValue(array: ["a", "b\"c", nil, "NULL"]).text   // {"a","b\"c",NULL,"NULL"}
+    ///
+    /// // One statement for many rows: one array per column (`score` is a `Double?`, nil becomes NULL).
+    /// let ids = PostgresValue(array: rows.map { row in PostgresValue(row.id) })
+    /// let scores = PostgresValue(array: rows.map { row in row.score.map { PostgresValue($0) } })
+    /// try await db.execute("INSERT INTO t (id, score) SELECT * FROM unnest($1::text[], $2::float8[])", [ids, scores])
+    /// ```
+    /// Every element is double-quoted with `"` and `\` backslash-escaped, so any text survives as it is: commas,
+    /// braces, quotes, spaces (kept, not trimmed), empty strings, and the word `NULL`, which only an unquoted
+    /// element means. Elements are separated by `,`, the delimiter of every built-in type except `box`. As with any
+    /// parameter, an element containing a NUL byte makes the statement throw `.invalidArgument` before it is sent.
+    public init(array elements: [PostgresValue?]) {
+        var encoded: [UInt8] = [UInt8(ascii: "{")]
+        encoded.reserveCapacity(2 + elements.reduce(0) { $0 + ($1?.text.utf8.count ?? 4) + 3 })
+        for (index, element) in elements.enumerated() {
+            if index > 0 { encoded.append(UInt8(ascii: ",")) }
+            guard let element else {
+                encoded.append(contentsOf: "NULL".utf8)
+                continue
+            }
+            encoded.append(UInt8(ascii: "\""))
+            for byte in element.text.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { encoded.append(UInt8(ascii: "\\")) }
+                encoded.append(byte)
+            }
+            encoded.append(UInt8(ascii: "\""))
+        }
+        encoded.append(UInt8(ascii: "}"))
+        text = String(decoding: encoded, as: UTF8.self)
+    }
+
     /// Shows only the length, never the value (parameters may be personal data).
     public var description: String { "PostgresValue(\(text.utf8.count) bytes)" }
 }

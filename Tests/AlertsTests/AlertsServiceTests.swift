@@ -203,6 +203,39 @@ struct AlertsServiceTests {
         }
     }
 
+    /// One call is one statement per table, so a transaction id repeated within it meets the row the same statement
+    /// just inserted: `ON CONFLICT DO NOTHING` skips it instead of failing the whole call.
+    @Test func repeatedTransactionIDsWithinOneCallAreRecordedOnce() async throws {
+        try await Self.withAlerts { fx in
+            let first = Self.scored("dup-c1", .critical, reasons: [Self.amountReason])
+            var repeated = first
+            repeated.score.reasons = [Self.countryReason]
+            try await AlertRecorder(database: fx.database).record([
+                Self.scored("dup-l1", .low), first, Self.scored("dup-l1", .low), Self.scored("dup-m1", .medium),
+                repeated, Self.scored("dup-m1", .medium), first,
+            ])
+            #expect(try await fx.count("SELECT count(*) AS n FROM predictions") == 3)
+            #expect(try await fx.count("SELECT count(*) AS n FROM alerts") == 2)
+            // The first occurrence is the one kept.
+            let reasons = try await fx.database.query(
+                "SELECT reasons::text AS reasons FROM alerts WHERE transaction_id = 'dup-c1'")
+            let json = Data((try reasons.first?.string("reasons") ?? "").utf8)
+            #expect(try JSONDecoder().decode([Reason].self, from: json) == [Self.amountReason])
+
+            // Through the service: repeated alerts (recorded at once) and repeated predictions (batched).
+            let response = try await fx.alerts.record(
+                RecordRequest(items: [
+                    Self.scored("dup-h1", .high), Self.scored("dup-l2", .low), Self.scored("dup-h1", .high),
+                    Self.scored("dup-l2", .low),
+                ]))
+            #expect(!response.spooled)
+            await fx.service.batcher.flush()
+            #expect(fx.service.spooledRecords == 0)
+            #expect(try await fx.count("SELECT count(*) AS n FROM predictions") == 5)
+            #expect(try await fx.count("SELECT count(*) AS n FROM alerts") == 3)
+        }
+    }
+
     @Test func statsCountByRiskAndIncludeBatchedPredictions() async throws {
         try await Self.withAlerts { fx in
             _ = try await fx.alerts.record(RecordRequest(items: Self.mixedBatch(prefix: "st")))
