@@ -43,6 +43,14 @@ struct Watchdog: Sendable {
         shift 2
         case "$action" in
         signal)
+          # A process that was spawned a moment ago may still show its parent's name: exec wakes the spawning
+          # parent before the kernel sets the new name. So look again for up to a second before deciding it is
+          # somebody else's process.
+          i=0
+          while [ $i -lt 10 ] && [ "$(cat /proc/$1/comm 2>/dev/null)" != "$2" ] && [ -e /proc/$1 ]; do
+            sleep 0.1
+            i=$((i+1))
+          done
           if [ "$(cat /proc/$1/comm 2>/dev/null)" = "$2" ]; then
             kill -s "$3" "$1" 2>/dev/null
             i=0
