@@ -196,6 +196,7 @@ import Testing
         #expect(named.count == RawFeatures.names.count)
         #expect(RawFeatures(namedValues: named) == r.raw)
         #expect(RawFeatures(namedValues: named + [NamedValue(name: "from_a_newer_sender", value: 1)]) == r.raw)
+        #expect(RawFeatures(namedValues: named.reversed()) == r.raw)
         let vector = r.featureVector(transactionID: "t", degraded: false)
         #expect(vector.values.map(Float.init) == r.values)
         #expect(vector.schemaVersion == FeatureSchema.current.version)

@@ -82,39 +82,85 @@ public struct RawFeatures: Sendable, Hashable {
     /// All values zero or unknown; filled by ``FeatureExtractor``.
     public init() {}
 
-    private static let fields: [(name: String, path: any WritableKeyPath<RawFeatures, Double> & Sendable)] = [
-        ("amount", \.amount), ("user_average_amount", \.userAverageAmount), ("amount_ratio_user", \.amountRatioUser),
-        ("category_median_amount", \.categoryMedianAmount), ("amount_ratio_category", \.amountRatioCategory),
-        ("hour", \.hour), ("minute", \.minute), ("usual_hour_start", \.usualHourStart),
-        ("usual_hour_end", \.usualHourEnd), ("hour_probability", \.hourProbability),
-        ("seconds_since_last", \.secondsSinceLast), ("count_10m", \.count10m), ("count_1h", \.count1h),
-        ("count_24h", \.count24h), ("usual_daily_count", \.usualDailyCount), ("spend_24h", \.spend24h),
-        ("usual_daily_spend", \.usualDailySpend), ("distance_home_km", \.distanceHomeKm), ("travel_km", \.travelKm),
-        ("travel_minutes", \.travelMinutes), ("travel_speed_kmh", \.travelSpeedKmh), ("new_country", \.newCountry),
-        ("foreign_country", \.foreignCountry), ("new_merchant", \.newMerchant), ("new_category", \.newCategory),
-        ("merchant_share", \.merchantShare), ("category_share", \.categoryShare), ("channel_share", \.channelShare),
-        ("channel", \.channel), ("history_count", \.historyCount), ("out_of_order", \.outOfOrder),
-        ("location_missing", \.locationMissing), ("country_missing", \.countryMissing),
-        ("category_missing", \.categoryMissing), ("channel_missing", \.channelMissing),
-        ("merchant_missing", \.merchantMissing),
+    /// Name, getter and setter of every value, in wire order (closures rather than key paths: applying a key path
+    /// is generic and showed up in profiles of the scoring path).
+    private static let fields: [Field] = [
+        Field("amount", { $0.amount }, { $0.amount = $1 }),
+        Field("user_average_amount", { $0.userAverageAmount }, { $0.userAverageAmount = $1 }),
+        Field("amount_ratio_user", { $0.amountRatioUser }, { $0.amountRatioUser = $1 }),
+        Field("category_median_amount", { $0.categoryMedianAmount }, { $0.categoryMedianAmount = $1 }),
+        Field("amount_ratio_category", { $0.amountRatioCategory }, { $0.amountRatioCategory = $1 }),
+        Field("hour", { $0.hour }, { $0.hour = $1 }),
+        Field("minute", { $0.minute }, { $0.minute = $1 }),
+        Field("usual_hour_start", { $0.usualHourStart }, { $0.usualHourStart = $1 }),
+        Field("usual_hour_end", { $0.usualHourEnd }, { $0.usualHourEnd = $1 }),
+        Field("hour_probability", { $0.hourProbability }, { $0.hourProbability = $1 }),
+        Field("seconds_since_last", { $0.secondsSinceLast }, { $0.secondsSinceLast = $1 }),
+        Field("count_10m", { $0.count10m }, { $0.count10m = $1 }),
+        Field("count_1h", { $0.count1h }, { $0.count1h = $1 }),
+        Field("count_24h", { $0.count24h }, { $0.count24h = $1 }),
+        Field("usual_daily_count", { $0.usualDailyCount }, { $0.usualDailyCount = $1 }),
+        Field("spend_24h", { $0.spend24h }, { $0.spend24h = $1 }),
+        Field("usual_daily_spend", { $0.usualDailySpend }, { $0.usualDailySpend = $1 }),
+        Field("distance_home_km", { $0.distanceHomeKm }, { $0.distanceHomeKm = $1 }),
+        Field("travel_km", { $0.travelKm }, { $0.travelKm = $1 }),
+        Field("travel_minutes", { $0.travelMinutes }, { $0.travelMinutes = $1 }),
+        Field("travel_speed_kmh", { $0.travelSpeedKmh }, { $0.travelSpeedKmh = $1 }),
+        Field("new_country", { $0.newCountry }, { $0.newCountry = $1 }),
+        Field("foreign_country", { $0.foreignCountry }, { $0.foreignCountry = $1 }),
+        Field("new_merchant", { $0.newMerchant }, { $0.newMerchant = $1 }),
+        Field("new_category", { $0.newCategory }, { $0.newCategory = $1 }),
+        Field("merchant_share", { $0.merchantShare }, { $0.merchantShare = $1 }),
+        Field("category_share", { $0.categoryShare }, { $0.categoryShare = $1 }),
+        Field("channel_share", { $0.channelShare }, { $0.channelShare = $1 }),
+        Field("channel", { $0.channel }, { $0.channel = $1 }),
+        Field("history_count", { $0.historyCount }, { $0.historyCount = $1 }),
+        Field("out_of_order", { $0.outOfOrder }, { $0.outOfOrder = $1 }),
+        Field("location_missing", { $0.locationMissing }, { $0.locationMissing = $1 }),
+        Field("country_missing", { $0.countryMissing }, { $0.countryMissing = $1 }),
+        Field("category_missing", { $0.categoryMissing }, { $0.categoryMissing = $1 }),
+        Field("channel_missing", { $0.channelMissing }, { $0.channelMissing = $1 }),
+        Field("merchant_missing", { $0.merchantMissing }, { $0.merchantMissing = $1 }),
     ]
+
+    private struct Field: Sendable {
+        let name: String
+        let get: @Sendable (RawFeatures) -> Double
+        let set: @Sendable (inout RawFeatures, Double) -> Void
+
+        init(
+            _ name: String, _ get: @escaping @Sendable (RawFeatures) -> Double,
+            _ set: @escaping @Sendable (inout RawFeatures, Double) -> Void
+        ) {
+            self.name = name
+            self.get = get
+            self.set = set
+        }
+    }
 
     /// The names of ``namedValues``, in order.
     public static let names: [String] = fields.map(\.name)
 
     /// The values as named pairs (names in ``names`` order), as carried in `FeatureVector.raw`.
     public var namedValues: [NamedValue] {
-        Self.fields.map { NamedValue(name: $0.name, value: self[keyPath: $0.path]) }
+        Self.fields.map { NamedValue(name: $0.name, value: $0.get(self)) }
     }
 
     /// Rebuilds raw values from named pairs; unknown names are ignored and absent ones keep their defaults, so
     /// a newer sender and an older receiver still agree on the values both know.
     public init(namedValues: [NamedValue]) {
         self.init()
+        // The usual case: every name, in ``names`` order (a positional check, no lookups).
+        if namedValues.count == Self.fields.count
+            && zip(namedValues, Self.fields).allSatisfy({ $0.name == $1.name })
+        {
+            for (pair, field) in zip(namedValues, Self.fields) { field.set(&self, pair.value) }
+            return
+        }
         for pair in namedValues {
-            if let field = Self.fields.first(where: { $0.name == pair.name }) {
-                self[keyPath: field.path] = pair.value
-            }
+            if let index = Self.indexByName[pair.name] { Self.fields[index].set(&self, pair.value) }
         }
     }
+
+    private static let indexByName = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
 }

@@ -59,9 +59,15 @@ struct BinaryReader {
         guard bytes.count - offset >= width else {
             throw failure("is truncated: needs \(width) more bytes at offset \(offset), has \(bytes.count - offset)")
         }
-        var v: UInt64 = 0
-        for i in 0..<width { v |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        let at = offset
         offset += width
-        return v
+        return bytes.withUnsafeBytes { raw in
+            switch width {
+            case 8: UInt64(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+            case 4: UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            case 2: UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+            default: UInt64(raw[at])
+            }
+        }
     }
 }
