@@ -7,12 +7,17 @@ import Logging
 /// is cleared in the function that obtained it. The pool only touches an instance on its own threads under its
 /// slot's lock, so libpq sees one thread at a time per connection.
 ///
-/// Queries are always parameterized (`PQexecParams`, text format), so values never become SQL. The only
-/// unparameterized path is `executeScript`, reserved for migrations shipped in the code.
+/// Queries are always parameterized (text format), so values never become SQL. Each connection prepares a
+/// statement with parameters the first time it runs its SQL (`PQprepare`, up to ``maximumPreparedStatements`` distinct texts, `PQexecParams`
+/// beyond) and then only binds and executes it, so PostgreSQL does not parse and plan the same SQL again on every
+/// call. The only unparameterized path is `executeScript`, reserved for migrations and transaction control.
 final class PostgresConnection: PooledConnection {
     private let handle: OpaquePointer
     private let logger: Logger
     private(set) var isBroken = false
+    /// SQL text → name of its prepared statement on this connection.
+    private var preparedStatements: [String: String] = [:]
+    static let maximumPreparedStatements = 64
 
     private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle
@@ -83,11 +88,30 @@ final class PostgresConnection: PooledConnection {
 
     /// Runs one parameterized statement and returns its rows.
     func query(_ sql: String, _ parameters: [PostgresValue?]) throws -> PostgresRows {
+        let statement = try preparedStatement(for: sql, parameterCount: parameters.count)
         let result = try Self.withParameters(parameters) { count, values in
-            PQexecParams(handle, sql, count, nil, values, nil, nil, 0)
+            if let statement {
+                PQexecPrepared(handle, statement, count, values, nil, nil, 0)
+            } else {
+                PQexecParams(handle, sql, count, nil, values, nil, nil, 0)
+            }
         }
         defer { PQclear(result) }
         return rows(of: try check(result))
+    }
+
+    /// The name of `sql`'s prepared statement on this connection, preparing it on first use; nil for SQL without
+    /// parameters (DDL, one-off statements) and once the cache is full (the caller then sends the text itself).
+    private func preparedStatement(for sql: String, parameterCount: Int) throws -> String? {
+        guard parameterCount > 0 else { return nil }
+        if let name = preparedStatements[sql] { return name }
+        guard preparedStatements.count < Self.maximumPreparedStatements else { return nil }
+        let name = "txad_\(preparedStatements.count + 1)"
+        let result = PQprepare(handle, name, sql, Int32(parameterCount), nil)
+        defer { PQclear(result) }
+        _ = try check(result)
+        preparedStatements[sql] = name
+        return name
     }
 
     /// Runs SQL text with the simple query protocol (several statements allowed, no parameters).

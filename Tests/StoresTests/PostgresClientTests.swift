@@ -19,6 +19,24 @@ struct PostgresClientTests {
         }
     }
 
+    @Test func preparedStatementsAreReusedAndManyDistinctTextsStillRun() async throws {
+        try await StoreFixtures.withIsolatedPostgres { db in
+            try await db.execute("CREATE TABLE seen (id int PRIMARY KEY)")
+            for i in 0..<200 {
+                try await db.execute("INSERT INTO seen VALUES ($1)", [.init(i)])
+            }
+            // More distinct parameterized texts than a connection keeps prepared: the rest go as text each time.
+            let limit = PostgresConnection.maximumPreparedStatements
+            for i in 0..<(limit + 10) {
+                let rows = try await db.query("SELECT count(*) + \(i) AS n FROM seen WHERE id >= $1", [0])
+                #expect(try rows[0].int("n") == 200 + i)
+            }
+            // A statement that cannot be prepared fails with the server's reason and leaves the connection usable.
+            await #expect(throws: StoreError.self) { try await db.query("SELECT nope FROM seen WHERE id = $1", [1]) }
+            #expect(try await db.query("SELECT count(*) AS n FROM seen WHERE id < $1", [10])[0].int("n") == 10)
+        }
+    }
+
     @Test func nullsGoInAndComeOut() async throws {
         try await StoreFixtures.withIsolatedPostgres { db in
             try await db.execute("CREATE TABLE maybe (id int, amount float8, note text)")
