@@ -1,4 +1,5 @@
 import Domain
+import Metrics
 import NIOConcurrencyHelpers
 
 /// Scores concurrent single predictions together.
@@ -24,6 +25,9 @@ final class PredictionCoalescer: Sendable {
     private let maximumInFlight: Int
     private let maximumGroup: Int
     private let state = NIOLockedValueBox(State())
+    /// Groups scored and the requests in them: their ratio is the mean group size.
+    private let groupsCounter = Counter(label: "txad_gateway_coalesced_groups_total")
+    private let requestsCounter = Counter(label: "txad_gateway_coalesced_requests_total")
 
     /// - Parameters:
     ///   - maximumInFlight: groups scored at the same time (each is one set of internal calls).
@@ -56,6 +60,8 @@ final class PredictionCoalescer: Sendable {
     private func run(_ first: [Waiting]) async {
         var group = first
         while true {
+            groupsCounter.increment()
+            requestsCounter.increment(by: group.count)
             let now = ContinuousClock.now
             let budget = group.map { $0.deadline - now }.min() ?? .zero
             let outcomes = await pipeline.predict(
