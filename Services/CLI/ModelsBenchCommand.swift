@@ -154,7 +154,7 @@ public struct ModelsBenchCommand: ParsableCommand {
             let row = trainCount + i * (rows - trainCount) / 1000
             return FeatureVector(
                 transactionID: transactions[row].transactionID, schemaVersion: FeatureSchema.current.version,
-                values: features.matrix[row: row].map(Double.init), raw: [], degraded: false)
+                values: features.matrix[row: row].map(Double.init), rawValues: RawFeatures().values, degraded: false)
         }
         let singles = wants(.single) ? 20_000 : 0
         if singles > 0 {

@@ -271,7 +271,7 @@ struct RPCBenchCommand: AsyncParsableCommand {
     static func vector(index: Int) -> FeatureVector {
         FeatureVector(
             transactionID: "tx-\(index)", schemaVersion: 1, values: (0..<30).map { Double($0 * index % 97) / 7 },
-            raw: [NamedValue(name: "amount_ratio", value: 14.2), NamedValue(name: "distance_km", value: 1240)],
+            rawValues: (0..<36).map { Double($0 * index % 89) / 3 },
             degraded: false)
     }
 

@@ -46,20 +46,24 @@ public struct Reason: Sendable, Hashable, Codable {
     }
 }
 
-/// Model input for one transaction: unscaled values in schema order plus raw named values for reasons.
+/// Model input for one transaction: unscaled values in schema order plus raw values for reasons.
 public struct FeatureVector: Sendable, Hashable {
     public var transactionID: String
     public var schemaVersion: UInt32
     public var values: [Double]
-    public var raw: [NamedValue]
+    /// Human-meaningful values for reasons, in the order the schema version defines (Detection's
+    /// `RawFeatures.names`).
+    public var rawValues: [Double]
     /// True when the user's state was unavailable and cold-start features were used.
     public var degraded: Bool
 
-    public init(transactionID: String, schemaVersion: UInt32, values: [Double], raw: [NamedValue], degraded: Bool) {
+    public init(
+        transactionID: String, schemaVersion: UInt32, values: [Double], rawValues: [Double], degraded: Bool
+    ) {
         self.transactionID = transactionID
         self.schemaVersion = schemaVersion
         self.values = values
-        self.raw = raw
+        self.rawValues = rawValues
         self.degraded = degraded
     }
 }

@@ -15,7 +15,7 @@ import Testing
         return (0..<data.count).map { i in
             FeatureVector(
                 transactionID: data.transactions[i].transactionID, schemaVersion: FeatureSchema.current.version,
-                values: replay.matrix[row: i].map(Double.init), raw: replay.raw[i].namedValues, degraded: false)
+                values: replay.matrix[row: i].map(Double.init), rawValues: replay.raw[i].values, degraded: false)
         }.filter { $0.values.count == columns }
     }()
 
@@ -65,7 +65,9 @@ import Testing
         short.values.removeLast()
         var notFinite = Self.vectors[0]
         notFinite.values[2] = .nan
-        for vector in [wrongVersion, short, notFinite] {
+        var rawShort = Self.vectors[0]
+        rawShort.rawValues.removeLast()
+        for vector in [wrongVersion, short, notFinite, rawShort] {
             #expect(throws: DetectionError.self) { try Self.scorer.score([Self.vectors[1], vector]) }
         }
     }

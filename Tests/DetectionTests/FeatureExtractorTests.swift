@@ -190,8 +190,12 @@ import Testing
         #expect(state.serialized().count <= 1024)
     }
 
-    @Test func rawValuesTravelAsNamedValues() {
+    @Test func rawValuesTravelInNameOrder() {
         let r = run([tx(0, amount: 10), tx(3, amount: 50, lat: 1, lon: 2)])[1]
+        #expect(r.raw.values.count == RawFeatures.names.count)
+        #expect(RawFeatures(values: r.raw.values) == r.raw)
+        #expect(RawFeatures(values: r.raw.values.dropLast()) == nil)
+        #expect(r.raw.values[RawFeatures.names.firstIndex(of: "amount")!] == 50)
         let named = r.raw.namedValues
         #expect(named.count == RawFeatures.names.count)
         #expect(RawFeatures(namedValues: named) == r.raw)
@@ -199,6 +203,7 @@ import Testing
         #expect(RawFeatures(namedValues: named.reversed()) == r.raw)
         let vector = r.featureVector(transactionID: "t", degraded: false)
         #expect(vector.values.map(Float.init) == r.values)
+        #expect(vector.rawValues == r.raw.values)
         #expect(vector.schemaVersion == FeatureSchema.current.version)
     }
 

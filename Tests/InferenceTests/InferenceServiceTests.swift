@@ -44,7 +44,7 @@ enum TrainedModels {
         let vectors = transactions.indices.map { i in
             FeatureVector(
                 transactionID: transactions[i].transactionID, schemaVersion: schemaVersion,
-                values: replay.matrix[row: i].map(Double.init), raw: replay.raw[i].namedValues, degraded: false)
+                values: replay.matrix[row: i].map(Double.init), rawValues: replay.raw[i].values, degraded: false)
         }
         return Prepared(first: first, second: second, vectors: vectors)
     }

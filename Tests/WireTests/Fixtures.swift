@@ -19,10 +19,7 @@ enum Fixtures {
         FeatureVector(
             transactionID: id, schemaVersion: UInt32.max,
             values: (0..<count).map { Double($0) * 1.5 - 7 } + [Double.greatestFiniteMagnitude, -0.0, .infinity],
-            raw: [
-                NamedValue(name: "amount_ratio", value: 14.2),
-                NamedValue(name: unicode, value: -Double.leastNonzeroMagnitude),
-            ],
+            rawValues: [14.2, -Double.leastNonzeroMagnitude, .infinity, -0.0],
             degraded: true)
     }
 

@@ -21,7 +21,7 @@ public struct FeatureResult: Sendable, Hashable {
     public func featureVector(transactionID: String, degraded: Bool) -> FeatureVector {
         FeatureVector(
             transactionID: transactionID, schemaVersion: FeatureSchema.current.version,
-            values: values.map(Double.init), raw: raw.namedValues, degraded: degraded)
+            values: values.map(Double.init), rawValues: raw.values, degraded: degraded)
     }
 }
 

@@ -141,7 +141,17 @@ public struct RawFeatures: Sendable, Hashable {
     /// The names of ``namedValues``, in order.
     public static let names: [String] = fields.map(\.name)
 
-    /// The values as named pairs (names in ``names`` order), as carried in `FeatureVector.raw`.
+    /// The values in ``names`` order, as carried in `FeatureVector.rawValues`.
+    public var values: [Double] { Self.fields.map { $0.get(self) } }
+
+    /// Rebuilds raw values from ``values`` order; nil unless there is exactly one value per name.
+    public init?(values: [Double]) {
+        guard values.count == Self.fields.count else { return nil }
+        self.init()
+        for (value, field) in zip(values, Self.fields) { field.set(&self, value) }
+    }
+
+    /// The values as named pairs (names in ``names`` order).
     public var namedValues: [NamedValue] {
         Self.fields.map { NamedValue(name: $0.name, value: $0.get(self)) }
     }

@@ -140,6 +140,12 @@ public struct AnomalyScorer: Sendable {
                 .invalidArgument,
                 "transaction \(vector.transactionID): feature '\(schema.names[bad])' is not a finite number")
         }
+        guard vector.rawValues.count == RawFeatures.names.count else {
+            throw DetectionError(
+                .invalidArgument,
+                "transaction \(vector.transactionID): \(vector.rawValues.count) raw values, expected "
+                    + "\(RawFeatures.names.count) (\(RawFeatures.names.first ?? "")…)")
+        }
     }
 
     /// Scores feature vectors (1 or many) with reasons; throws for the first vector that fails ``validate(_:)``.
@@ -152,7 +158,7 @@ public struct AnomalyScorer: Sendable {
             for v in vector.values { values.append(Float(v)) }
         }
         let matrix = try scaled(FeatureMatrix(columns: columns, values: values))
-        return explain(scaled: matrix) { i in (vectors[i].transactionID, RawFeatures(namedValues: vectors[i].raw)) }
+        return explain(scaled: matrix) { i in (vectors[i].transactionID, RawFeatures(values: vectors[i].rawValues) ?? RawFeatures()) }
     }
 
     /// Scores every row of a scaled matrix with reasons, on all cores; `row(i)` supplies row i's transaction ID

@@ -26,7 +26,7 @@ public struct ReasonBuilder: Sendable {
         groups = ReasonGroup.all.map { g in (g, g.columns.compactMap { schema.index(of: $0.name) }) }
     }
 
-    /// Reasons from raw values as carried in `FeatureVector.raw` and contributions aligned with ``schema``
+    /// Reasons from named raw values (``RawFeatures/namedValues``) and contributions aligned with ``schema``
     /// (non-negative strengths, e.g. autoencoder per-feature squared errors or Isolation Forest attributions;
     /// signs are ignored, missing trailing entries count as 0).
     public func reasons(raw: [NamedValue], contributions: [Double]) -> [Reason] {

@@ -77,21 +77,6 @@ extension Transaction: WireMessage {
     }
 }
 
-extension NamedValue: WireMessage {
-    /// `txad.v1.NamedValue`.
-    public static var protoName: String { "txad.v1.NamedValue" }
-
-    /// Implementation detail of Wire.
-    public func _cMessage(in arena: inout WireArena) throws(RPCError) -> UnsafeMutableRawPointer {
-        try arena.build(self)
-    }
-
-    /// Implementation detail of Wire.
-    public init(_unpacking bytes: UnsafeRawBufferPointer, arena: inout WireArena) throws(RPCError) {
-        self = try arena.unpack(bytes)
-    }
-}
-
 extension FeatureVector: WireMessage {
     /// `txad.v1.FeatureVector`.
     public static var protoName: String { "txad.v1.FeatureVector" }

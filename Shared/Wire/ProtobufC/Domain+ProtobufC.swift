@@ -123,24 +123,6 @@ extension Transaction: CMessageConvertible {
     }
 }
 
-extension NamedValue: CMessageConvertible {
-    typealias CStruct = Txad__V1__NamedValue
-    static var cName: String { "NamedValue" }
-    static func cInit(_ message: UnsafeMutablePointer<CStruct>) { txad__v1__named_value__init(message) }
-    static func cUnpack(
-        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
-    ) -> UnsafeMutablePointer<CStruct>? { txad__v1__named_value__unpack(allocator, count, bytes) }
-
-    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {
-        try arena.setString(&c.pointee.name, name, name: "NamedValue.name")
-        c.pointee.value = value
-    }
-
-    init(c: UnsafePointer<CStruct>) throws(RPCError) {
-        self.init(name: try decodeString(c.pointee.name, field: "NamedValue.name"), value: c.pointee.value)
-    }
-}
-
 extension FeatureVector: CMessageConvertible {
     typealias CStruct = Txad__V1__FeatureVector
     static var cName: String { "FeatureVector" }
@@ -153,7 +135,7 @@ extension FeatureVector: CMessageConvertible {
         try arena.setString(&c.pointee.transaction_id, transactionID, name: "FeatureVector.transaction_id")
         c.pointee.schema_version = schemaVersion
         (c.pointee.n_values, c.pointee.values) = try arena.makeScalarArray(values)
-        (c.pointee.n_raw, c.pointee.raw) = try arena.makeStructArray(raw)
+        (c.pointee.n_raw_values, c.pointee.raw_values) = try arena.makeScalarArray(rawValues)
         c.pointee.degraded = cBool(degraded)
     }
 
@@ -163,7 +145,7 @@ extension FeatureVector: CMessageConvertible {
             transactionID: try decodeString(m.transaction_id, field: "FeatureVector.transaction_id"),
             schemaVersion: m.schema_version,
             values: decodeScalarArray(count: m.n_values, m.values),
-            raw: try decodeArray(count: m.n_raw, m.raw, as: NamedValue.self, field: "FeatureVector.raw"),
+            rawValues: decodeScalarArray(count: m.n_raw_values, m.raw_values),
             degraded: m.degraded != 0)
     }
 }

@@ -52,51 +52,6 @@ void   txad__v1__transaction__free_unpacked
   assert(message->base.descriptor == &txad__v1__transaction__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   txad__v1__named_value__init
-                     (Txad__V1__NamedValue         *message)
-{
-  static const Txad__V1__NamedValue init_value = TXAD__V1__NAMED_VALUE__INIT;
-  *message = init_value;
-}
-size_t txad__v1__named_value__get_packed_size
-                     (const Txad__V1__NamedValue *message)
-{
-  assert(message->base.descriptor == &txad__v1__named_value__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t txad__v1__named_value__pack
-                     (const Txad__V1__NamedValue *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &txad__v1__named_value__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t txad__v1__named_value__pack_to_buffer
-                     (const Txad__V1__NamedValue *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &txad__v1__named_value__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Txad__V1__NamedValue *
-       txad__v1__named_value__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Txad__V1__NamedValue *)
-     protobuf_c_message_unpack (&txad__v1__named_value__descriptor,
-                                allocator, len, data);
-}
-void   txad__v1__named_value__free_unpacked
-                     (Txad__V1__NamedValue *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &txad__v1__named_value__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   txad__v1__feature_vector__init
                      (Txad__V1__FeatureVector         *message)
 {
@@ -445,57 +400,6 @@ const ProtobufCMessageDescriptor txad__v1__transaction__descriptor =
   (ProtobufCMessageInit) txad__v1__transaction__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__named_value__field_descriptors[2] =
-{
-  {
-    "name",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Txad__V1__NamedValue, name),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "value",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_DOUBLE,
-    0,   /* quantifier_offset */
-    offsetof(Txad__V1__NamedValue, value),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned txad__v1__named_value__field_indices_by_name[] = {
-  0,   /* field[0] = name */
-  1,   /* field[1] = value */
-};
-static const ProtobufCIntRange txad__v1__named_value__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor txad__v1__named_value__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "txad.v1.NamedValue",
-  "NamedValue",
-  "Txad__V1__NamedValue",
-  "txad.v1",
-  sizeof(Txad__V1__NamedValue),
-  2,
-  txad__v1__named_value__field_descriptors,
-  txad__v1__named_value__field_indices_by_name,
-  1,  txad__v1__named_value__number_ranges,
-  (ProtobufCMessageInit) txad__v1__named_value__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
 static const ProtobufCFieldDescriptor txad__v1__feature_vector__field_descriptors[5] =
 {
   {
@@ -535,18 +439,6 @@ static const ProtobufCFieldDescriptor txad__v1__feature_vector__field_descriptor
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "raw",
-    4,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Txad__V1__FeatureVector, n_raw),
-    offsetof(Txad__V1__FeatureVector, raw),
-    &txad__v1__named_value__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "degraded",
     5,
     PROTOBUF_C_LABEL_NONE,
@@ -558,17 +450,30 @@ static const ProtobufCFieldDescriptor txad__v1__feature_vector__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "raw_values",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Txad__V1__FeatureVector, n_raw_values),
+    offsetof(Txad__V1__FeatureVector, raw_values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__feature_vector__field_indices_by_name[] = {
-  4,   /* field[4] = degraded */
-  3,   /* field[3] = raw */
+  3,   /* field[3] = degraded */
+  4,   /* field[4] = raw_values */
   1,   /* field[1] = schema_version */
   0,   /* field[0] = transaction_id */
   2,   /* field[2] = values */
 };
-static const ProtobufCIntRange txad__v1__feature_vector__number_ranges[1 + 1] =
+static const ProtobufCIntRange txad__v1__feature_vector__number_ranges[2 + 1] =
 {
   { 1, 0 },
+  { 5, 3 },
   { 0, 5 }
 };
 const ProtobufCMessageDescriptor txad__v1__feature_vector__descriptor =
@@ -582,7 +487,7 @@ const ProtobufCMessageDescriptor txad__v1__feature_vector__descriptor =
   5,
   txad__v1__feature_vector__field_descriptors,
   txad__v1__feature_vector__field_indices_by_name,
-  1,  txad__v1__feature_vector__number_ranges,
+  2,  txad__v1__feature_vector__number_ranges,
   (ProtobufCMessageInit) txad__v1__feature_vector__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

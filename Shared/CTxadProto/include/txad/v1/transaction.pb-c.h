@@ -16,7 +16,6 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Txad__V1__Transaction Txad__V1__Transaction;
-typedef struct Txad__V1__NamedValue Txad__V1__NamedValue;
 typedef struct Txad__V1__FeatureVector Txad__V1__FeatureVector;
 typedef struct Txad__V1__Reason Txad__V1__Reason;
 typedef struct Txad__V1__Score Txad__V1__Score;
@@ -94,20 +93,6 @@ struct  Txad__V1__Transaction
 
 
 /*
- * A raw, human-meaningful feature value (e.g. "amount_ratio" = 14.2), used to explain scores.
- */
-struct  Txad__V1__NamedValue
-{
-  ProtobufCMessage base;
-  char *name;
-  double value;
-};
-#define TXAD__V1__NAMED_VALUE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&txad__v1__named_value__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
-
-
-/*
  * Model input for one transaction, computed from the user's history.
  */
 struct  Txad__V1__FeatureVector
@@ -124,18 +109,19 @@ struct  Txad__V1__FeatureVector
   size_t n_values;
   double *values;
   /*
-   * Raw named values used for reasons.
-   */
-  size_t n_raw;
-  Txad__V1__NamedValue **raw;
-  /*
    * True when user state was unavailable and cold-start features were used.
    */
   protobuf_c_boolean degraded;
+  /*
+   * Raw, human-meaningful values used for reasons (e.g. amount_ratio_user = 14.2), in the order the feature
+   * schema version defines (RawFeatures.names); inference refuses another count.
+   */
+  size_t n_raw_values;
+  double *raw_values;
 };
 #define TXAD__V1__FEATURE_VECTOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__feature_vector__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0,NULL }
 
 
 /*
@@ -232,25 +218,6 @@ Txad__V1__Transaction *
 void   txad__v1__transaction__free_unpacked
                      (Txad__V1__Transaction *message,
                       ProtobufCAllocator *allocator);
-/* Txad__V1__NamedValue methods */
-void   txad__v1__named_value__init
-                     (Txad__V1__NamedValue         *message);
-size_t txad__v1__named_value__get_packed_size
-                     (const Txad__V1__NamedValue   *message);
-size_t txad__v1__named_value__pack
-                     (const Txad__V1__NamedValue   *message,
-                      uint8_t             *out);
-size_t txad__v1__named_value__pack_to_buffer
-                     (const Txad__V1__NamedValue   *message,
-                      ProtobufCBuffer     *buffer);
-Txad__V1__NamedValue *
-       txad__v1__named_value__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   txad__v1__named_value__free_unpacked
-                     (Txad__V1__NamedValue *message,
-                      ProtobufCAllocator *allocator);
 /* Txad__V1__FeatureVector methods */
 void   txad__v1__feature_vector__init
                      (Txad__V1__FeatureVector         *message);
@@ -332,9 +299,6 @@ void   txad__v1__scored_transaction__free_unpacked
 typedef void (*Txad__V1__Transaction_Closure)
                  (const Txad__V1__Transaction *message,
                   void *closure_data);
-typedef void (*Txad__V1__NamedValue_Closure)
-                 (const Txad__V1__NamedValue *message,
-                  void *closure_data);
 typedef void (*Txad__V1__FeatureVector_Closure)
                  (const Txad__V1__FeatureVector *message,
                   void *closure_data);
@@ -356,7 +320,6 @@ typedef void (*Txad__V1__ScoredTransaction_Closure)
 extern const ProtobufCEnumDescriptor    txad__v1__channel__descriptor;
 extern const ProtobufCEnumDescriptor    txad__v1__risk_level__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__transaction__descriptor;
-extern const ProtobufCMessageDescriptor txad__v1__named_value__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__feature_vector__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__reason__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__score__descriptor;
