@@ -38,6 +38,8 @@ enum CacheEntry: Sendable, Equatable {
     case hit(CachedPrediction)
     /// Nobody had it: this request now holds the claim and must score it (and then store or release it).
     case claimed
+    /// Redis could not be asked: score it without a claim (and do not release anything).
+    case uncached
     /// Another request is scoring it right now.
     case inProgress
 }
@@ -50,37 +52,56 @@ enum CacheEntry: Sendable, Equatable {
 /// `SET key <marker> NX PX <claim ttl> GET`, so a fresh transaction costs two Redis commands: that one and the `SET`
 /// of its answer.
 ///
-/// Every method degrades instead of failing when Redis is down: every id claimed, nothing stored. Scoring goes on
-/// without the cache (SPEC: predictions are still served while Redis is down).
+/// Every claim carries a marker unique to the lookup that made it, so a release only ever deletes its own claim, never
+/// an answer or another request's claim. Every method degrades instead of failing when Redis is down: every id
+/// `uncached`, nothing stored. Scoring goes on without the cache (SPEC: predictions are still served while Redis is
+/// down). Needs Redis 7.0 or later (`SET` with both `NX` and `GET`).
 struct PredictionCache: Sendable {
     let redis: RedisClient?
     let ttl: Duration
     let claimTTL: Duration
     let logger: Logger
 
-    private static let claimMarker: [UInt8] = Array("claimed".utf8)
+    private static let claimPrefix: [UInt8] = Array("claim:".utf8)
+
+    /// Deletes each key that still holds this claim marker (`ARGV[1]`).
+    private static let releaseScript = RedisScript(
+        """
+        for i = 1, #KEYS do
+          if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+        end
+        return 0
+        """)
 
     private static func key(_ id: String) -> String { "txad:prediction:\(id)" }
 
+    /// The outcome of one ``lookupOrClaim(_:)``: an entry per id, and the marker of the claims it made.
+    struct Lookup: Sendable {
+        var entries: [CacheEntry]
+        var claim: [UInt8]
+    }
+
     /// For each id, in order: its cached answer, or a claim for this request, or "in progress elsewhere".
-    func lookupOrClaim(_ ids: [String]) async -> [CacheEntry] {
-        guard let redis, !ids.isEmpty else { return ids.map { _ in .claimed } }
+    func lookupOrClaim(_ ids: [String]) async -> Lookup {
+        let claim = Self.claimPrefix + Array(String(UInt64.random(in: 0...UInt64.max), radix: 36).utf8)
+        guard let redis, !ids.isEmpty else { return Lookup(entries: ids.map { _ in .uncached }, claim: claim) }
         let milliseconds = claimTTL.components.seconds * 1000
         do {
             let replies = try await redis.pipeline(
-                ids.map { RedisCommand("SET", Self.key($0), Self.claimMarker, "NX", "PX", milliseconds, "GET") })
+                ids.map { RedisCommand("SET", Self.key($0), claim, "NX", "PX", milliseconds, "GET") })
             if let message = replies.lazy.compactMap(\.errorMessage).first {
                 throw StoreError(.serverError, "SET NX GET: \(message)")
             }
-            return replies.map { reply in
+            let entries = replies.map { reply -> CacheEntry in
                 guard let bytes = reply.bytes else { return .claimed }
-                if bytes == Self.claimMarker { return .inProgress }
-                // An entry this version cannot read (another format) is treated as ours to score and overwrite.
-                return CachedPrediction(encoded: bytes).map(CacheEntry.hit) ?? .claimed
+                if bytes.starts(with: Self.claimPrefix) { return .inProgress }
+                // An entry this version cannot read (another format) is scored again and overwritten.
+                return CachedPrediction(encoded: bytes).map(CacheEntry.hit) ?? .uncached
             }
+            return Lookup(entries: entries, claim: claim)
         } catch {
             logger.warning("prediction cache unavailable, scoring without it", metadata: ["error": "\(error)"])
-            return ids.map { _ in .claimed }
+            return Lookup(entries: ids.map { _ in .uncached }, claim: claim)
         }
     }
 
@@ -98,10 +119,15 @@ struct PredictionCache: Sendable {
         }
     }
 
-    /// Releases claims of ids that could not be scored, so a retry is not blocked until the claim expires.
-    func release(_ ids: [String]) async {
+    /// Releases this lookup's claims on ids that could not be scored, so a retry is not blocked until the claim
+    /// expires; a key that no longer holds `claim` (expired and taken by another request, or answered) is left alone.
+    func release(_ ids: [String], claim: [UInt8]) async {
         guard let redis, !ids.isEmpty else { return }
-        _ = try? await redis.pipeline(ids.map { RedisCommand("DEL", Self.key($0)) })
+        do {
+            try await redis.run(Self.releaseScript, keys: ids.map(Self.key), arguments: [claim])
+        } catch {
+            logger.warning("could not release prediction claims", metadata: ["error": "\(error)"])
+        }
     }
 
     /// `PING` for `/health`.

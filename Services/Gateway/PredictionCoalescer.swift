@@ -8,7 +8,9 @@ import NIOConcurrencyHelpers
 /// a request joins a queue; while fewer than ``maximumInFlight`` groups are being scored, the queue is taken at once
 /// as one group, otherwise it waits for the next free slot and goes with everything that queued meanwhile. Nothing
 /// waits on a timer: an idle gateway scores a lone request immediately, a busy one sends larger groups. Each request
-/// keeps its own request id (recorded with its prediction, and in its error responses) and its own deadline.
+/// keeps its own request id (recorded with its prediction, and in its error responses) and its own deadline: one
+/// whose deadline passed while it queued is answered 503 without being scored. At most `maximumQueued` requests
+/// wait; more are refused at once with 429.
 final class PredictionCoalescer: Sendable {
     private struct Waiting {
         var item: PredictionItem
@@ -24,6 +26,8 @@ final class PredictionCoalescer: Sendable {
     private let pipeline: PredictionPipeline
     private let maximumInFlight: Int
     private let maximumGroup: Int
+    /// Requests allowed to wait; beyond that a request is refused at once with 429.
+    private let maximumQueued: Int
     private let state = NIOLockedValueBox(State())
     /// Groups scored and the requests in them: their ratio is the mean group size.
     private let groupsCounter = Counter(label: "txad_gateway_coalesced_groups_total")
@@ -32,11 +36,13 @@ final class PredictionCoalescer: Sendable {
     /// - Parameters:
     ///   - maximumInFlight: groups scored at the same time (each is one set of internal calls).
     ///   - maximumGroup: the most requests scored together.
-    init(pipeline: PredictionPipeline, maximumInFlight: Int, maximumGroup: Int) {
-        precondition(maximumInFlight > 0 && maximumGroup > 0)
+    ///   - maximumQueued: requests allowed to wait for a group (429 beyond).
+    init(pipeline: PredictionPipeline, maximumInFlight: Int, maximumGroup: Int, maximumQueued: Int = 10_000) {
+        precondition(maximumInFlight > 0 && maximumGroup > 0 && maximumQueued > 0)
         self.pipeline = pipeline
         self.maximumInFlight = maximumInFlight
         self.maximumGroup = maximumGroup
+        self.maximumQueued = maximumQueued
     }
 
     /// Scores one valid transaction, together with whatever else arrives at the same moment.
@@ -46,13 +52,25 @@ final class PredictionCoalescer: Sendable {
             let waiting = Waiting(
                 item: PredictionItem(transaction: transaction, requestID: requestID), deadline: due,
                 continuation: continuation)
-            let group = state.withLockedValue { state -> [Waiting]? in
+            enum Next { case run([Waiting]), wait, overloaded }
+            let next = state.withLockedValue { state -> Next in
+                guard state.queue.count < maximumQueued else { return .overloaded }
                 state.queue.append(waiting)
-                guard state.inFlight < maximumInFlight else { return nil }
+                guard state.inFlight < maximumInFlight else { return .wait }
                 state.inFlight += 1
-                return takeGroup(from: &state)
+                return .run(takeGroup(from: &state))
             }
-            if let group { Task { await run(group) } }
+            switch next {
+            case .run(let group): Task { await run(group) }
+            case .wait: break
+            case .overloaded:
+                continuation.resume(
+                    returning: .failure(
+                        ProblemDetails(
+                            status: 429, title: "Overloaded",
+                            detail: "\(maximumQueued) predictions are already waiting; retry shortly",
+                            requestID: requestID, retryAfterSeconds: 1)))
+            }
         }
     }
 
@@ -60,13 +78,25 @@ final class PredictionCoalescer: Sendable {
     private func run(_ first: [Waiting]) async {
         var group = first
         while true {
-            groupsCounter.increment()
-            requestsCounter.increment(by: group.count)
             let now = ContinuousClock.now
-            let budget = group.map { $0.deadline - now }.min() ?? .zero
-            let outcomes = await pipeline.predict(
-                group.map(\.item), requestID: group[0].item.requestID, deadline: max(budget, .milliseconds(1)))
-            for (waiting, outcome) in zip(group, outcomes) { waiting.continuation.resume(returning: outcome) }
+            // Requests whose deadline passed while they queued are answered at once, not scored late.
+            let (live, expired) = (group.filter { $0.deadline > now }, group.filter { $0.deadline <= now })
+            for waiting in expired {
+                waiting.continuation.resume(
+                    returning: .failure(
+                        ProblemDetails(
+                            status: 503, title: "Dependency too slow",
+                            detail: "the request's deadline passed while it waited to be scored",
+                            requestID: waiting.item.requestID, retryAfterSeconds: 1)))
+            }
+            if !live.isEmpty {
+                groupsCounter.increment()
+                requestsCounter.increment(by: live.count)
+                let budget = live.map { $0.deadline - now }.min() ?? .zero
+                let outcomes = await pipeline.predict(
+                    live.map(\.item), requestID: live[0].item.requestID, deadline: budget)
+                for (waiting, outcome) in zip(live, outcomes) { waiting.continuation.resume(returning: outcome) }
+            }
             let next = state.withLockedValue { state -> [Waiting]? in
                 guard !state.queue.isEmpty else {
                     state.inFlight -= 1

@@ -47,17 +47,23 @@ struct PredictionPipeline: Sendable {
         var outcomes: [String: ItemOutcome] = [:]
         var pending = unique
         while !pending.isEmpty {
-            let entries = await cache.lookupOrClaim(pending.map(\.transaction.transactionID))
+            let lookup = await cache.lookupOrClaim(pending.map(\.transaction.transactionID))
             var mine: [PredictionItem] = []
+            var claimed: Set<String> = []
             var others: [PredictionItem] = []
-            for (item, entry) in zip(pending, entries) {
+            for (item, entry) in zip(pending, lookup.entries) {
                 switch entry {
                 case .hit(let prediction): outcomes[item.transaction.transactionID] = .prediction(prediction, cached: true)
-                case .claimed: mine.append(item)
+                case .claimed:
+                    mine.append(item)
+                    claimed.insert(item.transaction.transactionID)
+                case .uncached: mine.append(item)
                 case .inProgress: others.append(item)
                 }
             }
-            for (id, outcome) in await score(mine, requestID: requestID, clock: clock) { outcomes[id] = outcome }
+            let fresh = await score(mine, requestID: requestID, clock: clock)
+            for (id, outcome) in fresh { outcomes[id] = outcome }
+            await cacheResults(fresh, claimed: claimed, claim: lookup.claim)
             pending = others
             guard !pending.isEmpty else { break }
             // Another request is scoring these ids: wait for its answer (or for its claim to be released).
@@ -65,7 +71,12 @@ struct PredictionPipeline: Sendable {
                 for item in pending { outcomes[item.transaction.transactionID] = .failure(Self.inProgress(item)) }
                 break
             }
-            try? await Task.sleep(for: .milliseconds(5))
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                for item in pending { outcomes[item.transaction.transactionID] = .failure(Self.inProgress(item)) }
+                break
+            }
         }
         return items.map { item in
             outcomes[item.transaction.transactionID]
@@ -81,7 +92,7 @@ struct PredictionPipeline: Sendable {
             requestID: item.requestID, retryAfterSeconds: 1)
     }
 
-    /// Scores claimed transactions in concurrent chunks, caches the results and releases failed claims.
+    /// Scores transactions in concurrent chunks.
     private func score(
         _ items: [PredictionItem], requestID: String, clock: DeadlineClock
     ) async -> [String: ItemOutcome] {
@@ -109,18 +120,21 @@ struct PredictionPipeline: Sendable {
                 for (id, outcome) in results { outcomes[id] = outcome }
             }
         }
+        return outcomes
+    }
+
+    /// Caches fresh answers and releases this lookup's claims on the ids that failed.
+    private func cacheResults(_ outcomes: [String: ItemOutcome], claimed: Set<String>, claim: [UInt8]) async {
         var toCache: [(String, CachedPrediction)] = []
         var failed: [String] = []
-        for item in items {
-            let id = item.transaction.transactionID
-            switch outcomes[id] {
-            case .prediction(let p, _)?: toCache.append((id, p))
-            default: failed.append(id)
+        for (id, outcome) in outcomes {
+            switch outcome {
+            case .prediction(let p, _): toCache.append((id, p))
+            case .failure: if claimed.contains(id) { failed.append(id) }
             }
         }
         await cache.store(toCache)
-        await cache.release(failed)
-        return outcomes
+        await cache.release(failed, claim: claim)
     }
 
     private func scoreChunk(

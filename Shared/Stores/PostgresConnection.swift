@@ -17,6 +17,8 @@ final class PostgresConnection: PooledConnection {
     private(set) var isBroken = false
     /// SQL text → name of its prepared statement on this connection.
     private var preparedStatements: [String: String] = [:]
+    /// Names are never reused on a connection, even after a statement was forgotten.
+    private var preparedCount = 0
     static let maximumPreparedStatements = 64
 
     private init(handle: OpaquePointer, logger: Logger) {
@@ -89,6 +91,18 @@ final class PostgresConnection: PooledConnection {
     /// Runs one parameterized statement and returns its rows.
     func query(_ sql: String, _ parameters: [PostgresValue?]) throws -> PostgresRows {
         let statement = try preparedStatement(for: sql, parameterCount: parameters.count)
+        do {
+            return try run(sql, parameters, statement: statement)
+        } catch let error as StoreError where statement != nil && Self.isStalePreparedStatement(error) {
+            // The server lost the statement (DISCARD ALL, a pooler) or its plan no longer fits the table: forget it
+            // and send the text. Inside a transaction the failure already aborted it, so the error stands there.
+            preparedStatements[sql] = nil
+            guard PQtransactionStatus(handle) == PQTRANS_IDLE else { throw error }
+            return try run(sql, parameters, statement: nil)
+        }
+    }
+
+    private func run(_ sql: String, _ parameters: [PostgresValue?], statement: String?) throws -> PostgresRows {
         let result = try Self.withParameters(parameters) { count, values in
             if let statement {
                 PQexecPrepared(handle, statement, count, values, nil, nil, 0)
@@ -100,13 +114,19 @@ final class PostgresConnection: PooledConnection {
         return rows(of: try check(result))
     }
 
+    /// 26000: no such prepared statement; 0A000 "cached plan must not change result type".
+    private static func isStalePreparedStatement(_ error: StoreError) -> Bool {
+        error.sqlState == "26000" || (error.sqlState == "0A000" && error.message.contains("cached plan"))
+    }
+
     /// The name of `sql`'s prepared statement on this connection, preparing it on first use; nil for SQL without
     /// parameters (DDL, one-off statements) and once the cache is full (the caller then sends the text itself).
     private func preparedStatement(for sql: String, parameterCount: Int) throws -> String? {
         guard parameterCount > 0 else { return nil }
         if let name = preparedStatements[sql] { return name }
         guard preparedStatements.count < Self.maximumPreparedStatements else { return nil }
-        let name = "txad_\(preparedStatements.count + 1)"
+        preparedCount += 1
+        let name = "txad_\(preparedCount)"
         let result = PQprepare(handle, name, sql, Int32(parameterCount), nil)
         defer { PQclear(result) }
         _ = try check(result)

@@ -37,6 +37,17 @@ struct PostgresClientTests {
         }
     }
 
+    @Test func aStatementTheServerForgotIsPreparedAgain() async throws {
+        try await StoreFixtures.withIsolatedPostgres(poolSize: 1) { db in
+            let sql = "SELECT $1::int + 1 AS n"
+            #expect(try await db.query(sql, [1])[0].int("n") == 2)
+            try await db.execute("DEALLOCATE ALL")  // what a pooler or DISCARD ALL does behind our back
+            #expect(try await db.query(sql, [2])[0].int("n") == 3)
+            #expect(try await db.query(sql, [3])[0].int("n") == 4)
+            #expect(try await db.query("SELECT $1::int * 2 AS n", [4])[0].int("n") == 8)
+        }
+    }
+
     @Test func nullsGoInAndComeOut() async throws {
         try await StoreFixtures.withIsolatedPostgres { db in
             try await db.execute("CREATE TABLE maybe (id int, amount float8, note text)")

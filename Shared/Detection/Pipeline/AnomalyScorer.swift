@@ -140,9 +140,10 @@ public struct AnomalyScorer: Sendable {
                 .invalidArgument,
                 "transaction \(vector.transactionID): feature '\(schema.names[bad])' is not a finite number")
         }
+        // A sender on another build, not bad input: the same answer as a schema version mismatch.
         guard vector.rawValues.count == RawFeatures.names.count else {
             throw DetectionError(
-                .invalidArgument,
+                .schemaMismatch,
                 "transaction \(vector.transactionID): \(vector.rawValues.count) raw values, expected "
                     + "\(RawFeatures.names.count) (\(RawFeatures.names.first ?? "")…)")
         }
