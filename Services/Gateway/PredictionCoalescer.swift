@@ -93,9 +93,18 @@ final class PredictionCoalescer: Sendable {
                 groupsCounter.increment()
                 requestsCounter.increment(by: live.count)
                 let budget = live.map { $0.deadline - now }.min() ?? .zero
+                // Requests are answered as soon as their own outcome is settled, not when the whole group is: an id
+                // that another request is scoring right now must not hold up the rest of the group.
+                let unanswered = NIOLockedValueBox(
+                    Dictionary(grouping: live, by: \.item.transaction.transactionID))
                 let outcomes = await pipeline.predict(
-                    live.map(\.item), requestID: live[0].item.requestID, deadline: budget)
-                for (waiting, outcome) in zip(live, outcomes) { waiting.continuation.resume(returning: outcome) }
+                    live.map(\.item), requestID: live[0].item.requestID, deadline: budget
+                ) { settled in
+                    Self.answer(settled, from: unanswered)
+                }
+                Self.answer(
+                    Dictionary(zip(live.map(\.item.transaction.transactionID), outcomes)) { first, _ in first },
+                    from: unanswered)
             }
             let next = state.withLockedValue { state -> [Waiting]? in
                 guard !state.queue.isEmpty else {
@@ -106,6 +115,16 @@ final class PredictionCoalescer: Sendable {
             }
             guard let next else { return }
             group = next
+        }
+    }
+
+    /// Resumes the requests of every settled id that has not been answered yet, each exactly once.
+    private static func answer(_ settled: [String: ItemOutcome], from unanswered: NIOLockedValueBox<[String: [Waiting]]>) {
+        let due = unanswered.withLockedValue { waiting in
+            settled.compactMap { id, outcome in waiting.removeValue(forKey: id).map { ($0, outcome) } }
+        }
+        for (requests, outcome) in due {
+            for waiting in requests { waiting.continuation.resume(returning: outcome) }
         }
     }
 

@@ -35,8 +35,13 @@ struct PredictionPipeline: Sendable {
     /// Scores `items` (all valid) within `deadline`, returning one outcome per item, in order.
     ///
     /// `requestID` goes on the internal calls' envelopes; each item keeps its own request id in what is recorded
-    /// (they differ when concurrent single predictions are scored together).
-    func predict(_ items: [PredictionItem], requestID: String, deadline: Duration) async -> [ItemOutcome] {
+    /// (they differ when concurrent single predictions are scored together). `answered`, when given, receives the
+    /// outcomes settled so far after each round, so callers can answer those items before ids that another request is
+    /// still scoring have been waited for.
+    func predict(
+        _ items: [PredictionItem], requestID: String, deadline: Duration,
+        answered: (@Sendable ([String: ItemOutcome]) -> Void)? = nil
+    ) async -> [ItemOutcome] {
         let clock = DeadlineClock(start: .now, budget: deadline)
         // Within one call a repeated id is scored once; its other positions get the same answer.
         var seen: Set<String> = []
@@ -51,9 +56,10 @@ struct PredictionPipeline: Sendable {
             var mine: [PredictionItem] = []
             var claimed: Set<String> = []
             var others: [PredictionItem] = []
+            var settled: [String: ItemOutcome] = [:]
             for (item, entry) in zip(pending, lookup.entries) {
                 switch entry {
-                case .hit(let prediction): outcomes[item.transaction.transactionID] = .prediction(prediction, cached: true)
+                case .hit(let prediction): settled[item.transaction.transactionID] = .prediction(prediction, cached: true)
                 case .claimed:
                     mine.append(item)
                     claimed.insert(item.transaction.transactionID)
@@ -62,8 +68,10 @@ struct PredictionPipeline: Sendable {
                 }
             }
             let fresh = await score(mine, requestID: requestID, clock: clock)
-            for (id, outcome) in fresh { outcomes[id] = outcome }
             await cacheResults(fresh, claimed: claimed, claim: lookup.claim)
+            settled.merge(fresh) { first, _ in first }
+            outcomes.merge(settled) { first, _ in first }
+            if !settled.isEmpty { answered?(settled) }
             pending = others
             guard !pending.isEmpty else { break }
             // Another request is scoring these ids: wait for its answer (or for its claim to be released).
