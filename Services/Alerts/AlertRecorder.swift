@@ -63,10 +63,8 @@ struct AlertRecorder: Sendable {
     }
 
     static func reasonsJSON(_ reasons: [Reason]) -> String {
-        "["
-            + reasons.map {
-                "{\"code\":\(JSONText.quoted($0.code)),\"feature\":\(JSONText.quoted($0.feature)),"
-                    + "\"value\":\(JSONText.number($0.value)),\"text\":\(JSONText.quoted($0.text))}"
-            }.joined(separator: ",") + "]"
+        var json = JSONWriter()
+        json.reasons(reasons)
+        return json.text
     }
 }

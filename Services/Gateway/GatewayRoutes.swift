@@ -137,15 +137,9 @@ struct GatewayRoutes: Sendable {
         for (i, error) in errors.enumerated() {
             body.raw(i == 0 ? "{" : ",{")
             body.raw(error.index.map { "\"index\":\($0)" } ?? "\"line\":\(error.line ?? 0)")
-            body.raw(",\"problems\":[")
-            for (j, problem) in error.problems.enumerated() {
-                body.raw(j == 0 ? "{\"field\":" : ",{\"field\":")
-                body.string(problem.field)
-                body.raw(",\"reason\":")
-                body.string(problem.reason)
-                body.raw("}")
-            }
-            body.raw("]}")
+            body.raw(",\"problems\":")
+            body.fieldProblems(error.problems)
+            body.raw("}")
         }
         body.raw("],\"summary\":{\"total\":\(input.total),\"scored\":\(scored),\"anomalies\":\(anomalies),")
         body.raw(

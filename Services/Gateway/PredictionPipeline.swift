@@ -74,14 +74,11 @@ struct PredictionPipeline: Sendable {
             if !settled.isEmpty { answered?(settled) }
             pending = others
             guard !pending.isEmpty else { break }
-            // Another request is scoring these ids: wait for its answer (or for its claim to be released).
-            if clock.isExpired {
-                for item in pending { outcomes[item.transaction.transactionID] = .failure(Self.inProgress(item)) }
-                break
-            }
-            do {
-                try await Task.sleep(for: .milliseconds(5))
-            } catch {
+            // Another request is scoring these ids: wait for its answer (or for its claim to be released), until the
+            // deadline or a cancellation.
+            var waited = !clock.isExpired
+            if waited { waited = (try? await Task.sleep(for: .milliseconds(5))) != nil }
+            if !waited {
                 for item in pending { outcomes[item.transaction.transactionID] = .failure(Self.inProgress(item)) }
                 break
             }

@@ -23,8 +23,9 @@ struct ProblemDetails: Error, Sendable {
         var out = "{\"type\":\"about:blank\",\"title\":\(JSONText.quoted(title)),\"status\":\(status),"
         out += "\"detail\":\(JSONText.quoted(detail))"
         if !errors.isEmpty {
-            let items = errors.map { "{\"field\":\(JSONText.quoted($0.field)),\"reason\":\(JSONText.quoted($0.reason))}" }
-            out += ",\"errors\":[\(items.joined(separator: ","))]"
+            var items = JSONWriter()
+            items.fieldProblems(errors)
+            out += ",\"errors\":" + items.text
         }
         if let requestID { out += ",\"request_id\":\(JSONText.quoted(requestID))" }
         return out + "}"

@@ -39,9 +39,7 @@ struct UserStateStore: Sendable {
 
     /// The stored bytes of each user's state (nil when the user has none yet).
     func read(_ userIDs: [String]) async throws -> [[UInt8]?] {
-        let groups = stride(from: 0, to: userIDs.count, by: usersPerCommand).map {
-            userIDs[$0..<min($0 + usersPerCommand, userIDs.count)]
-        }
+        let groups = inGroups(userIDs)
         let replies = try await redis.pipeline(groups.map { RedisCommand("MGET", arguments: $0.map(Self.key)) })
         var states: [[UInt8]?] = []
         states.reserveCapacity(userIDs.count)
@@ -64,9 +62,7 @@ struct UserStateStore: Sendable {
     func write(_ updates: [(userID: String, expected: [UInt8]?, new: [UInt8])]) async throws -> [Bool] {
         guard !updates.isEmpty else { return [] }
         let milliseconds = ttl.components.seconds * 1000
-        let groups = stride(from: 0, to: updates.count, by: usersPerCommand).map {
-            updates[$0..<min($0 + usersPerCommand, updates.count)]
-        }
+        let groups = inGroups(updates)
         func commands() -> [RedisCommand] {
             groups.map { group in
                 var command = RedisCommand("EVALSHA", Self.compareAndSet.sha1, group.count)
@@ -94,5 +90,10 @@ struct UserStateStore: Sendable {
             written += flags.map { $0.int64 == 1 }
         }
         return written
+    }
+
+    /// `items` in consecutive groups of at most ``usersPerCommand``.
+    private func inGroups<T>(_ items: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: usersPerCommand).map { items[$0..<min($0 + usersPerCommand, items.count)] }
     }
 }

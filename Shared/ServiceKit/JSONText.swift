@@ -1,3 +1,5 @@
+import Domain
+
 /// Small helpers for writing JSON text by hand on hot paths (logs, responses).
 public enum JSONText {
     /// JSON string literal with the escapes RFC 8259 requires.
@@ -61,9 +63,7 @@ public struct JSONWriter: Sendable {
 
     /// Appends a number (shortest round-trip form, integers without a fraction); `null` for NaN or infinity.
     public mutating func number(_ value: Double) {
-        guard value.isFinite else { return raw("null") }
-        if value == value.rounded(), abs(value) < 1e15 { return raw(String(Int64(value))) }
-        raw(value.description)
+        raw(JSONText.number(value))
     }
 
     /// Appends an integer.
@@ -88,5 +88,37 @@ public struct JSONWriter: Sendable {
             bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
             bytes += [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]]
         }
+    }
+}
+
+extension JSONWriter {
+    /// `[{"code":…,"feature":…,"value":…,"text":…},…]`: reasons as predictions and alert rows carry them.
+    public mutating func reasons(_ reasons: [Reason]) {
+        raw("[")
+        for (i, reason) in reasons.enumerated() {
+            raw(i == 0 ? "{\"code\":" : ",{\"code\":")
+            string(reason.code)
+            raw(",\"feature\":")
+            string(reason.feature)
+            raw(",\"value\":")
+            number(reason.value)
+            raw(",\"text\":")
+            string(reason.text)
+            raw("}")
+        }
+        raw("]")
+    }
+
+    /// `[{"field":…,"reason":…},…]`: what is wrong with which field of an input.
+    public mutating func fieldProblems(_ problems: [FieldProblem]) {
+        raw("[")
+        for (i, problem) in problems.enumerated() {
+            raw(i == 0 ? "{\"field\":" : ",{\"field\":")
+            string(problem.field)
+            raw(",\"reason\":")
+            string(problem.reason)
+            raw("}")
+        }
+        raw("]")
     }
 }
