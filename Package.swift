@@ -92,6 +92,15 @@ let package = Package(
             ],
             path: "Shared/ServiceKit", swiftSettings: strict),
 
+        .target(
+            name: "Auth",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Shared/Auth", swiftSettings: strict),
+
         // ---- Services (libraries) and their thin executables ----
         .target(
             name: "PreprocessingService",
@@ -114,7 +123,7 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain", "Detection",
+                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

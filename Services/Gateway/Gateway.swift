@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Hummingbird
 import Logging
@@ -51,7 +52,8 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(MetricsMiddleware())
-        routes.register(on: router)
+        router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
+        routes.register(on: GuardedRouter(router))
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(

@@ -1,3 +1,4 @@
+import Auth
 import Domain
 import Foundation
 import HTTPTypes
@@ -16,21 +17,25 @@ struct GatewayRoutes: Sendable {
     let metrics: ServiceMetrics
     let logger: Logger
 
-    func register(on router: Router<GatewayRequestContext>) {
-        router.get("/") { _, _ in json(.ok, Self.serviceInfo) }
-        router.get("/health") { _, context in await healthResponse(requestID: context.requestID) }
-        router.post("/predict") { request, context in await predict(request, requestID: context.requestID) }
-        router.post("/predict/batch") { request, context in
+    func register(on routes: GuardedRouter<GatewayRequestContext>) {
+        routes.get("/", access: .open) { _, _ in json(.ok, Self.serviceInfo) }
+        routes.get("/health", access: .open) { _, context in await healthResponse(requestID: context.requestID) }
+        routes.post("/predict", access: .role(.scorer)) { request, context in
+            await predict(request, requestID: context.requestID)
+        }
+        routes.post("/predict/batch", access: .role(.scorer)) { request, context in
             await predictBatch(request, requestID: context.requestID)
         }
-        router.get("/models/info") { _, context in await modelInfo(requestID: context.requestID) }
-        router.get("/stats") { _, context in await stats(requestID: context.requestID) }
-        router.get("/metrics") { _, _ in
+        routes.get("/models/info", access: .role(.analyst)) { _, context in
+            await modelInfo(requestID: context.requestID)
+        }
+        routes.get("/stats", access: .role(.analyst)) { _, context in await stats(requestID: context.requestID) }
+        routes.get("/metrics", access: .open) { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        router.get("/openapi.json") { _, _ in
+        routes.get("/openapi.json", access: .open) { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
                 let data = try? Data(contentsOf: url)
             else {

@@ -1,3 +1,4 @@
+import Auth
 import HTTPTypes
 import Hummingbird
 
@@ -6,11 +7,13 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-ID")!
 }
 
-/// The request context of the gateway: Hummingbird's core context plus the request id.
-struct GatewayRequestContext: RequestContext {
+/// The request context of the gateway: Hummingbird's core context, the request id and the identified caller.
+struct GatewayRequestContext: PrincipalRequestContext {
     var coreContext: CoreRequestContextStorage
     /// Set by ``RequestIDMiddleware`` before any handler runs.
     var requestID = ""
+    /// Set by the identification middleware (``DevelopmentIdentityMiddleware`` until authentication lands).
+    var principal: Principal?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
