@@ -46,6 +46,32 @@ enum AlertSchema {
                     decided_at     timestamptz
                 );
                 CREATE INDEX alerts_status_created ON alerts (status, created_at);
-                """)
+                """),
+        // Version ranges per capability, so work developed side by side merges without renumbering:
+        // 10–19 notifications and outbox, 20–29 review API, 30–39 model registry, 40–49 authentication,
+        // 50–59 data growth (partitioning, retention).
+        Migration(
+            version: 10, name: "create_notification_deliveries",
+            sql: """
+                CREATE TABLE notification_deliveries (
+                    delivery_id     uuid PRIMARY KEY,
+                    alert_id        bigint NOT NULL REFERENCES alerts (alert_id),
+                    channel         text NOT NULL,
+                    channel_type    text NOT NULL,
+                    event_type      text NOT NULL,
+                    state           text NOT NULL DEFAULT 'pending'
+                                    CHECK (state IN ('pending', 'delivering', 'delivered', 'dead')),
+                    attempts        integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    lease_until     timestamptz,
+                    last_status     integer,
+                    last_error      text,
+                    created_at      timestamptz NOT NULL DEFAULT now(),
+                    delivered_at    timestamptz
+                );
+                CREATE INDEX notification_deliveries_due ON notification_deliveries (next_attempt_at)
+                    WHERE state IN ('pending', 'delivering');
+                CREATE INDEX notification_deliveries_alert ON notification_deliveries (alert_id);
+                """),
     ]
 }
