@@ -3,11 +3,12 @@ import Logging
 
 /// Data directories of embedded servers.
 enum Directories {
-    /// Creates a fresh private directory under `$TMPDIR` (or `/tmp`), e.g. `/tmp/txad-redis-Ab12Cd`.
+    /// Creates a fresh private directory under `directory`, `$TMPDIR` or `/tmp`, e.g. `/tmp/txad-redis-Ab12Cd`.
     ///
     /// Kept short on purpose: PostgreSQL puts its Unix socket there and socket paths are limited to 107 bytes.
-    static func makeTemporary(prefix: String) throws -> String {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    static func makeTemporary(prefix: String, in directory: String? = nil) throws -> String {
+        let base =
+            directory ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(base.hasSuffix("/") ? String(base.dropLast()) : base)/\(prefix)-XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.map { mkdtemp($0) != nil } ?? false

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -69,6 +70,12 @@ public final class EmbeddedPostgres: Sendable {
     public let dataDirectory: String
     /// Whether data is kept (`Options.dataDirectory` was given) rather than thrown away.
     public let isPersistent: Bool
+    /// The directory that was asked for. It differs from ``dataDirectory`` when the server user could not reach it
+    /// (a clone under root's home or a `mktemp -d` folder, both mode 0700): the data then lives in a directory of
+    /// that user's own (``relocatedDataDirectory(for:home:)``), and the asked-for folder holds a `RELOCATED` note.
+    public let requestedDirectory: String
+    /// Whether the data lives somewhere other than the directory asked for.
+    public var isRelocated: Bool { requestedDirectory != dataDirectory }
 
     private let binDirectory: String
     private let user: SystemUser?
@@ -81,12 +88,13 @@ public final class EmbeddedPostgres: Sendable {
     private static let configFile = "txad-embedded.conf"
 
     private init(
-        database: String, dataDirectory: String, isPersistent: Bool, binDirectory: String, user: SystemUser?,
-        timeout: Double, logger: Logger
+        database: String, dataDirectory: String, isPersistent: Bool, requestedDirectory: String, binDirectory: String,
+        user: SystemUser?, timeout: Double, logger: Logger
     ) {
         self.database = database
         self.dataDirectory = dataDirectory
         self.isPersistent = isPersistent
+        self.requestedDirectory = requestedDirectory
         self.binDirectory = binDirectory
         self.user = user
         self.timeout = timeout
@@ -140,12 +148,15 @@ public final class EmbeddedPostgres: Sendable {
         let binDirectory = try Executables.postgresBinDirectory(explicit: options.binDirectory)
         let user = try SystemUser.forServer(named: options.systemUser)
         let persistent = options.dataDirectory != nil
-        let directory =
+        let requested =
             try options.dataDirectory.map(Directories.createPersistent)
             ?? Directories.makeTemporary(prefix: "txad-pg")
+        let directory = try user.map { try reachableDirectory(for: requested, persistent: persistent, user: $0) }
+            ?? requested
         let postgres = EmbeddedPostgres(
             database: options.database, dataDirectory: directory, isPersistent: persistent,
-            binDirectory: binDirectory, user: user, timeout: options.startupTimeout.seconds, logger: logger)
+            requestedDirectory: requested, binDirectory: binDirectory, user: user,
+            timeout: options.startupTimeout.seconds, logger: logger)
         do {
             try postgres.state.withLock { state in
                 // One watchdog for the instance's whole life, armed before anything runs: it finds the server by
@@ -189,6 +200,54 @@ public final class EmbeddedPostgres: Sendable {
             "PostgreSQL started",
             metadata: ["url": "\(postgres.url)", "pid": "\(postgres.pid ?? 0)", "dir": "\(directory)"])
         return postgres
+    }
+
+    /// `requested` when `user` can enter its parent (where the server's own 0700 directory goes); otherwise a
+    /// directory under the user's home, the same one every time for the same request, so data survives restarts.
+    private static func reachableDirectory(for requested: String, persistent: Bool, user: SystemUser) throws -> String {
+        let parent = URL(fileURLWithPath: requested).deletingLastPathComponent().path
+        guard !user.canEnter(parent) else { return requested }
+        let base = user.home + "/txad"
+        guard user.canEnter(user.home) else {
+            throw EmbeddedStoreError(
+                .invalidOptions,
+                "\(user.name) cannot reach \(parent) (a folder only root can enter?) nor its own home \(user.home); "
+                    + "give PostgreSQL a data directory it can reach, or set DATABASE_URL")
+        }
+        do {
+            if !Directories.exists(base) {
+                try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+                try user.own(base)
+            }
+        } catch {
+            throw EmbeddedStoreError(.systemError, "could not create \(base) for \(user.name): \(error)")
+        }
+        let directory: String
+        if persistent {
+            directory = relocatedDataDirectory(for: requested, home: user.home)
+            if !Directories.exists(directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            }
+            let note = "PostgreSQL data for this folder lives in \(directory): \(user.name) cannot reach \(parent).\n"
+            try? note.write(toFile: requested + "/RELOCATED", atomically: true, encoding: .utf8)
+        } else {
+            Directories.remove(requested, logger: Logger(label: "txad.embedded-postgres"))
+            directory = try Directories.makeTemporary(prefix: "txad-pg", in: base)
+        }
+        return directory
+    }
+
+    /// Where the data for `requested` lives when the server user cannot reach it: `<home>/txad/<name>-<hash>`,
+    /// the hash (FNV-1a, 64 bits) of the absolute requested path keeping clusters of different clones apart.
+    public static func relocatedDataDirectory(for requested: String, home: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in requested.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        let name = URL(fileURLWithPath: requested).lastPathComponent
+        return "\(home)/txad/\(name)-\(String(repeating: "0", count: 16 - hex.count) + hex)"
     }
 
     private static func validate(_ options: Options) throws {

@@ -30,6 +30,20 @@ public enum Loopback {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Whether 127.0.0.1:`port` can be bound right now (nothing listens there).
+    public static func isFree(_ port: Int) -> Bool {
+        guard (1...65_535).contains(port) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = loopbackAddress(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
     /// Whether a Redis server on 127.0.0.1:`port` answers an inline `PING` with `+PONG` within about a second.
     ///
     /// A server still loading its append-only file answers `-LOADING`, which counts as not ready.

@@ -14,6 +14,8 @@ struct SystemUser: Sendable {
     var gid: gid_t
     /// Absolute path of `runuser`, which runs a command as this user.
     var runuser: String
+    /// Its home directory (`/var/lib/postgresql` for Debian's `postgres`).
+    var home: String
 
     /// The account to switch to: `name` when we run as root, nil (run as ourselves) otherwise.
     static func forServer(named name: String) throws -> SystemUser? {
@@ -28,7 +30,17 @@ struct SystemUser: Sendable {
             throw EmbeddedStoreError(
                 .missingDependency, "'runuser' not found; install the Debian package 'util-linux'")
         }
-        return SystemUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, runuser: runuser)
+        return SystemUser(
+            name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, runuser: runuser,
+            home: String(cString: entry.pointee.pw_dir))
+    }
+
+    /// Whether this user can enter `directory` (search permission on it and every parent), asked of the kernel by
+    /// running `test -x` as the user rather than by reading modes, so ACLs and supplementary groups count.
+    func canEnter(_ directory: String) -> Bool {
+        guard let test = Executables.find("test", in: ["/usr/bin", "/bin"]) else { return false }
+        let result = try? CommandRunner.run(test, ["-d", directory, "-a", "-x", directory], as: self, timeout: 10)
+        return result?.status == 0
     }
 
     /// Gives `path` to this user (the server must own its data directory).

@@ -28,6 +28,13 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+
+    /// How it ended, once it has: "exit status N" or "killed by signal N".
+    var exitDescription: String {
+        guard !process.isRunning else { return "running" }
+        return process.terminationReason == .uncaughtSignal
+            ? "killed by signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
+    }
     var pid: Int32 { process.processIdentifier }
 
     /// SIGTERM, then SIGKILL after `grace` if it has not exited.

@@ -64,35 +64,53 @@ struct UpCommand: AsyncParsableCommand {
             let started = try await EmbeddedPostgres.start(.init(dataDirectory: state + "/postgres"), logger: logger)
             postgres = started
             databaseURL = started.url
-            say("  PostgreSQL: started on port \(started.port) (data in \(state)/postgres)")
+            say("  PostgreSQL: started on port \(started.port) (data in \(started.dataDirectory))")
+            if started.isRelocated {
+                say(
+                    "    (\(started.requestedDirectory) is in a folder the 'postgres' system user cannot enter, "
+                        + "so its data lives in \(started.dataDirectory); see RELOCATED there)")
+            }
         }
 
-        var children: [ServiceProcess] = []
+        let supervisor: ServiceSupervisor
         do {
             try await DefaultModel.ensureActiveModel(in: models, workDirectory: state, rows: trainRows)
-            children = try startServices(
-                state: state, models: models, redisURL: redisURL, databaseURL: databaseURL, environment: environment)
-            try await waitUntilReady(children)
-            printWelcome()
-            let running = children
-            let signal = await SignalWaiter.waitForTermination { running.contains { !$0.isRunning } }
-            if let signal {
-                say("\ntxad up: \(signal), stopping…")
-            } else if let dead = children.first(where: { !$0.isRunning }) {
-                say("\ntxad up: \(dead.name) exited unexpectedly; last lines of \(dead.logPath):\n\(dead.logTail())")
-            }
+            supervisor = ServiceSupervisor(
+                try serviceSpecifications(
+                    state: state, models: models, redisURL: redisURL, databaseURL: databaseURL, environment: environment),
+                say: { say($0) })
         } catch {
             say("txad up: \(error)")
-            await stopAll(children, redis: redis, postgres: postgres)
+            await stopStores(redis: redis, postgres: postgres)
             throw ExitCode.failure
         }
-        await stopAll(children, redis: redis, postgres: postgres)
+        do {
+            try await supervisor.startAll(timeout: .seconds(60))
+        } catch {
+            say("txad up: \(error)")
+            await supervisor.stopAll(grace: .seconds(15))
+            await stopStores(redis: redis, postgres: postgres)
+            throw ExitCode.failure
+        }
+        printWelcome()
+        // Services that exit are restarted until Ctrl-C (or SIGTERM); then everything stops, the gateway first.
+        let watcher = Task { await supervisor.supervise() }
+        let signal = await SignalWaiter.waitForTermination { false }
+        watcher.cancel()
+        await watcher.value
+        say("\ntxad up: \(signal ?? "stopping"), stopping…")
+        await supervisor.stopAll(grace: .seconds(15))
+        await stopStores(redis: redis, postgres: postgres)
+        let restarts = await supervisor.restarts.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        if !restarts.isEmpty {
+            say("txad up: restarts — " + restarts.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         say("txad up: stopped.")
     }
 
-    private func startServices(
+    private func serviceSpecifications(
         state: String, models: String, redisURL: String, databaseURL: String, environment: [String: String]
-    ) throws -> [ServiceProcess] {
+    ) throws -> [ServiceSupervisor.Specification] {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         var env = environment
         env["REDIS_URL"] = redisURL
@@ -100,46 +118,30 @@ struct UpCommand: AsyncParsableCommand {
         env["TXAD_MODEL_DIR"] = models
         env["TXAD_SPOOL_DIR"] = state + "/spool"
         let (pre, inf, ale) = (basePort, basePort + 1, basePort + 2)
-        let specs: [(String, [String])] = [
-            ("txad-alerts", ["--port", "\(ale)", "--admin-port", "\(ale + 2100)"]),
-            ("txad-inference", ["--port", "\(inf)", "--admin-port", "\(inf + 2100)"]),
-            ("txad-preprocessing", ["--port", "\(pre)", "--admin-port", "\(pre + 2100)"]),
+        let specs: [(String, [String], String)] = [
+            ("txad-alerts", ["--port", "\(ale)", "--admin-port", "\(ale + 2100)"], "http://127.0.0.1:\(ale + 2100)/health/ready"),
+            ("txad-inference", ["--port", "\(inf)", "--admin-port", "\(inf + 2100)"], "http://127.0.0.1:\(inf + 2100)/health/ready"),
+            (
+                "txad-preprocessing", ["--port", "\(pre)", "--admin-port", "\(pre + 2100)"],
+                "http://127.0.0.1:\(pre + 2100)/health/ready"
+            ),
             (
                 "txad-gateway",
                 [
                     "--port", "\(gatewayPort)", "--preprocessing", "127.0.0.1:\(pre)", "--inference", "127.0.0.1:\(inf)",
                     "--alerts", "127.0.0.1:\(ale)",
-                ]
+                ],
+                "http://127.0.0.1:\(gatewayPort)/health"
             ),
         ]
-        var started: [ServiceProcess] = []
-        for (name, arguments) in specs {
+        return try specs.map { name, arguments, readiness in
             let executable = bin + "/" + name
             guard FileManager.default.isExecutableFile(atPath: executable) else {
                 throw CLIError("\(executable) is missing: build everything first (`swift build -c release`)")
             }
-            started.append(
-                try ServiceProcess(
-                    name: name, executable: executable, arguments: arguments, environment: env,
-                    logPath: "\(state)/logs/\(name).log"))
-        }
-        return started
-    }
-
-    private func waitUntilReady(_ children: [ServiceProcess]) async throws {
-        let probes: [(ServiceProcess, String)] = zip(
-            children,
-            [
-                "http://127.0.0.1:\(basePort + 2 + 2100)/health/ready", "http://127.0.0.1:\(basePort + 1 + 2100)/health/ready",
-                "http://127.0.0.1:\(basePort + 2100)/health/ready", "http://127.0.0.1:\(gatewayPort)/health",
-            ]
-        ).map { ($0, $1) }
-        for (child, url) in probes {
-            let ready = await ReadinessProbe.waitUntilReady(url, timeout: .seconds(60)) { child.isRunning }
-            guard ready else {
-                throw CLIError("\(child.name) did not become ready; last lines of \(child.logPath):\n\(child.logTail())")
-            }
-            say("  \(child.name): ready")
+            return ServiceSupervisor.Specification(
+                name: name, executable: executable, arguments: arguments, environment: env,
+                logPath: "\(state)/logs/\(name).log", readinessURL: readiness)
         }
     }
 
@@ -161,14 +163,15 @@ struct UpCommand: AsyncParsableCommand {
             """)
     }
 
-    private func stopAll(_ children: [ServiceProcess], redis: EmbeddedRedis?, postgres: EmbeddedPostgres?) async {
-        // The gateway first, so nothing new arrives; the stores last, so services drain into them.
-        for child in children.reversed() { await child.stop(grace: .seconds(15)) }
+    /// Stops the embedded stores (the services have already drained into them).
+    private func stopStores(redis: EmbeddedRedis?, postgres: EmbeddedPostgres?) async {
         try? await redis?.stop()
         try? await postgres?.stop()
     }
 
-    private func say(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
+}
+
+/// Prints a line on standard error (where `txad up` reports its progress).
+private func say(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }
