@@ -134,18 +134,21 @@ public struct ReviewService: Reviews.ServiceProtocol {
         try await Self.mappingStoreErrors {
             let limit = try Self.pageSize(request.limit)
             let risks = Self.risks(atLeast: request.minRisk)
+            let minAge = PostgresValue(Int(request.minAgeMinutes))
             let rows = try await database.query(
                 """
                 SELECT \(ReviewQueue.columns) FROM alerts a JOIN predictions p USING (transaction_id)
                 WHERE a.status = 'pending' AND a.risk_level = ANY($1::text[])
+                  AND a.created_at <= now() - make_interval(mins => $4::int)
                 ORDER BY \(ReviewQueue.riskRank), a.created_at, a.alert_id LIMIT $2 OFFSET $3
-                """, [risks, PostgresValue(limit), PostgresValue(Int(request.offset))])
+                """, [risks, PostgresValue(limit), PostgresValue(Int(request.offset)), minAge])
             let counts = try await database.query(
                 """
                 SELECT count(*) AS n, count(*) FILTER (WHERE a.created_at < now() - \(ReviewQueue.slaInterval(from: 2)))
                     AS breached
                 FROM alerts a WHERE a.status = 'pending' AND a.risk_level = ANY($1::text[])
-                """, [risks] + ReviewQueue.slaParameters(policy))
+                  AND a.created_at <= now() - make_interval(mins => $6::int)
+                """, [risks] + ReviewQueue.slaParameters(policy) + [minAge])
             return ReviewQueueResponse(
                 items: try rows.map { try ReviewQueue.item(from: $0, policy: policy) },
                 total: UInt64(try counts.first?.int64("n") ?? 0),

@@ -23,7 +23,8 @@ struct DecisionInput: Sendable, Equatable {
     static func decode(_ value: JSONValue, requireAlertID: Bool) -> Result<DecisionInput, DecisionProblems> {
         guard case .object(let members) = value else {
             return .failure(
-                DecisionProblems([FieldProblem(field: "(body)", reason: "must be a JSON object, got \(value.typeName)")]))
+                DecisionProblems([FieldProblem(field: "(body)", reason: "must be a JSON object, got \(value.typeName)")]
+                ))
         }
         var problems: [FieldProblem] = []
         var input = DecisionInput(alertID: nil, decision: .unspecified, note: "", override: false)

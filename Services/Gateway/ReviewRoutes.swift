@@ -103,14 +103,16 @@ struct ReviewRoutes: Sendable {
     // MARK: queue and claims
 
     private func queue(_ request: Request, _ context: GatewayRequestContext) async -> Response {
-        var query = QueryReader(request, allowed: ["min_risk", "limit", "offset"])
+        var query = QueryReader(request, allowed: ["min_risk", "min_age_minutes", "limit", "offset"])
         let minRisk = query.risk("min_risk")
+        let minAge = query.int("min_age_minutes", 0...1_000_000) ?? 0
         let limit = query.int("limit", 1...ReviewLimits.pageSize) ?? 50
         let offset = query.int("offset", 0...100_000) ?? 0
         if let invalid = query.invalid(context.requestID) { return HTTPReply.problem(invalid) }
         do {
             let page = try await reviews.queue(
-                ReviewQueueRequest(minRisk: minRisk, limit: UInt32(limit), offset: UInt32(offset)),
+                ReviewQueueRequest(
+                    minRisk: minRisk, limit: UInt32(limit), offset: UInt32(offset), minAgeMinutes: UInt32(minAge)),
                 options: options(context))
             return HTTPReply.json(.ok, ReviewJSON.queue(page, limit: limit, offset: offset))
         } catch {

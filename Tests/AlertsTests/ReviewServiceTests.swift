@@ -198,6 +198,9 @@ struct ReviewServiceTests {
             #expect(high.items.map(\.alert.scored.transaction.transactionID) == ["q-c-new", "q-h-old", "q-h-new"])
             #expect(high.total == 4)
             #expect(high.breached == 1)
+            let old = try await fx.reviews.queue(ReviewQueueRequest(minAgeMinutes: 20))
+            #expect(old.items.map(\.alert.scored.transaction.transactionID) == ["q-c-old", "q-h-old", "q-m-old"])
+            #expect(old.total == 3)
 
             // Decided alerts leave the queue.
             _ = try await Self.decide(fx, ids["q-c-old"]!, .fraud)

@@ -148,6 +148,14 @@ struct ReviewAPITests {
             #expect(items.map { $0["alert_id"] as? String } == ["c-a", "c-b", "h-a", "h-b", "m-a"].map { ids[$0] })
             #expect(items.map { $0["sla_breached"] as? Bool } == [true, true, true, true, false])
             #expect(queue.body["breached"] as? Int == 4)
+            let older = try await call(cluster, "GET", "/reviews?min_age_minutes=98&min_risk=high")
+            #expect(
+                (older.body["items"] as? [[String: Any]])?.map { $0["alert_id"] as? String } == [
+                    ids["c-a"], ids["h-a"],
+                ])
+            let badQueue = try await call(cluster, "GET", "/reviews?min_age_minutes=-1&limit=500&offset=x")
+            #expect(badQueue.status == 422)
+            #expect(Set(fields(badQueue.body)) == ["min_age_minutes", "limit", "offset"])
 
             // Claims: 200, another analyst's 409, next → 200 … 204 when nothing is left.
             let claim = try await call(cluster, "POST", "/reviews/\(ids["c-a"]!)/claim", analyst: "ana")
@@ -242,14 +250,40 @@ struct ReviewAPITests {
             #expect(tooMany.status == 413)
             #expect(try await call(cluster, "POST", "/reviews/decisions", json: ["items": []]).status == 422)
 
+            // The largest bulk request: 500 decisions (the elapsed time is printed, not asserted).
+            try await db.execute(
+                """
+                INSERT INTO predictions (transaction_id, user_id, occurred_at, amount, currency, isolation_forest,
+                    autoencoder, ensemble, is_anomaly, risk_level, model_version, degraded, request_id, scored_at)
+                SELECT 'bulk-' || i, 'user-bulk', now(), 10, 'EUR', 0.8, 0.8, 0.8, true, 'medium', 'v', false, 'r', now()
+                FROM generate_series(1, 500) AS i
+                """)
+            try await db.execute(
+                """
+                INSERT INTO alerts (transaction_id, risk_level, ensemble, reasons, model_version)
+                SELECT 'bulk-' || i, 'medium', 0.8, '[]', 'v' FROM generate_series(1, 500) AS i
+                """)
+            let bulkIDs = try await db.query(
+                "SELECT alert_id::text AS id FROM alerts WHERE transaction_id LIKE 'bulk-%' ORDER BY alert_id"
+            ).map { try $0.string("id") ?? "" }
+            #expect(bulkIDs.count == 500)
+            let started = ContinuousClock.now
+            let largest = try await call(
+                cluster, "POST", "/reviews/decisions", analyst: "di", key: "bulk-500",
+                json: ["decisions": bulkIDs.map { ["alert_id": $0, "decision": "legitimate", "note": "batch close"] }])
+            print("review API: 500 bulk decisions over HTTP in \(ContinuousClock.now - started)")
+            #expect(largest.status == 200)
+            #expect((largest.body["summary"] as? [String: Any])?["decided"] as? Int == 500)
+            #expect(try await db.query("SELECT 1 FROM alerts WHERE decided_by = 'di'").count == 500)
+
             // /stats carries the review figures.
             let stats = try await call(cluster, "GET", "/stats")
             #expect(stats.status == 200)
             let review = try #require(stats.body["review"] as? [String: Any])
             #expect((review["decided"] as? [String: Any])?["fraud"] as? Int == 1)
-            #expect((review["decided"] as? [String: Any])?["legitimate"] as? Int == 2)
+            #expect((review["decided"] as? [String: Any])?["legitimate"] as? Int == 502)
             #expect(review["overrides"] as? Int == 1)
-            #expect(abs((review["false_positive_rate"] as? Double ?? 0) - 2.0 / 3.0) < 1e-9)
+            #expect(abs((review["false_positive_rate"] as? Double ?? 0) - 502.0 / 503.0) < 1e-9)
         }
     }
 }

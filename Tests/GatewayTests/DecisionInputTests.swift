@@ -45,8 +45,9 @@ import Testing
         #expect(fields(try decode(#"{"decision":"fraud"}"#, bulk: true)) == ["alert_id"])
         #expect(fields(try decode(#"{"alert_id":"x","decision":"fraud"}"#, bulk: true)) == ["alert_id"])
         #expect(fields(try decode(#"{"alert_id":1.5,"decision":"fraud"}"#, bulk: true)) == ["alert_id"])
-        #expect(fields(try decode(#"{"alert_id":1,"decision":"fraud","idempotency_key":"a b"}"#, bulk: true))
-            == ["idempotency_key"])
+        #expect(
+            fields(try decode(#"{"alert_id":1,"decision":"fraud","idempotency_key":"a b"}"#, bulk: true))
+                == ["idempotency_key"])
     }
 
     @Test func idempotencyKeysAreVisibleASCII() {

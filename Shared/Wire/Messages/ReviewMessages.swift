@@ -190,12 +190,15 @@ public struct ReviewQueueRequest: Sendable, Hashable {
     public var limit: UInt32
     /// Items to skip.
     public var offset: UInt32
+    /// Only alerts at least this old, minutes; 0 = any age.
+    public var minAgeMinutes: UInt32
 
     /// Creates a request.
-    public init(minRisk: RiskLevel? = nil, limit: UInt32 = 0, offset: UInt32 = 0) {
+    public init(minRisk: RiskLevel? = nil, limit: UInt32 = 0, offset: UInt32 = 0, minAgeMinutes: UInt32 = 0) {
         self.minRisk = minRisk
         self.limit = limit
         self.offset = offset
+        self.minAgeMinutes = minAgeMinutes
     }
 }
 

@@ -206,12 +206,13 @@ extension ReviewQueueRequest: CMessageConvertible {
         c.pointee.min_risk = RiskLevelMapping.c(minRisk)
         c.pointee.limit = limit
         c.pointee.offset = offset
+        c.pointee.min_age_minutes = minAgeMinutes
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
         self.init(
             minRisk: try RiskLevelMapping.optional(c.pointee.min_risk, field: "ReviewQueueRequest.min_risk"),
-            limit: c.pointee.limit, offset: c.pointee.offset)
+            limit: c.pointee.limit, offset: c.pointee.offset, minAgeMinutes: c.pointee.min_age_minutes)
     }
 }
 

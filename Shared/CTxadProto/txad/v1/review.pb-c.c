@@ -1505,7 +1505,7 @@ const ProtobufCMessageDescriptor txad__v1__get_alert_response__descriptor =
   (ProtobufCMessageInit) txad__v1__get_alert_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__review_queue_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor txad__v1__review_queue_request__field_descriptors[4] =
 {
   {
     "min_risk",
@@ -1543,16 +1543,29 @@ static const ProtobufCFieldDescriptor txad__v1__review_queue_request__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "min_age_minutes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ReviewQueueRequest, min_age_minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__review_queue_request__field_indices_by_name[] = {
   1,   /* field[1] = limit */
+  3,   /* field[3] = min_age_minutes */
   0,   /* field[0] = min_risk */
   2,   /* field[2] = offset */
 };
 static const ProtobufCIntRange txad__v1__review_queue_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor txad__v1__review_queue_request__descriptor =
 {
@@ -1562,7 +1575,7 @@ const ProtobufCMessageDescriptor txad__v1__review_queue_request__descriptor =
   "Txad__V1__ReviewQueueRequest",
   "txad.v1",
   sizeof(Txad__V1__ReviewQueueRequest),
-  3,
+  4,
   txad__v1__review_queue_request__field_descriptors,
   txad__v1__review_queue_request__field_indices_by_name,
   1,  txad__v1__review_queue_request__number_ranges,

@@ -228,10 +228,14 @@ struct  Txad__V1__ReviewQueueRequest
    */
   uint32_t limit;
   uint32_t offset;
+  /*
+   * Only alerts at least this old, minutes; 0 = any age.
+   */
+  uint32_t min_age_minutes;
 };
 #define TXAD__V1__REVIEW_QUEUE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__review_queue_request__descriptor) \
-    , TXAD__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0, 0 }
+    , TXAD__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0, 0, 0 }
 
 
 struct  Txad__V1__ReviewQueueResponse
