@@ -38,9 +38,6 @@ public struct ReviewService: Reviews.ServiceProtocol {
                 case .pending, .confirmedFraud, .legitimate: request.status.description
                 case .unrecognized(let n): throw RPCError(code: .invalidArgument, message: "status \(n) is unknown")
                 }
-            if request.sinceMillis != 0, request.untilMillis != 0, request.untilMillis <= request.sinceMillis {
-                throw RPCError(code: .invalidArgument, message: "until must be after since")
-            }
             let rows = try await database.query(
                 """
                 SELECT \(ReviewQueue.columns),

@@ -47,7 +47,7 @@ struct QueryReader {
 
     mutating func time(_ name: String) -> Int64? {
         guard let text = values[name] else { return nil }
-        guard let millis = RFC3339.parseMillis(text), millis > 0 else {
+        guard let millis = RFC3339.parseMillis(text) else {
             problem(name, "must be an RFC 3339 time such as 2024-05-01T13:45:10Z (encode + as %2B)")
             return nil
         }

@@ -74,11 +74,9 @@ struct ReviewRoutes: Sendable {
                 rpc.userID = user
             }
         }
-        rpc.sinceMillis = query.time("since") ?? 0
-        rpc.untilMillis = query.time("until") ?? 0
-        if rpc.sinceMillis != 0, rpc.untilMillis != 0, rpc.untilMillis <= rpc.sinceMillis {
-            query.problem("until", "must be after since")
-        }
+        // 0 means "no bound" on the wire; nothing is older than 1970, so earlier times clamp to the first millisecond.
+        rpc.sinceMillis = query.time("since").map { max($0, 0) } ?? 0
+        rpc.untilMillis = query.time("until").map { max($0, 1) } ?? 0
         rpc.cursor = query.string("cursor") ?? ""
         rpc.limit = UInt32(query.int("limit", 1...ReviewLimits.pageSize) ?? 0)
         if let invalid = query.invalid(context.requestID) { return HTTPReply.problem(invalid) }
