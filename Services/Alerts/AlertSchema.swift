@@ -73,5 +73,38 @@ enum AlertSchema {
                     WHERE state IN ('pending', 'delivering');
                 CREATE INDEX notification_deliveries_alert ON notification_deliveries (alert_id);
                 """),
+        // 20–29: the review API.
+        Migration(
+            version: 20, name: "review_claims_idempotency_and_override_audit",
+            sql: """
+                ALTER TABLE alerts ADD COLUMN claimed_by text, ADD COLUMN claim_expires_at timestamptz;
+                CREATE INDEX alerts_pending_queue ON alerts (created_at, alert_id) WHERE status = 'pending';
+                CREATE INDEX alerts_created_desc ON alerts (created_at DESC, alert_id DESC);
+                CREATE INDEX predictions_user_occurred ON predictions (user_id, occurred_at DESC);
+                CREATE TABLE review_decision_requests (
+                    analyst         text NOT NULL,
+                    idempotency_key text NOT NULL,
+                    alert_id        bigint NOT NULL,
+                    decision        text NOT NULL,
+                    note            text NOT NULL,
+                    override        boolean NOT NULL,
+                    response        bytea,
+                    created_at      timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (analyst, idempotency_key)
+                );
+                CREATE TABLE decision_overrides (
+                    override_id         bigserial PRIMARY KEY,
+                    alert_id            bigint NOT NULL REFERENCES alerts (alert_id),
+                    analyst             text NOT NULL,
+                    overridden_at       timestamptz NOT NULL DEFAULT now(),
+                    from_status         text NOT NULL,
+                    to_status           text NOT NULL,
+                    note                text NOT NULL,
+                    previous_note       text,
+                    previous_analyst    text,
+                    previous_decided_at timestamptz
+                );
+                CREATE INDEX decision_overrides_alert ON decision_overrides (alert_id);
+                """),
     ]
 }

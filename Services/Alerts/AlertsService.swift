@@ -21,13 +21,19 @@ public final class AlertsService: Alerts.ServiceProtocol {
     private let schemaReady: Atomic<Bool>
     private let logger: Logger
     let batcher: PredictionBatcher
+    /// The analysts' review API (`txad.v1.Reviews`) over the same database; serve it beside this service.
+    public let reviews: ReviewService
     private let alertsCounter = Counter(label: "txad_alerts_recorded_total")
     private let spooledCounter = Counter(label: "txad_alerts_spooled_total")
 
     /// - Parameters:
     ///   - spool: where records go while PostgreSQL cannot take them.
-    public init(database: PostgresClient, spool: DurableSpool, logger: Logger) {
+    ///   - reviewPolicy: review SLA per risk level and claim duration.
+    public init(
+        database: PostgresClient, spool: DurableSpool, reviewPolicy: ReviewPolicy = ReviewPolicy(), logger: Logger
+    ) {
         self.database = database
+        self.reviews = ReviewService(database: database, policy: reviewPolicy)
         self.recorder = AlertRecorder(database: database)
         self.spool = spool
         self.schemaReady = Atomic(false)
@@ -149,9 +155,15 @@ public final class AlertsService: Alerts.ServiceProtocol {
         return try await reviews.list(request)
     }
 
+    /// The decision goes through the review API's rules (``ReviewDecisions``): a different decision on a decided
+    /// alert is refused (this older method has no override), a claim by another analyst is respected.
     public func decide(_ request: DecideRequest, context: RPCContext) async throws -> DecideResponse {
-        let reviews = ReviewQueue(database: database)
-        return try await reviews.decide(request)
+        let decided = try await reviews.decide(
+            ReviewDecideRequest(
+                alertID: request.alertID, decision: request.decision.decision, note: request.decision.note,
+                analyst: request.decision.analyst),
+            context: context)
+        return DecideResponse(alert: decided.item.alert)
     }
 }
 

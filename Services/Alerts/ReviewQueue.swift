@@ -3,12 +3,19 @@ import Foundation
 import Stores
 import Wire
 
-/// The analysts' review queue over the `alerts` table: filtered pages of alerts and recorded decisions.
+/// The analysts' review queue over the `alerts` table: filtered pages of alerts (`Alerts/ListReviews`) and the
+/// SQL and row mapping the review API (``ReviewService``) shares.
 struct ReviewQueue: Sendable {
     let database: PostgresClient
 
-    private static let columns = """
-        a.alert_id, a.status, a.reasons, a.model_version AS alert_model, a.decision_note, a.decided_by,
+    /// The columns ``alert(from:)`` and ``item(from:policy:)`` read, over `alerts a` joined with `predictions p`.
+    static let columns = """
+        a.alert_id, a.status, COALESCE(a.reasons, '[]'::jsonb) AS reasons,
+        COALESCE(a.model_version, p.model_version) AS alert_model, a.decision_note, a.decided_by,
+        CASE WHEN a.claim_expires_at > now() THEN a.claimed_by END AS live_claimed_by,
+        CASE WHEN a.claim_expires_at > now() THEN (extract(epoch FROM a.claim_expires_at) * 1000)::bigint END
+            AS claim_ms,
+        GREATEST(extract(epoch FROM now() - a.created_at), 0)::bigint AS age_s,
         (extract(epoch FROM a.created_at) * 1000)::bigint AS created_ms,
         (extract(epoch FROM a.decided_at) * 1000)::bigint AS decided_ms,
         p.transaction_id, p.user_id, (extract(epoch FROM p.occurred_at) * 1000)::bigint AS occurred_ms, p.amount,
@@ -46,31 +53,6 @@ struct ReviewQueue: Sendable {
             alerts: try rows.map(Self.alert(from:)), total: UInt64(try total.first?.int64("n") ?? 0))
     }
 
-    func decide(_ request: DecideRequest) async throws -> DecideResponse {
-        guard let id = Int64(request.alertID) else {
-            throw RPCError(code: .invalidArgument, message: "alert_id must be a number, got '\(request.alertID)'")
-        }
-        let status: String
-        switch request.decision.decision {
-        case .fraud: status = "confirmed_fraud"
-        case .legitimate: status = "legitimate"
-        default: throw RPCError(code: .invalidArgument, message: "decision must be fraud or legitimate")
-        }
-        guard !request.decision.analyst.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "analyst is required: decisions record who made them")
-        }
-        let updated = try await database.execute(
-            "UPDATE alerts SET status = $1, decision_note = $2, decided_by = $3, decided_at = now() WHERE alert_id = $4",
-            [PostgresValue(status), PostgresValue(request.decision.note), PostgresValue(request.decision.analyst),
-             PostgresValue(id)])
-        guard updated == 1 else { throw RPCError(code: .notFound, message: "no alert \(request.alertID)") }
-        let rows = try await database.query(
-            "SELECT \(Self.columns) FROM alerts a JOIN predictions p USING (transaction_id) WHERE a.alert_id = $1",
-            [PostgresValue(id)])
-        guard let row = rows.first else { throw RPCError(code: .notFound, message: "no alert \(request.alertID)") }
-        return DecideResponse(alert: try Self.alert(from: row))
-    }
-
     static func alert(from row: PostgresRow) throws -> Alert {
         let reasons = try JSONDecoder().decode([Reason].self, from: Data((try row.string("reasons") ?? "[]").utf8))
         let transaction = Transaction(
@@ -106,4 +88,60 @@ struct ReviewQueue: Sendable {
             status: status, createdAtMillis: try row.int64("created_ms") ?? 0, channels: [.reviewQueue],
             decision: decision)
     }
+
+    // MARK: review items (the review API's view of an alert)
+
+    /// Orders by risk, highest first; for `ORDER BY` over `alerts a`.
+    static let riskRank = "CASE a.risk_level WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"
+
+    /// The SLA interval of `a.risk_level`, reading the four SLA minutes from parameters `$first`…`$first+3`
+    /// (critical, high, medium, low; pass ``slaParameters(_:)``).
+    static func slaInterval(from first: Int) -> String {
+        """
+        make_interval(mins => (CASE a.risk_level WHEN 'critical' THEN $\(first)::int \
+        WHEN 'high' THEN $\(first + 1)::int WHEN 'medium' THEN $\(first + 2)::int ELSE $\(first + 3)::int END))
+        """
+    }
+
+    /// The parameters ``slaInterval(from:)`` reads.
+    static func slaParameters(_ policy: ReviewPolicy) -> [PostgresValue?] {
+        [RiskLevel.critical, .high, .medium, .low].map { PostgresValue(policy.sla($0)) }
+    }
+
+    /// A row of ``columns`` as the review API shows it: claim, age and SLA state.
+    static func item(from row: PostgresRow, policy: ReviewPolicy) throws -> ReviewItem {
+        let alert = try alert(from: row)
+        let age = UInt64(max(0, try row.int64("age_s") ?? 0))
+        let sla = policy.sla(alert.scored.score.riskLevel)
+        return ReviewItem(
+            alert: alert, claimedBy: try row.string("live_claimed_by") ?? "",
+            claimExpiresAtMillis: try row.int64("claim_ms") ?? 0, ageSeconds: age,
+            slaBreached: alert.status == .pending && age > UInt64(sla) * 60, slaMinutes: UInt32(sla))
+    }
+
+    /// One alert as a review item; `NOT_FOUND` when there is none.
+    static func item(id: Int64, in database: some PostgresQuerying, policy: ReviewPolicy) async throws -> ReviewItem {
+        let rows = try await database.query(
+            "SELECT \(columns) FROM alerts a JOIN predictions p USING (transaction_id) WHERE a.alert_id = $1",
+            [PostgresValue(id)])
+        guard let row = rows.first else { throw RPCError(code: .notFound, message: "no alert \(id)") }
+        return try item(from: row, policy: policy)
+    }
+
+    /// The decision an alert status stands for.
+    static func decision(status: String?) -> Decision {
+        switch status {
+        case "confirmed_fraud": .fraud
+        case "legitimate": .legitimate
+        default: .unspecified
+        }
+    }
 }
+
+/// What ``ReviewQueue`` needs to read: the client itself, or one transaction of it.
+protocol PostgresQuerying: Sendable {
+    func query(_ sql: String, _ parameters: [PostgresValue?]) async throws -> PostgresRows
+}
+
+extension PostgresClient: PostgresQuerying {}
+extension PostgresTransaction: PostgresQuerying {}

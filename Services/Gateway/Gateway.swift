@@ -48,12 +48,16 @@ public struct Gateway: Sendable {
             health: .init(
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
-            metrics: metrics, logger: logger)
+            reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
+        let reviewRoutes = ReviewRoutes(
+            reviews: ReviewsClient(wrapping: alertsRPC), deadline: c.requestDeadline, bulkDeadline: c.batchDeadline)
         let router = Router(context: GatewayRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
-        routes.register(on: GuardedRouter(router))
+        let guarded = GuardedRouter(router)
+        routes.register(on: guarded)
+        reviewRoutes.register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(

@@ -14,6 +14,8 @@ struct GatewayRoutes: Sendable {
     let pipeline: PredictionPipeline
     let coalescer: PredictionCoalescer
     let health: HealthClient.Set
+    /// For the review figures of `/stats`.
+    let reviews: ReviewsClient
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -49,7 +51,9 @@ struct GatewayRoutes: Sendable {
 
     static let serviceInfo = """
         {"service":"txad-gateway","description":"transaction anomaly detection","endpoints":["GET /","GET /health",\
-        "POST /predict","POST /predict/batch","GET /models/info","GET /stats","GET /metrics","GET /openapi.json"]}
+        "POST /predict","POST /predict/batch","GET /models/info","GET /stats","GET /alerts","GET /alerts/{alert_id}",\
+        "GET /reviews","POST /reviews/{alert_id}/claim","POST /reviews/next","POST /reviews/{alert_id}/decision",\
+        "POST /reviews/decisions","GET /metrics","GET /openapi.json"]}
         """
 
     // MARK: predictions
@@ -174,8 +178,10 @@ struct GatewayRoutes: Sendable {
 
     private func stats(requestID: String) async -> Response {
         do {
-            let s = try await pipeline.alerts.stats(
-                options: CallOptions(deadline: configuration.requestDeadline, requestID: requestID))
+            let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
+            async let review = reviews.stats(ReviewStatsRequest(), options: options)
+            let s = try await pipeline.alerts.stats(options: options)
+            let r = try await review
             func counts(_ list: [RiskCount]) -> String {
                 let map = Dictionary(list.map { ($0.riskLevel, $0.count) }, uniquingKeysWith: +)
                 return "{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(map[$0, default: 0])" }
@@ -186,7 +192,7 @@ struct GatewayRoutes: Sendable {
             body += "\"alerts\":\(s.alerts),\"alerts_by_risk\":\(counts(s.alertsByRisk)),"
             body += "\"review_backlog\":\(s.reviewBacklog),\"reviewed\":{\"fraud\":\(s.reviewedFraud),"
             body += "\"legitimate\":\(s.reviewedLegitimate)},\"alert_precision\":\(JSONText.number(s.alertPrecision)),"
-            body += "\"spooled\":\(s.spooled)}"
+            body += "\"spooled\":\(s.spooled),\"review\":\(ReviewJSON.stats(r))}"
             return json(.ok, body)
         } catch {
             return problem(PredictionPipeline.problem(for: error, requestID: requestID))
@@ -223,43 +229,18 @@ struct GatewayRoutes: Sendable {
     // MARK: helpers
 
     private func unsupportedType(_ request: Request, accepted: [String], requestID: String) -> ProblemDetails? {
-        guard let type = request.headers[.contentType]?.lowercased() else { return nil }
-        if accepted.contains(where: { type.hasPrefix($0) }) { return nil }
-        return .unsupportedMediaType(
-            "Content-Type \(type) is not accepted here; use \(accepted.joined(separator: " or "))",
-            requestID: requestID)
+        HTTPReply.unsupportedType(request, accepted: accepted, requestID: requestID)
     }
 
     private func collect(_ request: Request, limit: Int, requestID: String) async -> Result<[UInt8], ProblemDetails> {
-        do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return .success(Array(buffer.readableBytesView))
-        } catch is NIOTooManyBytesError {
-            return .failure(.tooLarge("the body is larger than \(limit) bytes", requestID: requestID))
-        } catch {
-            return .failure(.badRequest("could not read the body: \(error)", requestID: requestID))
-        }
+        await HTTPReply.collect(request, limit: limit, requestID: requestID)
     }
 
-    private func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
+    private func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response { HTTPReply.json(status, body) }
 
-    private func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
+    private func json(_ status: HTTPResponse.Status, _ body: String) -> Response { HTTPReply.json(status, body) }
 
-    private func problem(_ problem: ProblemDetails) -> Response {
-        var headers: HTTPFields = [.contentType: ProblemDetails.contentType]
-        if let retry = problem.retryAfterSeconds { headers[.retryAfter] = String(retry) }
-        return Response(
-            status: .init(code: problem.status), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: problem.json())))
-    }
+    private func problem(_ problem: ProblemDetails) -> Response { HTTPReply.problem(problem) }
 }
 
 extension HealthClient {

@@ -16,6 +16,7 @@ struct AlertsFixture {
     let service: AlertsService
     let maintainer: DatabaseMaintainer
     let alerts: AlertsClient
+    let reviews: ReviewsClient
 
     /// Runs migrations (and replays the spool) once, as the background maintainer does.
     func tick() async { await maintainer.tick() }
@@ -36,7 +37,7 @@ struct AlertsFixture {
 /// The alerts service over real frames, a real PostgreSQL and a real spool.
 @Suite(.timeLimit(.minutes(5)))
 struct AlertsServiceTests {
-    private static let logger = Logger(label: "test.alerts")
+    static let logger = Logger(label: "test.alerts")
 
     /// Starts PostgreSQL, a spool in a temp dir and an alerts server; migrates unless `migrate` is false; tears
     /// everything down afterwards, also when `body` throws.
@@ -44,8 +45,9 @@ struct AlertsServiceTests {
     /// `durable` keeps the cluster in the test's temp dir with durable settings: a throwaway cluster runs with
     /// `synchronous_commit` off, so a crash (`kill()`) may lose recent commits — fine for most tests, not for one
     /// that checks what survives a crash.
-    private static func withAlerts(
-        migrate: Bool = true, durable: Bool = false, _ body: (AlertsFixture) async throws -> Void
+    static func withAlerts(
+        migrate: Bool = true, durable: Bool = false, policy: ReviewPolicy = ReviewPolicy(),
+        _ body: (AlertsFixture) async throws -> Void
     ) async throws {
         let directory = NSTemporaryDirectory() + "txad-alerts-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -61,7 +63,7 @@ struct AlertsServiceTests {
         var failure: (any Error)?
         do {
             let spool = try DurableSpool(path: directory + "/alerts.spool")
-            let service = AlertsService(database: database, spool: spool, logger: logger)
+            let service = AlertsService(database: database, spool: spool, reviewPolicy: policy, logger: logger)
             let maintainer = DatabaseMaintainer(
                 service: service, database: database, interval: .seconds(1), logger: logger)
             if migrate {
@@ -69,7 +71,7 @@ struct AlertsServiceTests {
                 #expect(service.isSchemaReady)
             }
             let server = RPCServer(
-                configuration: .init(host: "127.0.0.1", port: 0), services: [service], logger: logger)
+                configuration: .init(host: "127.0.0.1", port: 0), services: [service, service.reviews], logger: logger)
             let address = try await server.listen()
             await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
@@ -79,7 +81,7 @@ struct AlertsServiceTests {
                         defaultDeadline: .seconds(60)))
                 let fixture = AlertsFixture(
                     postgres: postgres, database: database, spool: spool, service: service, maintainer: maintainer,
-                    alerts: AlertsClient(wrapping: rpc))
+                    alerts: AlertsClient(wrapping: rpc), reviews: ReviewsClient(wrapping: rpc))
                 do {
                     try await body(fixture)
                 } catch {
@@ -97,11 +99,12 @@ struct AlertsServiceTests {
     }
 
     /// A scored transaction built by hand; anomalies are the ones at risk ≥ medium.
-    private static func scored(
-        _ id: String, _ risk: RiskLevel, reasons: [Reason] = [], scoredAtMillis: Int64 = 1_714_000_100_000
+    static func scored(
+        _ id: String, _ risk: RiskLevel, reasons: [Reason] = [], scoredAtMillis: Int64 = 1_714_000_100_000,
+        userID: String? = nil, timestampMillis: Int64 = 1_714_000_000_000
     ) -> ScoredTransaction {
         let transaction = Transaction(
-            transactionID: id, userID: "user-\(id.count % 3)", timestampMillis: 1_714_000_000_000, amount: 42.5,
+            transactionID: id, userID: userID ?? "user-\(id.count % 3)", timestampMillis: timestampMillis, amount: 42.5,
             currency: "EUR", merchantID: "m-1", merchantCategory: "grocery", channel: .online, latitude: 48.85,
             longitude: 2.35, country: "FR")
         let ensemble: Double =
@@ -119,9 +122,9 @@ struct AlertsServiceTests {
             scoredAtMillis: scoredAtMillis)
     }
 
-    private static let amountReason = Reason(
+    static let amountReason = Reason(
         code: "AMOUNT_HIGH", feature: "amount_zscore", value: 6.25, text: "Amount is \"6.3×\" the user's usual")
-    private static let countryReason = Reason(
+    static let countryReason = Reason(
         code: "NEW_COUNTRY", feature: "is_new_country", value: 1, text: "First transaction from FR")
 
     /// 3 low, 2 medium, 1 high, 1 critical.
@@ -135,7 +138,7 @@ struct AlertsServiceTests {
         ]
     }
 
-    private static func expectFailure(
+    static func expectFailure(
         _ code: RPCStatusCode, sourceLocation: SourceLocation = #_sourceLocation, _ call: () async throws -> Void
     ) async -> String {
         do {

@@ -20,11 +20,22 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Directory of the durable spool used while PostgreSQL is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     var spoolDir: String?
 
+    @Option(
+        help: """
+            Review SLA per risk level in minutes, e.g. critical=15,high=60,medium=240 (env TXAD_REVIEW_SLA_MINUTES; \
+            levels not given keep those defaults, low 1440).
+            """)
+    var reviewSlaMinutes: String?
+
+    @Option(help: "Minutes an analyst's claim on an alert lasts (env TXAD_CLAIM_MINUTES; default 15).")
+    var claimMinutes: Int?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
         let url: String
         let spoolDirectory: String
+        let reviewPolicy: ReviewPolicy
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -36,6 +47,19 @@ struct AlertsCommand: AsyncParsableCommand {
             }
             url = given
             spoolDirectory = settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool")
+            let sla: ReviewPolicy.SLATable
+            do {
+                sla = try ReviewPolicy.parseSLA(
+                    settings.string(
+                        reviewSlaMinutes, flag: "review-sla-minutes", env: "TXAD_REVIEW_SLA_MINUTES", default: ""))
+            } catch {
+                throw ConfigurationError(
+                    setting: "--review-sla-minutes / TXAD_REVIEW_SLA_MINUTES", reason: error.description)
+            }
+            reviewPolicy = ReviewPolicy(
+                slaMinutes: sla,
+                claimMinutes: try settings.int(
+                    claimMinutes, flag: "claim-minutes", env: "TXAD_CLAIM_MINUTES", default: 15, range: 1...1440))
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -46,14 +70,17 @@ struct AlertsCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
         let database = try PostgresClient(url: url, logger: logger)
         let spool = try DurableSpool(path: spoolDirectory + "/alerts.spool", logger: logger)
-        let service = AlertsService(database: database, spool: spool, logger: logger)
+        let service = AlertsService(database: database, spool: spool, reviewPolicy: reviewPolicy, logger: logger)
         do {
             try await InternalServiceHost.run(
                 name: "txad-alerts", configuration: configuration,
                 extraConfiguration: [
                     ("database_url", Redaction.maskingSecrets(in: url)), ("spool", spool.path),
+                    ("review_sla_minutes", reviewPolicy.slaDescription),
+                    ("claim_minutes", String(reviewPolicy.claimMinutes)),
                 ],
-                services: [service], background: service.backgroundServices(interval: .seconds(1), logger: logger),
+                services: [service, service.reviews],
+                background: service.backgroundServices(interval: .seconds(1), logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
         } catch {
