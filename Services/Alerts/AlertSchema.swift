@@ -1,7 +1,9 @@
+import Registry
 import Stores
 
 /// The alerts database schema, as versioned migrations applied by the alerts service at start (under an advisory
-/// lock, so several replicas starting together apply each once).
+/// lock, so several replicas starting together apply each once). The model registry's migrations (30–39) live in
+/// the Registry module and are appended here: one migrator owns the database's one migration history.
 enum AlertSchema {
     static let migrations: [Migration] = [
         Migration(
@@ -73,5 +75,5 @@ enum AlertSchema {
                     WHERE state IN ('pending', 'delivering');
                 CREATE INDEX notification_deliveries_alert ON notification_deliveries (alert_id);
                 """),
-    ]
+    ] + RegistrySchema.migrations
 }
