@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth",
+                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth", "Registry",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
-        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain", "Registry"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
             swiftSettings: strict),
