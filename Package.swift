@@ -93,6 +93,10 @@ let package = Package(
             path: "Shared/ServiceKit", swiftSettings: strict),
 
         .target(
+            name: "Registry", dependencies: ["Detection", "Stores", "Domain"], path: "Shared/Registry",
+            swiftSettings: strict),
+
+        .target(
             name: "Auth",
             dependencies: [
                 "ServiceKit",
@@ -110,12 +114,16 @@ let package = Package(
             ],
             path: "Services/Preprocessing", swiftSettings: strict),
         .target(
-            name: "InferenceService", dependencies: ["ServiceKit", "Wire", "Detection", "Domain"],
+            name: "InferenceService",
+            dependencies: [
+                "ServiceKit", "Wire", "Detection", "Domain", "Registry", "Stores",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Inference", swiftSettings: strict),
         .target(
             name: "AlertsService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain",
+                "ServiceKit", "Wire", "Stores", "Domain", "Registry",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -123,7 +131,7 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth",
+                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth", "Registry",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -132,7 +140,7 @@ let package = Package(
         .target(
             name: "TxadCLI",
             dependencies: [
-                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit",
+                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", swiftSettings: strict),
@@ -146,7 +154,10 @@ let package = Package(
             path: "Services/Executables/txad-preprocessing", swiftSettings: strict),
         .executableTarget(
             name: "txad-inference",
-            dependencies: ["InferenceService", "ServiceKit", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "InferenceService", "ServiceKit", "Wire", "Registry", "Stores",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Services/Executables/txad-inference", swiftSettings: strict),
         .executableTarget(
             name: "txad-alerts",
@@ -160,7 +171,7 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
-        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain", "Registry"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
             swiftSettings: strict),
@@ -175,6 +186,13 @@ let package = Package(
             name: "AlertsTests", dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire"],
             swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: ["InferenceService", "Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RegistryTests", dependencies: ["Registry", "Detection", "Domain", "Stores", "EmbeddedStores"],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

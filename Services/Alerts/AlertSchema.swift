@@ -1,7 +1,9 @@
+import Registry
 import Stores
 
 /// The alerts database schema, as versioned migrations applied by the alerts service at start (under an advisory
-/// lock, so several replicas starting together apply each once).
+/// lock, so several replicas starting together apply each once). The model registry's migrations (30–39) live in
+/// the Registry module and are appended here: one migrator owns the database's one migration history.
 enum AlertSchema {
     static let migrations: [Migration] = [
         Migration(
@@ -106,5 +108,5 @@ enum AlertSchema {
                 );
                 CREATE INDEX decision_overrides_alert ON decision_overrides (alert_id);
                 """),
-    ]
+    ] + RegistrySchema.migrations
 }

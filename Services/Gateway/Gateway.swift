@@ -1,4 +1,5 @@
 import Auth
+import Registry
 import Foundation
 import Hummingbird
 import Logging
@@ -55,9 +56,14 @@ public struct Gateway: Sendable {
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
+        let database = try c.databaseURL.map {
+            try PostgresClient(configuration: .init(url: $0, poolSize: 2), logger: logger)
+        }
         let guarded = GuardedRouter(router)
         routes.register(on: guarded)
         reviewRoutes.register(on: guarded)
+        ModelRoutes(registry: database.map(BundleRegistry.init(client:)), selfApprovalAllowed: c.allowSelfApproval)
+            .register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(
@@ -69,9 +75,11 @@ public struct Gateway: Sendable {
                 service: "txad-gateway", configuration: c.printable, services: [replayer, app], logger: logger)
         } catch {
             await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            await database?.shutdown()
             throw error
         }
         await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+        await database?.shutdown()
     }
 
     private func shutdown(_ a: RPCClient, _ b: RPCClient, _ c: RPCClient, _ redis: RedisClient?) async {

@@ -33,6 +33,10 @@ public struct GatewayConfiguration: Sendable {
     public var connectionsPerTarget: Int
     /// Directory of the gateway's durable spool (records for the alerts service while it is unreachable).
     public var spoolDirectory: String
+    /// PostgreSQL with the model registry, for the `/models` admin routes; nil answers them with 503.
+    public var databaseURL: String?
+    /// `TXAD_ALLOW_SELF_APPROVAL=1`: an admin may approve a version they registered (local use).
+    public var allowSelfApproval: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -40,8 +44,10 @@ public struct GatewayConfiguration: Sendable {
         maximumBatchItems: Int = 10_000, maximumBatchBodyBytes: Int = 16 << 20, maximumSingleBodyBytes: Int = 64 << 10,
         requestDeadline: Duration = .seconds(2), batchDeadline: Duration = .seconds(30), chunkSize: Int = 500,
         coalescedGroupsInFlight: Int = 4, connectionsPerTarget: Int = 4,
-        spoolDirectory: String
+        spoolDirectory: String, databaseURL: String? = nil, allowSelfApproval: Bool = false
     ) {
+        self.databaseURL = databaseURL
+        self.allowSelfApproval = allowSelfApproval
         self.host = host
         self.port = port
         self.preprocessing = preprocessing
@@ -76,6 +82,8 @@ public struct GatewayConfiguration: Sendable {
             ("chunk_size", String(chunkSize)), ("coalesced_groups_in_flight", String(coalescedGroupsInFlight)),
             ("connections_per_target", String(connectionsPerTarget)),
             ("spool_dir", spoolDirectory),
+            ("database_url", databaseURL.map(Redaction.maskingSecrets(in:)) ?? "(none: /models routes answer 503)"),
+            ("allow_self_approval", String(allowSelfApproval)),
         ]
     }
 

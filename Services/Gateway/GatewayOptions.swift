@@ -35,6 +35,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var coalescedGroups: Int?
     @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     public var spoolDir: String?
+    @Option(help: "PostgreSQL with the model registry, for the /models admin routes (env DATABASE_URL).")
+    public var databaseURL: String?
     @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
     public var logLevel: String?
 
@@ -70,7 +72,11 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             chunkSize: try settings.int(chunkSize, flag: "chunk-size", env: "TXAD_CHUNK_SIZE", default: 500, range: 1...10_000),
             coalescedGroupsInFlight: try settings.int(
                 coalescedGroups, flag: "coalesced-groups", env: "TXAD_COALESCED_GROUPS", default: 4, range: 1...256),
-            spoolDirectory: settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool"))
+            spoolDirectory: settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool"),
+            databaseURL: try settings.url(
+                databaseURL, flag: "database-url", env: "DATABASE_URL", schemes: ["postgresql", "postgres"]),
+            allowSelfApproval: try settings.bool(
+                nil, flag: "allow-self-approval", env: "TXAD_ALLOW_SELF_APPROVAL", default: false))
         let level = try LoggingSetup.level(
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")

@@ -169,6 +169,14 @@ struct GatewayRoutes: Sendable {
             body += "\"threshold\":\(JSONText.number(info.threshold)),\"weights\":{\"isolation_forest\":"
             body += "\(JSONText.number(info.weightIsolationForest)),\"autoencoder\":"
             body += "\(JSONText.number(info.weightAutoencoder))}"
+            body += ",\"source\":\(JSONText.quoted(info.source)),\"canary\":"
+            body +=
+                info.canaryVersion.isEmpty
+                ? "null"
+                : "{\"version\":\(JSONText.quoted(info.canaryVersion)),\"share\":\(JSONText.number(info.canaryShare))}"
+            body += ",\"shadow\":\(info.shadowVersion.isEmpty ? "null" : JSONText.quoted(info.shadowVersion))"
+            body += ",\"shadow_dropped\":\(info.shadowDropped),\"refused\":["
+            body += info.refused.map(JSONText.quoted).joined(separator: ",") + "]"
             if !info.manifestJSON.isEmpty { body += ",\"manifest\":\(info.manifestJSON)" }
             return json(.ok, body + "}")
         } catch {

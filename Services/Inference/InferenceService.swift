@@ -6,56 +6,149 @@ import Metrics
 import Synchronization
 import Wire
 
-/// `txad.v1.Inference`: scores feature vectors with the active model bundle; stateless, so replicas scale out.
+/// `txad.v1.Inference`: scores feature vectors with the models in service; stateless, so replicas scale out.
 ///
-/// The bundle is loaded from the model directory at start; without one the service reports `NOT_SERVING` and
-/// answers `Score` with FAILED_PRECONDITION. `Reload` loads a bundle next to the one in service and swaps only when
-/// it loaded and validated, so a corrupt or mismatched bundle never replaces a good one.
+/// Models come from one of two sources:
+/// - **directory** (`TXAD_MODEL_DIR`): the active bundle is loaded at start; `Reload` loads a bundle next to the
+///   one in service and swaps only when it loaded and validated.
+/// - **registry** (`DATABASE_URL`): ``RegistrySync`` loads champion, canary and shadow from PostgreSQL and calls
+///   ``apply(_:)``; `Reload` asks it to re-read the registry at once.
+///
+/// Without a champion the service reports `NOT_SERVING` and answers `Score` with FAILED_PRECONDITION. The models are
+/// one value swapped atomically and read once per request, so every vector of a request is scored against the same
+/// set (the champion, or the canary for the canary's users).
 public final class InferenceService: Inference.ServiceProtocol {
-    private let registry: ModelRegistry
-    private let scorer: Mutex<AnomalyScorer?>
+    /// Where the models come from.
+    public enum Source: String, Sendable {
+        case directory
+        case registry
+    }
+
+    private struct State: Sendable {
+        var models = ServingModels()
+        /// "version: reason", latest first.
+        var refused: [String] = []
+        var reloadHook: (@Sendable () async throws -> Void)?
+    }
+
+    /// The source this service was created for.
+    public let source: Source
+    private let registry: ModelRegistry?
+    private let state: Mutex<State>
+    private let shadowScorer: ShadowScorer?
     private let logger: Logger
     private let scoredCounter = Counter(label: "txad_inference_scored_total")
+    private let refusedCounter = Counter(label: "txad_inference_bundle_refused_total")
+    private let switchCounter = Counter(label: "txad_inference_model_switches_total")
     /// Called with whether a model is in service, to drive the health status.
     private let onModelChange: @Sendable (Bool) -> Void
 
     /// Loads the active bundle of `modelDirectory` if there is one (a failure is logged and leaves no model).
     public init(modelDirectory: String, logger: Logger, onModelChange: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        self.source = .directory
         self.registry = ModelRegistry(root: modelDirectory)
+        self.shadowScorer = nil
         self.logger = logger
         self.onModelChange = onModelChange
-        var initial: AnomalyScorer?
-        do {
-            if try registry.activeVersion() != nil {
-                initial = AnomalyScorer(bundle: try registry.loadActive())
-                logger.info("model loaded", metadata: ["model_version": "\(initial?.version ?? "")"])
-            } else {
-                logger.warning("no active model in \(modelDirectory); train one with `txad train`")
-            }
-        } catch {
-            logger.error("could not load the active model", metadata: ["error": "\(error)"])
-        }
-        self.scorer = Mutex(initial)
+        self.state = Mutex(State(models: ServingModels(champion: Self.loadActive(modelDirectory, logger: logger))))
     }
 
-    /// The version in service, nil when none.
-    public var modelVersion: String? { scorer.withLock { $0?.version } }
+    /// The active bundle of `directory` as a champion, nil (logged) when there is none or it does not load.
+    private static func loadActive(_ directory: String, logger: Logger) -> LoadedModel? {
+        let registry = ModelRegistry(root: directory)
+        do {
+            guard try registry.activeVersion() != nil else {
+                logger.warning("no active model in \(directory); train one with `txad train`")
+                return nil
+            }
+            let model = LoadedModel(scorer: AnomalyScorer(bundle: try registry.loadActive()))
+            logger.info("model loaded", metadata: ["model_version": "\(model.version)", "directory": "\(directory)"])
+            return model
+        } catch {
+            logger.error("could not load the active model", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// A service whose models the registry sets (``apply(_:)``); shadow scores go to `shadowScorer`.
+    ///
+    /// Until the registry names a champion, the active bundle of `fallbackDirectory` (when given and present)
+    /// answers, so a fresh cluster serves its directory model before anything was registered.
+    public init(
+        registrySourceWith shadowScorer: ShadowScorer?, fallbackDirectory: String? = nil, logger: Logger,
+        onModelChange: @escaping @Sendable (Bool) -> Void = { _ in }
+    ) {
+        self.source = .registry
+        self.registry = nil
+        self.shadowScorer = shadowScorer
+        self.logger = logger
+        self.onModelChange = onModelChange
+        let fallback = fallbackDirectory.flatMap { Self.loadActive($0, logger: logger) }
+        self.state = Mutex(State(models: ServingModels(champion: fallback)))
+    }
+
+    /// The champion's version, nil when none.
+    public var modelVersion: String? { state.withLock { $0.models.champion?.version } }
+
+    /// The models in service.
+    public var models: ServingModels { state.withLock { $0.models } }
+
+    /// Refusals so far, `version: reason`, latest first.
+    public var refused: [String] { state.withLock { $0.refused } }
 
     /// Reports the initial model state to the health callback; call once the server is listening.
     public func announce() { onModelChange(modelVersion != nil) }
 
-    private func current() throws(RPCError) -> AnomalyScorer {
-        guard let scorer = scorer.withLock({ $0 }) else {
-            throw RPCError(code: .failedPrecondition, message: "no model is loaded; train one and reload")
+    /// Replaces the models in service (one atomic swap).
+    public func apply(_ models: ServingModels) {
+        let previous = state.withLock { state -> ServingModels in
+            defer { state.models = models }
+            return state.models
         }
-        return scorer
+        let changed =
+            previous.champion?.version != models.champion?.version || previous.canary?.version != models.canary?.version
+            || previous.canaryShare != models.canaryShare || previous.shadow?.version != models.shadow?.version
+        if changed {
+            switchCounter.increment()
+            logger.info(
+                "models switched",
+                metadata: [
+                    "champion": "\(models.champion?.version ?? "-")", "canary": "\(models.canary?.version ?? "-")",
+                    "canary_share": "\(models.canaryShare)", "shadow": "\(models.shadow?.version ?? "-")",
+                ])
+        }
+        onModelChange(models.champion != nil)
+    }
+
+    /// Records that `version` was refused (checksum, archive or schema check) and counts it.
+    public func recordRefusal(version: String, reason: String) {
+        refusedCounter.increment()
+        logger.error("bundle refused; the models in service stay", metadata: ["version": "\(version)", "error": "\(reason)"])
+        state.withLock { state in
+            state.refused.insert("\(version): \(reason)", at: 0)
+            if state.refused.count > 10 { state.refused.removeLast(state.refused.count - 10) }
+        }
+    }
+
+    /// What `Reload` does in registry mode (re-read the registry now).
+    public func setReloadHook(_ hook: @escaping @Sendable () async throws -> Void) {
+        state.withLock { $0.reloadHook = hook }
     }
 
     public func score(_ request: ScoreRequest, context: RPCContext) async throws -> ScoreResponse {
-        let scorer = try current()
+        let models = state.withLock { $0.models }
+        guard models.champion != nil else {
+            throw RPCError(code: .failedPrecondition, message: "no model is loaded; train or promote one and reload")
+        }
         do {
-            let scores = try scorer.score(request.vectors)
+            let (scores, championPositions) = try models.score(request.vectors)
             scoredCounter.increment(by: scores.count)
+            if let shadow = models.shadow, let shadowScorer {
+                let positions = championPositions
+                shadowScorer.offer(
+                    shadow: shadow.scorer, vectors: positions.map { request.vectors[$0] },
+                    champion: positions.map { scores[$0] })
+            }
             return ScoreResponse(scores: scores)
         } catch {
             let code: RPCStatusCode = error.code == .schemaMismatch ? .failedPrecondition : .invalidArgument
@@ -64,8 +157,13 @@ public final class InferenceService: Inference.ServiceProtocol {
     }
 
     public func modelInfo(_ request: ModelInfoRequest, context: RPCContext) async throws -> ModelInfoResponse {
-        let scorer = try current()
-        let manifest = scorer.bundle.manifest
+        let (models, refused) = state.withLock { ($0.models, $0.refused) }
+        guard let champion = models.champion?.scorer else {
+            throw RPCError(
+                code: .failedPrecondition,
+                message: "no model is loaded" + (refused.first.map { "; last refusal: \($0)" } ?? ""))
+        }
+        let manifest = champion.bundle.manifest
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(manifest)).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -73,11 +171,24 @@ public final class InferenceService: Inference.ServiceProtocol {
             version: manifest.version, created: manifest.created,
             featureSchemaVersion: manifest.featureSchema.version, featureNames: manifest.featureSchema.names,
             threshold: manifest.ensemble.anomalyThreshold, weightIsolationForest: manifest.ensemble.weights.isolationForest,
-            weightAutoencoder: manifest.ensemble.weights.autoencoder, manifestJSON: json)
+            weightAutoencoder: manifest.ensemble.weights.autoencoder, manifestJSON: json, source: source.rawValue,
+            canaryVersion: models.canary?.version ?? "", canaryShare: models.canary == nil ? 0 : models.canaryShare,
+            shadowVersion: models.shadow?.version ?? "", refused: refused,
+            shadowDropped: shadowScorer?.droppedTotal ?? 0)
     }
 
     public func reload(_ request: ReloadRequest, context: RPCContext) async throws -> ReloadResponse {
         let previous = modelVersion ?? ""
+        guard let registry else {
+            // Registry mode: the registry decides the versions; re-read it now.
+            let hook = state.withLock { $0.reloadHook }
+            do {
+                try await hook?()
+            } catch {
+                throw RPCError(code: .unavailable, message: "model registry: \(error)")
+            }
+            return ReloadResponse(previousVersion: previous, version: modelVersion ?? "")
+        }
         let bundle: ModelBundle
         do {
             if request.version.isEmpty {
@@ -87,13 +198,13 @@ public final class InferenceService: Inference.ServiceProtocol {
                 bundle = try ModelBundle.load(from: registry.directory(of: request.version))
             }
         } catch {
+            refusedCounter.increment()
             context.logger.error("reload refused; keeping the model in service", metadata: ["error": "\(error)"])
             throw RPCError(
                 code: error.code == .invalidArgument ? .invalidArgument : .failedPrecondition,
                 message: "bundle refused, \(previous.isEmpty ? "no model" : previous) stays in service: \(error.message)")
         }
-        scorer.withLock { $0 = AnomalyScorer(bundle: bundle) }
-        onModelChange(true)
+        apply(ServingModels(champion: LoadedModel(scorer: AnomalyScorer(bundle: bundle))))
         context.logger.info("model reloaded", metadata: ["from": "\(previous)", "to": "\(bundle.version)"])
         return ReloadResponse(previousVersion: previous, version: bundle.version)
     }

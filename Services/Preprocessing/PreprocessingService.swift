@@ -59,7 +59,8 @@ public struct PreprocessingService: Preprocessing.ServiceProtocol {
     /// Features from an empty history, flagged degraded.
     private func coldStart(_ transactions: [Transaction], extractor: FeatureExtractor) -> [FeatureVector] {
         transactions.map { t in
-            extractor.extract(t, state: UserState()).featureVector(transactionID: t.transactionID, degraded: true)
+            extractor.extract(t, state: UserState())
+                .featureVector(transactionID: t.transactionID, userID: t.userID, degraded: true)
         }
     }
 
@@ -109,7 +110,8 @@ public struct PreprocessingService: Preprocessing.ServiceProtocol {
                     let t = transactions[position]
                     let result = extractor.extract(t, state: state)
                     state = result.nextState
-                    results.append((position, result.featureVector(transactionID: t.transactionID, degraded: false)))
+                    let vector = result.featureVector(transactionID: t.transactionID, userID: t.userID, degraded: false)
+                    results.append((position, vector))
                 }
                 updates.append((user, bytes, state.serialized()))
                 computed.append(results)

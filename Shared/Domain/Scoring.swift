@@ -56,10 +56,14 @@ public struct FeatureVector: Sendable, Hashable {
     public var rawValues: [Double]
     /// True when the user's state was unavailable and cold-start features were used.
     public var degraded: Bool
+    /// The transaction's user; inference routes a canary's share of users by its hash (empty: the champion).
+    public var userID: String
 
     public init(
-        transactionID: String, schemaVersion: UInt32, values: [Double], rawValues: [Double], degraded: Bool
+        transactionID: String, schemaVersion: UInt32, values: [Double], rawValues: [Double], degraded: Bool,
+        userID: String = ""
     ) {
+        self.userID = userID
         self.transactionID = transactionID
         self.schemaVersion = schemaVersion
         self.values = values

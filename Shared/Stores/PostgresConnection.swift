@@ -1,7 +1,7 @@
 import CLibPQ
 import Logging
 
-/// One blocking libpq connection. All libpq calls of the package are in this file.
+/// One blocking libpq connection. All libpq calls of the package are here, except notifications (PostgresListener).
 ///
 /// Safety: the `PGconn` handle is created here, finished only in `deinit`, and never escapes; every `PGresult`
 /// is cleared in the function that obtained it. The pool only touches an instance on its own threads under its

@@ -18,10 +18,10 @@ public struct FeatureResult: Sendable, Hashable {
     }
 
     /// The values as the `FeatureVector` that travels to the inference service.
-    public func featureVector(transactionID: String, degraded: Bool) -> FeatureVector {
+    public func featureVector(transactionID: String, userID: String = "", degraded: Bool) -> FeatureVector {
         FeatureVector(
             transactionID: transactionID, schemaVersion: FeatureSchema.current.version,
-            values: values.map(Double.init), rawValues: raw.values, degraded: degraded)
+            values: values.map(Double.init), rawValues: raw.values, degraded: degraded, userID: userID)
     }
 }
 

@@ -46,13 +46,31 @@ public struct ModelInfoResponse: Sendable, Hashable {
     public var weightAutoencoder: Double
     /// The bundle's whole manifest, JSON.
     public var manifestJSON: String
+    /// Where the replica's models come from: `directory` or `registry`.
+    public var source: String
+    /// The canary version (empty without one) and its share of users in (0, 1).
+    public var canaryVersion: String
+    public var canaryShare: Double
+    /// The shadow version, empty without one.
+    public var shadowVersion: String
+    /// Bundles the replica refused, `version: reason`, latest first.
+    public var refused: [String]
+    /// Shadow scorings dropped because the shadow fell behind, since start.
+    public var shadowDropped: UInt64
 
     /// Creates a response.
     public init(
         version: String = "", created: String = "", featureSchemaVersion: UInt32 = 0, featureNames: [String] = [],
         threshold: Double = 0, weightIsolationForest: Double = 0, weightAutoencoder: Double = 0,
-        manifestJSON: String = ""
+        manifestJSON: String = "", source: String = "", canaryVersion: String = "", canaryShare: Double = 0,
+        shadowVersion: String = "", refused: [String] = [], shadowDropped: UInt64 = 0
     ) {
+        self.source = source
+        self.canaryVersion = canaryVersion
+        self.canaryShare = canaryShare
+        self.shadowVersion = shadowVersion
+        self.refused = refused
+        self.shadowDropped = shadowDropped
         self.version = version
         self.created = created
         self.featureSchemaVersion = featureSchemaVersion

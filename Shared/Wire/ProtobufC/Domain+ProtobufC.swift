@@ -137,6 +137,7 @@ extension FeatureVector: CMessageConvertible {
         (c.pointee.n_values, c.pointee.values) = try arena.makeScalarArray(values)
         (c.pointee.n_raw_values, c.pointee.raw_values) = try arena.makeScalarArray(rawValues)
         c.pointee.degraded = cBool(degraded)
+        try arena.setString(&c.pointee.user_id, userID, name: "FeatureVector.user_id")
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
@@ -146,7 +147,8 @@ extension FeatureVector: CMessageConvertible {
             schemaVersion: m.schema_version,
             values: decodeScalarArray(count: m.n_values, m.values),
             rawValues: decodeScalarArray(count: m.n_raw_values, m.raw_values),
-            degraded: m.degraded != 0)
+            degraded: m.degraded != 0,
+            userID: try decodeString(m.user_id, field: "FeatureVector.user_id"))
     }
 }
 

@@ -123,6 +123,13 @@ extension ModelInfoResponse: CMessageConvertible {
         c.pointee.weight_isolation_forest = weightIsolationForest
         c.pointee.weight_autoencoder = weightAutoencoder
         try arena.setString(&c.pointee.manifest_json, manifestJSON, name: "ModelInfoResponse.manifest_json")
+        try arena.setString(&c.pointee.source, source, name: "ModelInfoResponse.source")
+        try arena.setString(&c.pointee.canary_version, canaryVersion, name: "ModelInfoResponse.canary_version")
+        c.pointee.canary_share = canaryShare
+        try arena.setString(&c.pointee.shadow_version, shadowVersion, name: "ModelInfoResponse.shadow_version")
+        (c.pointee.n_refused, c.pointee.refused) = try arena.makeStringArray(
+            refused, name: "ModelInfoResponse.refused")
+        c.pointee.shadow_dropped = shadowDropped
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
@@ -136,7 +143,13 @@ extension ModelInfoResponse: CMessageConvertible {
             threshold: m.threshold,
             weightIsolationForest: m.weight_isolation_forest,
             weightAutoencoder: m.weight_autoencoder,
-            manifestJSON: try decodeString(m.manifest_json, field: "ModelInfoResponse.manifest_json"))
+            manifestJSON: try decodeString(m.manifest_json, field: "ModelInfoResponse.manifest_json"),
+            source: try decodeString(m.source, field: "ModelInfoResponse.source"),
+            canaryVersion: try decodeString(m.canary_version, field: "ModelInfoResponse.canary_version"),
+            canaryShare: m.canary_share,
+            shadowVersion: try decodeString(m.shadow_version, field: "ModelInfoResponse.shadow_version"),
+            refused: try decodeStringArray(count: m.n_refused, m.refused, field: "ModelInfoResponse.refused"),
+            shadowDropped: m.shadow_dropped)
     }
 }
 

@@ -1032,7 +1032,7 @@ const ProtobufCMessageDescriptor txad__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) txad__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__model_info_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor txad__v1__model_info_response__field_descriptors[14] =
 {
   {
     "version",
@@ -1130,12 +1130,90 @@ static const ProtobufCFieldDescriptor txad__v1__model_info_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "source",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoResponse, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "canary_version",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoResponse, canary_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "canary_share",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoResponse, canary_share),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shadow_version",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoResponse, shadow_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refused",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Txad__V1__ModelInfoResponse, n_refused),
+    offsetof(Txad__V1__ModelInfoResponse, refused),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shadow_dropped",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoResponse, shadow_dropped),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__model_info_response__field_indices_by_name[] = {
+  10,   /* field[10] = canary_share */
+  9,   /* field[9] = canary_version */
   1,   /* field[1] = created */
   3,   /* field[3] = feature_names */
   2,   /* field[2] = feature_schema_version */
   7,   /* field[7] = manifest_json */
+  12,   /* field[12] = refused */
+  13,   /* field[13] = shadow_dropped */
+  11,   /* field[11] = shadow_version */
+  8,   /* field[8] = source */
   4,   /* field[4] = threshold */
   0,   /* field[0] = version */
   6,   /* field[6] = weight_autoencoder */
@@ -1144,7 +1222,7 @@ static const unsigned txad__v1__model_info_response__field_indices_by_name[] = {
 static const ProtobufCIntRange txad__v1__model_info_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor txad__v1__model_info_response__descriptor =
 {
@@ -1154,7 +1232,7 @@ const ProtobufCMessageDescriptor txad__v1__model_info_response__descriptor =
   "Txad__V1__ModelInfoResponse",
   "txad.v1",
   sizeof(Txad__V1__ModelInfoResponse),
-  8,
+  14,
   txad__v1__model_info_response__field_descriptors,
   txad__v1__model_info_response__field_indices_by_name,
   1,  txad__v1__model_info_response__number_ranges,

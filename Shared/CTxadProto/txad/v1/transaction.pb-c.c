@@ -400,7 +400,7 @@ const ProtobufCMessageDescriptor txad__v1__transaction__descriptor =
   (ProtobufCMessageInit) txad__v1__transaction__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__feature_vector__field_descriptors[5] =
+static const ProtobufCFieldDescriptor txad__v1__feature_vector__field_descriptors[6] =
 {
   {
     "transaction_id",
@@ -462,19 +462,32 @@ static const ProtobufCFieldDescriptor txad__v1__feature_vector__field_descriptor
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "user_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__FeatureVector, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__feature_vector__field_indices_by_name[] = {
   3,   /* field[3] = degraded */
   4,   /* field[4] = raw_values */
   1,   /* field[1] = schema_version */
   0,   /* field[0] = transaction_id */
+  5,   /* field[5] = user_id */
   2,   /* field[2] = values */
 };
 static const ProtobufCIntRange txad__v1__feature_vector__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 5, 3 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor txad__v1__feature_vector__descriptor =
 {
@@ -484,7 +497,7 @@ const ProtobufCMessageDescriptor txad__v1__feature_vector__descriptor =
   "Txad__V1__FeatureVector",
   "txad.v1",
   sizeof(Txad__V1__FeatureVector),
-  5,
+  6,
   txad__v1__feature_vector__field_descriptors,
   txad__v1__feature_vector__field_indices_by_name,
   2,  txad__v1__feature_vector__number_ranges,

@@ -145,10 +145,32 @@ struct  Txad__V1__ModelInfoResponse
    * The bundle's whole manifest, JSON.
    */
   char *manifest_json;
+  /*
+   * Where the replica's models come from: "directory" (TXAD_MODEL_DIR) or "registry" (PostgreSQL).
+   */
+  char *source;
+  /*
+   * The canary version and its share of users in (0, 1); empty and 0 without a canary.
+   */
+  char *canary_version;
+  double canary_share;
+  /*
+   * The shadow version; empty without one.
+   */
+  char *shadow_version;
+  /*
+   * Bundles the replica refused to load, "version: reason", latest first (at most 10).
+   */
+  size_t n_refused;
+  char **refused;
+  /*
+   * Shadow scorings dropped because the shadow fell behind, since start.
+   */
+  uint64_t shadow_dropped;
 };
 #define TXAD__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0 }
 
 
 struct  Txad__V1__ReloadRequest

@@ -118,10 +118,15 @@ struct  Txad__V1__FeatureVector
    */
   size_t n_raw_values;
   double *raw_values;
+  /*
+   * The transaction's user: inference routes a canary share of users by its hash. Empty from older senders
+   * (then the champion answers).
+   */
+  char *user_id;
 };
 #define TXAD__V1__FEATURE_VECTOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__feature_vector__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Registry
+import Stores
+
+/// Shared plumbing of the registry subcommands: a client per command, errors as messages, tables.
+enum RegistryCLI {
+    /// Runs `body` with a client on `url`, shut down afterwards; registry errors become a message and exit code 1.
+    static func withClient<T: Sendable>(_ url: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        var logger = Logger(label: "txad.models")
+        logger.logLevel = .warning
+        let client: PostgresClient
+        do {
+            client = try PostgresClient(
+                configuration: .init(url: url, poolSize: 2, connectTimeout: .seconds(5)), logger: logger)
+        } catch {
+            throw ValidationError("--database-url / DATABASE_URL: \(error)")
+        }
+        do {
+            let result = try await body(client)
+            await client.shutdown()
+            return result
+        } catch let error as RegistryError {
+            await client.shutdown()
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode.failure
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    /// ``withClient(_:_:)`` with a registry.
+    static func withRegistry<T: Sendable>(_ url: String, _ body: (BundleRegistry) async throws -> T) async throws -> T {
+        try await withClient(url) { try await body(BundleRegistry(client: $0)) }
+    }
+
+    /// `30m`, `24h`, `7d`, `90s` as seconds.
+    static func seconds(_ text: String, field: String) throws -> Int {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int(text.dropLast()), count > 0,
+            count <= 3650 * 86_400 / unit
+        else {
+            throw ValidationError("\(field) '\(text)' must be a positive number with s, m, h or d (e.g. 24h)")
+        }
+        return count * unit
+    }
+
+    static func stageText(_ record: ModelVersionRecord) -> String {
+        record.stage == .canary
+            ? "canary \(CanaryShare.percentText(record.canaryShare ?? 0))" : record.stage.rawValue
+    }
+
+    static func printList(_ records: [ModelVersionRecord]) {
+        guard !records.isEmpty else {
+            print("no versions registered; `txad models register DIR` stores one")
+            return
+        }
+        print(pad("version", 24) + pad("stage", 14) + pad("registered by", 16) + pad("approved by", 16)
+            + pad("registered at", 26) + "ROC AUC  PR AUC")
+        for r in records {
+            let roc = r.rocAUC.map { String(format: "%.4f", $0) } ?? "   –  "
+            let pr = r.prAUC.map { String(format: "%.4f", $0) } ?? "   –  "
+            print(
+                pad(r.version, 24) + pad(stageText(r), 14) + pad(r.registeredBy, 16) + pad(r.approvedBy ?? "–", 16)
+                    + pad(r.registeredAt, 26) + roc + "   " + pr)
+        }
+    }
+
+    static func printRecord(_ r: ModelVersionRecord, trail: [StageChange]) {
+        print("version        \(r.version)")
+        print("stage          \(stageText(r))")
+        print("created        \(r.created)")
+        print("registered     \(r.registeredAt) by \(r.registeredBy)")
+        print("approved       \(r.approvedBy.map { "\(r.approvedAt ?? "") by \($0)" } ?? "no")")
+        print("bundle         \(r.bundleBytes) bytes, sha256 \(r.checksum)")
+        print("training data  sha256 \(r.dataDigest)")
+        if let run = r.mlflowRunID { print("mlflow run     \(run)") }
+        if let roc = r.rocAUC, let pr = r.prAUC {
+            print("holdout        ROC AUC \(String(format: "%.4f", roc)), PR AUC \(String(format: "%.4f", pr))")
+        }
+        print("history:")
+        for c in trail {
+            let share = c.canaryShare.map { " \(CanaryShare.percentText($0))" } ?? ""
+            print("  \(c.changedAt)  \(pad(c.action, 9)) \(c.fromStage?.rawValue ?? "–") → \(c.toStage.rawValue)\(share)  by \(c.actor)")
+        }
+    }
+
+    static func printComparison(_ c: ModelComparison, window: String) {
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.2f %%", $0 * 100) } ?? "–" }
+        print("\(c.challenger) vs champion \(c.champion), last \(window): \(c.transactions) transactions scored by both")
+        print("score correlation      \(c.correlation.map { String(format: "%.4f", $0) } ?? "–")")
+        print(
+            "alert rate (≥ medium)  champion \(percent(c.championAlertRate)), challenger \(percent(c.challengerAlertRate))"
+                + String(format: ", difference %+.2f pp", c.alertRateDifference * 100))
+        print("agreement per champion risk level:")
+        for level in c.levels {
+            print("  \(pad(level.level, 9)) \(String(format: "%8d", level.count)) transactions, challenger agrees on "
+                + percent(level.count == 0 ? nil : level.agreement))
+        }
+        print(
+            "decided alerts         \(c.decidedAlerts): precision champion \(percent(c.championPrecision)), "
+                + "challenger \(percent(c.challengerPrecision))")
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
+    }
+}

@@ -1,0 +1,122 @@
+import Detection
+import Domain
+import Logging
+import Metrics
+import Registry
+import ServiceLifecycle
+import Synchronization
+
+/// Scores the champion's vectors with the shadow version off the response path and records both scores.
+///
+/// `offer` only appends to a bounded queue (at most `capacity` vectors waiting); when the shadow falls behind, the
+/// vectors that do not fit are dropped and counted (`txad_inference_shadow_dropped_total`), never slowing the
+/// answer. The worker drains the whole queue at a time, scores it, and writes the rows to PostgreSQL in one
+/// statement per drain (`ShadowScoreStore`); a failed write is logged and counted, its rows lost (shadow scores
+/// are evidence for a comparison, not records anyone is owed).
+public final class ShadowScorer: Service, Sendable {
+    /// One request's worth of work.
+    struct Job: Sendable {
+        var shadow: AnomalyScorer
+        var vectors: [FeatureVector]
+        var champion: [Score]
+    }
+
+    private let store: ShadowScoreStore
+    private let capacity: Int
+    private let logger: Logger
+    private let queue = Mutex<(jobs: [Job], vectors: Int)>(([], 0))
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakes: AsyncStream<Void>
+    private let droppedCount = Atomic<UInt64>(0)
+    private let recordedCount = Atomic<UInt64>(0)
+    private let dropped = Counter(label: "txad_inference_shadow_dropped_total")
+    private let recorded = Counter(label: "txad_inference_shadow_recorded_total")
+    private let failures = Counter(label: "txad_inference_shadow_record_failures_total")
+    /// Called after each drain with the rows written (tests; `nil` in service).
+    private let onDrain: (@Sendable (Int) -> Void)?
+
+    /// A scorer writing through `store`, holding at most `capacity` vectors in its queue.
+    public init(
+        store: ShadowScoreStore, capacity: Int = 20_000, logger: Logger, onDrain: (@Sendable (Int) -> Void)? = nil
+    ) {
+        self.store = store
+        self.capacity = max(1, capacity)
+        self.logger = logger
+        self.onDrain = onDrain
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Shadow scorings dropped since start.
+    public var droppedTotal: UInt64 { droppedCount.load(ordering: .relaxed) }
+    /// Shadow rows written since start.
+    public var recordedTotal: UInt64 { recordedCount.load(ordering: .relaxed) }
+
+    /// Queues `vectors` (with the champion's scores) for `shadow`; drops them when the queue is full.
+    func offer(shadow: AnomalyScorer, vectors: [FeatureVector], champion: [Score]) {
+        guard !vectors.isEmpty else { return }
+        let accepted = queue.withLock { queue -> Bool in
+            guard queue.vectors + vectors.count <= capacity else { return false }
+            queue.jobs.append(Job(shadow: shadow, vectors: vectors, champion: champion))
+            queue.vectors += vectors.count
+            return true
+        }
+        if accepted {
+            wake.yield()
+        } else {
+            droppedCount.add(UInt64(vectors.count), ordering: .relaxed)
+            dropped.increment(by: vectors.count)
+        }
+    }
+
+    /// Drains the queue until graceful shutdown (then once more).
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in self.wakes {
+                await self.drain()
+            }
+        }
+        await drain()
+    }
+
+    /// Scores and records everything queued now.
+    func drain() async {
+        let jobs = queue.withLock { queue -> [Job] in
+            defer { queue = ([], 0) }
+            return queue.jobs
+        }
+        guard !jobs.isEmpty else { return }
+        var rows: [ShadowScoreRow] = []
+        for job in jobs {
+            let scores: [Score]
+            do {
+                scores = try job.shadow.score(job.vectors)
+            } catch {
+                logger.warning("shadow scoring failed", metadata: ["error": "\(error)"])
+                continue
+            }
+            for (champion, shadow) in zip(job.champion, scores) {
+                rows.append(
+                    ShadowScoreRow(
+                        transactionID: champion.transactionID, championVersion: champion.modelVersion,
+                        challengerVersion: shadow.modelVersion, championScore: champion.ensemble,
+                        challengerScore: shadow.ensemble, championRisk: champion.riskLevel.rawValue,
+                        challengerRisk: shadow.riskLevel.rawValue, championAnomaly: champion.isAnomaly,
+                        challengerAnomaly: shadow.isAnomaly))
+            }
+        }
+        var written = 0
+        for start in stride(from: 0, to: rows.count, by: 5000) {
+            let chunk = Array(rows[start..<min(start + 5000, rows.count)])
+            do {
+                try await store.record(chunk)
+                written += chunk.count
+            } catch {
+                failures.increment()
+                logger.warning("shadow scores not recorded", metadata: ["rows": "\(chunk.count)", "error": "\(error)"])
+            }
+        }
+        recordedCount.add(UInt64(written), ordering: .relaxed)
+        recorded.increment(by: written)
+        onDrain?(written)
+    }
+}
