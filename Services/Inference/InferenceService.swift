@@ -16,6 +16,7 @@ public final class InferenceService: Inference.ServiceProtocol {
     private let scorer: Mutex<AnomalyScorer?>
     private let logger: Logger
     private let scoredCounter = Counter(label: "txad_inference_scored_total")
+    private let metrics = InferenceMetrics()
     /// Called with whether a model is in service, to drive the health status.
     private let onModelChange: @Sendable (Bool) -> Void
 
@@ -36,6 +37,7 @@ public final class InferenceService: Inference.ServiceProtocol {
             logger.error("could not load the active model", metadata: ["error": "\(error)"])
         }
         self.scorer = Mutex(initial)
+        metrics.modelChanged(to: initial?.version)
     }
 
     /// The version in service, nil when none.
@@ -56,6 +58,7 @@ public final class InferenceService: Inference.ServiceProtocol {
         do {
             let scores = try scorer.score(request.vectors)
             scoredCounter.increment(by: scores.count)
+            metrics.scored(scores)
             return ScoreResponse(scores: scores)
         } catch {
             let code: RPCStatusCode = error.code == .schemaMismatch ? .failedPrecondition : .invalidArgument
@@ -87,6 +90,7 @@ public final class InferenceService: Inference.ServiceProtocol {
                 bundle = try ModelBundle.load(from: registry.directory(of: request.version))
             }
         } catch {
+            metrics.reloaded(success: false)
             context.logger.error("reload refused; keeping the model in service", metadata: ["error": "\(error)"])
             throw RPCError(
                 code: error.code == .invalidArgument ? .invalidArgument : .failedPrecondition,
@@ -94,6 +98,8 @@ public final class InferenceService: Inference.ServiceProtocol {
         }
         scorer.withLock { $0 = AnomalyScorer(bundle: bundle) }
         onModelChange(true)
+        metrics.reloaded(success: true)
+        metrics.modelChanged(to: bundle.version)
         context.logger.info("model reloaded", metadata: ["from": "\(previous)", "to": "\(bundle.version)"])
         return ReloadResponse(previousVersion: previous, version: bundle.version)
     }
