@@ -4,7 +4,7 @@ SWIFT_FLAGS ?=
 RELEASE_BIN  = .build/release
 TEST_FLAGS  ?=
 
-.PHONY: run test deps build release proto check-proto bench format clean
+.PHONY: run test deps build release proto check-proto validate-ops bench format clean
 
 ## Install what is missing, build release, train a default model if none exists, start the local cluster.
 run: deps release
@@ -15,9 +15,10 @@ run: deps release
 TEST_TARGETS ?= DomainTests WireTests DetectionTests StoresTests GatewayTests PreprocessingTests InferenceTests \
 	AlertsTests RegistryTests LifecycleTests EndToEndTests
 
-## Install what is missing, check generated code, build and run the whole test suite.
+## Install what is missing, check generated code and the operations files, build and run the whole test suite.
 test: deps check-proto
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	@.ci/validate-ops
 	@failed=""; for target in $(TEST_TARGETS); do \
 		[ -d Tests/$$target ] || continue; \
 		echo "== $$target"; \
@@ -42,6 +43,11 @@ proto: deps
 ## Fail when the committed protoc-c output is stale.
 check-proto:
 	@.ci/gen-proto --check
+
+## Offline checks of compose/ (promtool, docker-compose v1, compose schema, kustomize, kubernetes-validate, checkov,
+## Dockerfile vs ldd of the built binaries: .build/release when built, else .build/debug).
+validate-ops: deps
+	@.ci/validate-ops
 
 ## Benchmarks (release build): RPC layer, models, whole stack.
 bench: release

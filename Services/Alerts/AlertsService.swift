@@ -25,6 +25,7 @@ public final class AlertsService: Alerts.ServiceProtocol {
     public let reviews: ReviewService
     private let alertsCounter = Counter(label: "txad_alerts_recorded_total")
     private let spooledCounter = Counter(label: "txad_alerts_spooled_total")
+    private let spoolGauge = Gauge(label: "txad_alerts_spool_records")
 
     /// - Parameters:
     ///   - spool: where records go while PostgreSQL cannot take them.
@@ -101,6 +102,9 @@ public final class AlertsService: Alerts.ServiceProtocol {
     }
 
     var spooledRecords: Int { spool.recordCount }
+
+    /// Publishes the spool's depth as `txad_alerts_spool_records` (the "spool not draining" alert watches it).
+    func publishSpoolDepth() { spoolGauge.record(spool.recordCount) }
 
     public func stats(_ request: StatsRequest, context: RPCContext) async throws -> StatsResponse {
         await batcher.flush()

@@ -19,6 +19,8 @@ struct DatabaseMaintainer: Service {
 
     /// One round: migrate if not done yet, then replay what is spooled.
     func tick() async {
+        service.publishSpoolDepth()
+        defer { service.publishSpoolDepth() }
         if !service.isSchemaReady {
             do {
                 let applied = try await PostgresMigrator(client: database, migrations: AlertSchema.migrations, logger: logger)

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import Stores
 import Wire
@@ -13,8 +14,11 @@ struct GatewaySpoolReplayer: Service {
     let logger: Logger
 
     func run() async throws {
+        let depth = Gauge(label: "txad_gateway_spool_records")
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            depth.record(spool.recordCount)
             if spool.recordCount > 0 { await replayOnce() }
+            depth.record(spool.recordCount)
             try? await Task.sleep(for: interval)
         }
     }

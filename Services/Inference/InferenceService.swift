@@ -38,6 +38,7 @@ public final class InferenceService: Inference.ServiceProtocol {
     private let shadowScorer: ShadowScorer?
     private let logger: Logger
     private let scoredCounter = Counter(label: "txad_inference_scored_total")
+    private let metrics = InferenceMetrics()
     private let refusedCounter = Counter(label: "txad_inference_bundle_refused_total")
     private let switchCounter = Counter(label: "txad_inference_model_switches_total")
     /// Called with whether a model is in service, to drive the health status.
@@ -117,6 +118,7 @@ public final class InferenceService: Inference.ServiceProtocol {
                     "canary_share": "\(models.canaryShare)", "shadow": "\(models.shadow?.version ?? "-")",
                 ])
         }
+        metrics.modelChanged(to: models.champion?.version)
         onModelChange(models.champion != nil)
     }
 
@@ -143,6 +145,7 @@ public final class InferenceService: Inference.ServiceProtocol {
         do {
             let (scores, championPositions) = try models.score(request.vectors)
             scoredCounter.increment(by: scores.count)
+            metrics.scored(scores)
             if let shadow = models.shadow, let shadowScorer {
                 let positions = championPositions
                 shadowScorer.offer(
@@ -199,12 +202,14 @@ public final class InferenceService: Inference.ServiceProtocol {
             }
         } catch {
             refusedCounter.increment()
+            metrics.reloaded(success: false)
             context.logger.error("reload refused; keeping the model in service", metadata: ["error": "\(error)"])
             throw RPCError(
                 code: error.code == .invalidArgument ? .invalidArgument : .failedPrecondition,
                 message: "bundle refused, \(previous.isEmpty ? "no model" : previous) stays in service: \(error.message)")
         }
         apply(ServingModels(champion: LoadedModel(scorer: AnomalyScorer(bundle: bundle))))
+        metrics.reloaded(success: true)
         context.logger.info("model reloaded", metadata: ["from": "\(previous)", "to": "\(bundle.version)"])
         return ReloadResponse(previousVersion: previous, version: bundle.version)
     }

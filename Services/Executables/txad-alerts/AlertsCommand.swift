@@ -30,6 +30,9 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Minutes an analyst's claim on an alert lasts (env TXAD_CLAIM_MINUTES; default 15).")
     var claimMinutes: Int?
 
+    @Flag(help: "Apply the database migrations and exit (the Kubernetes migration Job); needs only --database-url.")
+    var migrateOnly = false
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
@@ -64,9 +67,21 @@ struct AlertsCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         LoggingSetup.bootstrap(level: configuration.logLevel)
-        let metrics = ServiceMetrics.bootstrap()
         var logger = Logger(label: "txad-alerts")
         logger.logLevel = configuration.logLevel
+        if migrateOnly {
+            let database = try PostgresClient(url: url, logger: logger)
+            do {
+                let applied = try await AlertsService.migrate(database: database, logger: logger)
+                logger.notice("database migrated", metadata: ["applied": "\(applied)"])
+            } catch {
+                await database.shutdown()
+                throw error
+            }
+            await database.shutdown()
+            return
+        }
+        let metrics = ServiceMetrics.bootstrap()
         try FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
         let database = try PostgresClient(url: url, logger: logger)
         let spool = try DurableSpool(path: spoolDirectory + "/alerts.spool", logger: logger)
