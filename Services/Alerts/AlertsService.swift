@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOPosix
+import Notifications
 import ServiceKit
 import ServiceLifecycle
 import Stores
@@ -21,14 +22,20 @@ public final class AlertsService: Alerts.ServiceProtocol {
     private let schemaReady: Atomic<Bool>
     private let logger: Logger
     let batcher: PredictionBatcher
+    /// Which channels hear about which alerts (review queue only without a routing file).
+    let routing: RoutingConfiguration
     private let alertsCounter = Counter(label: "txad_alerts_recorded_total")
     private let spooledCounter = Counter(label: "txad_alerts_spooled_total")
 
     /// - Parameters:
     ///   - spool: where records go while PostgreSQL cannot take them.
-    public init(database: PostgresClient, spool: DurableSpool, logger: Logger) {
+    ///   - routing: the routing file's channels and routes; notifications are enqueued with the alerts.
+    public init(
+        database: PostgresClient, spool: DurableSpool, routing: RoutingConfiguration = .reviewQueueOnly, logger: Logger
+    ) {
         self.database = database
-        self.recorder = AlertRecorder(database: database)
+        self.routing = routing
+        self.recorder = AlertRecorder(database: database, routing: routing)
         self.spool = spool
         self.schemaReady = Atomic(false)
         self.logger = logger
@@ -159,10 +166,22 @@ extension AlertsService {
     /// The background work the alerts process runs beside its server: migrations and spool replay, and the
     /// prediction batch flusher.
     public func backgroundServices(interval: Duration, logger: Logger) -> [any Service] {
-        [
+        var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
         ]
+        // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
+        if !routing.channels.isEmpty { services.append(notificationDispatcher(logger: logger)) }
+        return services
+    }
+
+    /// The outbox dispatcher for this service's routing; it starts claiming once the schema is migrated.
+    func notificationDispatcher(
+        configuration: NotificationDispatcher.Configuration = .init(), logger: Logger
+    ) -> NotificationDispatcher {
+        NotificationDispatcher(
+            database: database, routing: routing, configuration: configuration,
+            isReady: { [weak self] in self?.isSchemaReady ?? false }, logger: logger)
     }
 
     /// Readiness details: the alerts service is ready even while PostgreSQL is down (it spools), so the database

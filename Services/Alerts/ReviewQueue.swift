@@ -59,10 +59,17 @@ struct ReviewQueue: Sendable {
         guard !request.decision.analyst.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "analyst is required: decisions record who made them")
         }
-        let updated = try await database.execute(
-            "UPDATE alerts SET status = $1, decision_note = $2, decided_by = $3, decided_at = now() WHERE alert_id = $4",
-            [PostgresValue(status), PostgresValue(request.decision.note), PostgresValue(request.decision.analyst),
-             PostgresValue(id)])
+        let updated = try await database.withTransaction { transaction in
+            let updated = try await transaction.execute(
+                "UPDATE alerts SET status = $1, decision_note = $2, decided_by = $3, decided_at = now() WHERE alert_id = $4",
+                [PostgresValue(status), PostgresValue(request.decision.note), PostgresValue(request.decision.analyst),
+                 PostgresValue(id)])
+            // PagerDuty incidents of an alert decided legitimate are resolved (same dedup_key), atomically with it.
+            if updated == 1, status == "legitimate" {
+                try await NotificationOutbox.enqueueResolutions(alertID: id, in: transaction)
+            }
+            return updated
+        }
         guard updated == 1 else { throw RPCError(code: .notFound, message: "no alert \(request.alertID)") }
         let rows = try await database.query(
             "SELECT \(Self.columns) FROM alerts a JOIN predictions p USING (transaction_id) WHERE a.alert_id = $1",

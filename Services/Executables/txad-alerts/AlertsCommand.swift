@@ -2,6 +2,7 @@ import AlertsService
 import ArgumentParser
 import Foundation
 import Logging
+import Notifications
 import ServiceKit
 import Stores
 
@@ -20,11 +21,19 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Directory of the durable spool used while PostgreSQL is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     var spoolDir: String?
 
+    @Option(
+        help: """
+            Routing file (YAML): channels and which risk levels notify them (env TXAD_ROUTING_FILE; default: review \
+            queue only). See compose/routing.example.yaml.
+            """)
+    var routingFile: String?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
         let url: String
         let spoolDirectory: String
+        let routing: RoutingConfiguration
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -36,6 +45,15 @@ struct AlertsCommand: AsyncParsableCommand {
             }
             url = given
             spoolDirectory = settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool")
+            if let path = settings.optionalString(routingFile, env: "TXAD_ROUTING_FILE") {
+                do {
+                    routing = try RoutingFile.load(path: path, environment: settings.environment)
+                } catch let error as NotificationError {
+                    throw ConfigurationError(setting: "--routing-file / TXAD_ROUTING_FILE", reason: error.description)
+                }
+            } else {
+                routing = .reviewQueueOnly
+            }
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -46,13 +64,13 @@ struct AlertsCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
         let database = try PostgresClient(url: url, logger: logger)
         let spool = try DurableSpool(path: spoolDirectory + "/alerts.spool", logger: logger)
-        let service = AlertsService(database: database, spool: spool, logger: logger)
+        let service = AlertsService(database: database, spool: spool, routing: routing, logger: logger)
         do {
             try await InternalServiceHost.run(
                 name: "txad-alerts", configuration: configuration,
                 extraConfiguration: [
                     ("database_url", Redaction.maskingSecrets(in: url)), ("spool", spool.path),
-                ],
+                ] + routing.printable,
                 services: [service], background: service.backgroundServices(interval: .seconds(1), logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
