@@ -24,8 +24,8 @@ struct NotificationDispatcher: Service {
     struct Configuration: Sendable {
         /// Concurrent claim-and-send loops. Default 4.
         var workers: Int = 4
-        /// Rows per claim. Default 32.
-        var batchSize: Int = 32
+        /// Rows per claim. Default 128.
+        var batchSize: Int = 128
         /// Pause when nothing is due. Default 100 ms (bounds commit-to-delivery latency when idle).
         var pollInterval: Duration = .milliseconds(100)
         /// How long a claim lasts before another dispatcher may take the row. Must exceed the longest channel

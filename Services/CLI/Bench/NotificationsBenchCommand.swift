@@ -70,7 +70,7 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         }
         try await sink.stop()
         try await postgres.stop()
-        print("replicas  alerts  deliveries/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)")
+        print("replicas  alerts  deliveries/s  recorded/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)")
         for line in lines { print(line) }
     }
 
@@ -116,6 +116,7 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         defer { _ = rpc }
         do {
             // The schema is migrated in the background: wait until a record commits instead of spooling.
+            sink.clear()
             let warm = Self.alert("warm-\(run)", user: "warm")
             while try await client.record(RecordRequest(items: [warm])).spooled {
                 try await Task.sleep(for: .milliseconds(200))
@@ -131,7 +132,8 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
                 _ = try await client.record(RecordRequest(items: batch))
                 recorded += size
             }
-            let received = try await sink.waitForRequests(alerts, timeout: .seconds(600))
+            let recordSeconds = start.duration(to: .now).inSeconds
+            let received = try await sink.waitForRequests(alerts, timeout: .seconds(600)).filter { $0.text.contains("\"t\(run)-") }
             let last = received.map(\.receivedAt).max() ?? start
             let throughput = Double(received.count) / start.duration(to: last).inSeconds
             sink.clear()
@@ -158,7 +160,8 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
             await rpc.close()
             for process in processes { await process.stop(grace: .seconds(10)) }
             return String(
-                format: "%8d  %6d  %12.0f  %17.1f ms  %6.1f ms", replicas, received.count, throughput, p50, p99)
+                format: "%8d  %6d  %12.0f  %10.0f  %17.1f ms  %6.1f ms", replicas, received.count, throughput,
+                Double(alerts) / recordSeconds, p50, p99)
         } catch {
             await rpc.close()
             for process in processes { await process.stop(grace: .seconds(10)) }
