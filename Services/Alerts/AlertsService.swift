@@ -165,13 +165,22 @@ public final class AlertsService: Alerts.ServiceProtocol {
 extension AlertsService {
     /// The background work the alerts process runs beside its server: migrations and spool replay, and the
     /// prediction batch flusher.
-    public func backgroundServices(interval: Duration, logger: Logger) -> [any Service] {
+    ///
+    /// - Parameter notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another
+    ///   replica delivers the row once it expired. Must exceed every channel's timeout.
+    public func backgroundServices(
+        interval: Duration, notificationLease: Duration = .seconds(60), logger: Logger
+    ) -> [any Service] {
         var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
-        if !routing.channels.isEmpty { services.append(notificationDispatcher(logger: logger)) }
+        if !routing.channels.isEmpty {
+            var configuration = NotificationDispatcher.Configuration()
+            configuration.lease = notificationLease
+            services.append(notificationDispatcher(configuration: configuration, logger: logger))
+        }
         return services
     }
 

@@ -28,12 +28,20 @@ struct AlertsCommand: AsyncParsableCommand {
             """)
     var routingFile: String?
 
+    @Option(
+        help: """
+            Seconds a replica's claim on a notification lasts; after a crash another replica delivers it once the \
+            lease expired (env TXAD_NOTIFICATION_LEASE_SECONDS; default 60; must exceed every channel timeout).
+            """)
+    var notificationLeaseSeconds: Int?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
         let url: String
         let spoolDirectory: String
         let routing: RoutingConfiguration
+        let lease: Int
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -54,6 +62,16 @@ struct AlertsCommand: AsyncParsableCommand {
             } else {
                 routing = .reviewQueueOnly
             }
+            lease = try settings.int(
+                notificationLeaseSeconds, flag: "notification-lease-seconds", env: "TXAD_NOTIFICATION_LEASE_SECONDS",
+                default: 60, range: 2...3600)
+            if let slowest = routing.channels.values.max(by: { $0.timeout < $1.timeout }),
+                slowest.timeout >= .seconds(lease)
+            {
+                throw ConfigurationError(
+                    setting: "--notification-lease-seconds / TXAD_NOTIFICATION_LEASE_SECONDS",
+                    reason: "\(lease) s must exceed channel '\(slowest.name)''s timeout (\(slowest.timeout))")
+            }
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -70,8 +88,10 @@ struct AlertsCommand: AsyncParsableCommand {
                 name: "txad-alerts", configuration: configuration,
                 extraConfiguration: [
                     ("database_url", Redaction.maskingSecrets(in: url)), ("spool", spool.path),
+                    ("notification_lease", "\(lease) s"),
                 ] + routing.printable,
-                services: [service], background: service.backgroundServices(interval: .seconds(1), logger: logger),
+                services: [service], background: service.backgroundServices(
+                    interval: .seconds(1), notificationLease: .seconds(lease), logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
         } catch {
