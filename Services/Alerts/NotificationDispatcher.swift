@@ -46,7 +46,8 @@ struct NotificationDispatcher: Service {
 
     init(
         database: PostgresClient, routing: RoutingConfiguration, configuration: Configuration = .init(),
-        owner: String = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))",
+        owner: String =
+            "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))",
         isReady: @escaping @Sendable () -> Bool = { true }, logger: Logger
     ) {
         self.database = database
@@ -149,7 +150,10 @@ struct NotificationDispatcher: Service {
                       array_to_string(coalesce(n.alert_ids, ARRAY[n.alert_id]), ',') AS alert_ids,
                       n.group_window_seconds, extract(epoch FROM n.created_at)::bigint AS created_unix
             """,
-            [PostgresValue(configuration.batchSize), PostgresValue(owner), PostgresValue(configuration.lease.inSeconds)])
+            [
+                PostgresValue(configuration.batchSize), PostgresValue(owner),
+                PostgresValue(configuration.lease.inSeconds),
+            ])
         return try rows.map { row in
             let ids = (try row.string("alert_ids") ?? "").split(separator: ",").compactMap { Int64($0) }
             return Claim(
@@ -251,10 +255,13 @@ struct NotificationDispatcher: Service {
             if state == "dead" {
                 logger.error(
                     "notification dead-lettered",
-                    metadata: ["delivery": "\(outcome.deliveryID)", "channel": "\(outcome.channel)", "error": "\(error ?? "")"])
+                    metadata: [
+                        "delivery": "\(outcome.deliveryID)", "channel": "\(outcome.channel)", "error": "\(error ?? "")",
+                    ])
             }
             return [
-                PostgresValue(outcome.deliveryID), PostgresValue(state), PostgresValue(delay), status.map { PostgresValue($0) },
+                PostgresValue(outcome.deliveryID), PostgresValue(state), PostgresValue(delay),
+                status.map { PostgresValue($0) },
                 error.map { PostgresValue(String($0.prefix(1000))) }, PostgresValue(owner),
             ]
         }

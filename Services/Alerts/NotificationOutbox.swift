@@ -90,7 +90,8 @@ enum NotificationOutbox {
         for alert in alerts {
             let score = alert.item.score
             let routed = routing.channels(
-                riskLevel: score.riskLevel, reasonCodes: score.reasons.map(\.code), amount: alert.item.transaction.amount)
+                riskLevel: score.riskLevel, reasonCodes: score.reasons.map(\.code),
+                amount: alert.item.transaction.amount)
             let user = Redaction.pseudonym(forUserID: alert.item.transaction.userID)
             rows += routed.map { Row(alertID: alert.alertID, channel: $0, user: user) }
         }

@@ -68,7 +68,9 @@ struct AlertsCommand: AsyncParsableCommand {
                     counts.map { "\(($0["state"] ?? "?")): \($0["n"] ?? "0")" }.joined(separator: "  ")
                         .ifEmpty("no deliveries"))
                 guard !rows.isEmpty else { return }
-                print("delivery_id                           alert   channel          type        event            state       tries  status  created              next attempt         error")
+                print(
+                    "delivery_id                           alert   channel          type        event            state       tries  status  created              next attempt         error"
+                )
                 for row in rows {
                     let fields = [
                         pad(row["delivery_id"], 37), pad(row["alert_id"], 7), pad(row["channel"], 16),

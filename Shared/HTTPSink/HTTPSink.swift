@@ -125,7 +125,9 @@ public final class HTTPSink: Sendable {
             .childChannelInitializer { channel in
                 let key = ObjectIdentifier(channel)
                 state.withLockedValue { $0.connections[key] = channel }
-                channel.closeFuture.whenComplete { _ in state.withLockedValue { _ = $0.connections.removeValue(forKey: key) } }
+                channel.closeFuture.whenComplete { _ in
+                    state.withLockedValue { _ = $0.connections.removeValue(forKey: key) }
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(SinkHandler(sink: state.recorder))
@@ -184,12 +186,15 @@ private final class SinkHandler: ChannelInboundHandler {
             var fields = HTTPHeaders(headers)
             fields.replaceOrAdd(name: "Content-Length", value: "\(text.utf8.count)")
             fields.replaceOrAdd(name: "Content-Type", value: "text/plain")
-            context.write(wrapOutboundOut(.head(.init(version: .http1_1, status: .init(statusCode: code), headers: fields))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(.init(version: .http1_1, status: .init(statusCode: code), headers: fields))),
+                promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case .delayed(let delay, let then):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let nanoseconds = Int64(delay.components.seconds) * 1_000_000_000 + Int64(delay.components.attoseconds / 1_000_000_000)
+            let nanoseconds =
+                Int64(delay.components.seconds) * 1_000_000_000 + Int64(delay.components.attoseconds / 1_000_000_000)
             context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
                 let (handler, context) = bound.value
                 guard context.channel.isActive else { return }

@@ -93,11 +93,13 @@ public struct NotificationMessage: Sendable {
         }
         switch kind {
         case .alert:
-            return "\(first.riskTitle) risk alert \(first.alertID): \(first.formattedAmount) by user \(first.userPseudonym) (score \(String(format: "%.3f", first.score)))"
+            return
+                "\(first.riskTitle) risk alert \(first.alertID): \(first.formattedAmount) by user \(first.userPseudonym) (score \(String(format: "%.3f", first.score)))"
         case .followUp:
             let minutes = max(1, groupWindowSeconds / 60)
             let total = alerts.reduce(0) { $0 + $1.amount }
-            return "\(alerts.count) more alert\(alerts.count == 1 ? "" : "s") for user \(first.userPseudonym) within \(minutes) min (highest risk \(highestRisk.rawValue), \(String(format: "%.2f", total)) \(first.currency) in total)"
+            return
+                "\(alerts.count) more alert\(alerts.count == 1 ? "" : "s") for user \(first.userPseudonym) within \(minutes) min (highest risk \(highestRisk.rawValue), \(String(format: "%.2f", total)) \(first.currency) in total)"
         case .resolve:
             return "Alert \(first.alertID) for user \(first.userPseudonym) was decided legitimate"
         }

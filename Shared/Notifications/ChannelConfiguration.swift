@@ -66,7 +66,8 @@ public struct ChannelConfiguration: Sendable, CustomStringConvertible {
         switch settings {
         case .slack, .teams: break
         case .pagerDuty(let key, let source): parts.append("routing_key=\(key) source=\(source)")
-        case .sendGrid(let key, let from, let to): parts.append("api_key=\(key) from=\(from) to=\(to.count) recipient(s)")
+        case .sendGrid(let key, let from, let to):
+            parts.append("api_key=\(key) from=\(from) to=\(to.count) recipient(s)")
         case .twilio(let sid, let token, _, _): parts.append("account_sid=\(sid) auth_token=\(token)")
         case .webhook(let secrets): parts.append("secrets=\(secrets.map(\.description).joined(separator: ","))")
         }

@@ -28,7 +28,9 @@ public indirect enum JSONValue: Sendable, Hashable {
         case .string(let text): Self.writeString(text, into: &out)
         case .number(let value):
             if value.isFinite {
-                out.append(contentsOf: (value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)).utf8)
+                out.append(
+                    contentsOf: (value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value))
+                        .utf8)
             } else {
                 out.append(contentsOf: "null".utf8)
             }

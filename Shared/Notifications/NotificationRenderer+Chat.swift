@@ -18,7 +18,9 @@ extension NotificationRenderer {
             mrkdwn("*User*\n\(first.userPseudonym)"),
             mrkdwn("*Score*\n\(String(format: "%.3f", first.score))"),
         ]
-        if message.kind == .followUp { fields.append(mrkdwn("*Alerts*\n\(message.alerts.map(\.alertID).joined(separator: ", "))")) }
+        if message.kind == .followUp {
+            fields.append(mrkdwn("*Alerts*\n\(message.alerts.map(\.alertID).joined(separator: ", "))"))
+        }
         blocks.append(.object([("type", "section"), ("fields", .array(fields))]))
         if message.kind != .resolve, !first.topReasons.isEmpty {
             let lines = first.topReasons.map { "• \($0)" }.joined(separator: "\n")
@@ -27,13 +29,16 @@ extension NotificationRenderer {
         blocks.append(
             .object([
                 ("type", "actions"),
-                ("elements", .array([
-                    .object([
-                        ("type", "button"),
-                        ("text", .object([("type", "plain_text"), ("text", "Open alert")])),
-                        ("url", .string(link(first))),
+                (
+                    "elements",
+                    .array([
+                        .object([
+                            ("type", "button"),
+                            ("text", .object([("type", "plain_text"), ("text", "Open alert")])),
+                            ("url", .string(link(first))),
+                        ])
                     ])
-                ])),
+                ),
             ]))
         return .object([("text", .string(headline)), ("blocks", .array(blocks))])
     }
@@ -50,17 +55,21 @@ extension NotificationRenderer {
             ]),
             .object([
                 ("type", "FactSet"),
-                ("facts", .array([
-                    fact("Risk", message.highestRisk.rawValue), fact("Amount", first.formattedAmount),
-                    fact("User", first.userPseudonym), fact("Score", String(format: "%.3f", first.score)),
-                    fact("Alerts", message.alerts.map(\.alertID).joined(separator: ", ")),
-                ])),
+                (
+                    "facts",
+                    .array([
+                        fact("Risk", message.highestRisk.rawValue), fact("Amount", first.formattedAmount),
+                        fact("User", first.userPseudonym), fact("Score", String(format: "%.3f", first.score)),
+                        fact("Alerts", message.alerts.map(\.alertID).joined(separator: ", ")),
+                    ])
+                ),
             ]),
         ]
         if message.kind != .resolve, !first.topReasons.isEmpty {
             body.append(
                 .object([
-                    ("type", "TextBlock"), ("text", .string(first.topReasons.map { "- \($0)" }.joined(separator: "\n"))),
+                    ("type", "TextBlock"),
+                    ("text", .string(first.topReasons.map { "- \($0)" }.joined(separator: "\n"))),
                     ("wrap", .bool(true)),
                 ]))
         }
@@ -69,15 +78,22 @@ extension NotificationRenderer {
             ("type", "AdaptiveCard"),
             ("version", "1.4"),
             ("body", .array(body)),
-            ("actions", .array([.object([("type", "Action.OpenUrl"), ("title", "Open alert"), ("url", .string(link(first)))])])),
+            (
+                "actions",
+                .array([.object([("type", "Action.OpenUrl"), ("title", "Open alert"), ("url", .string(link(first)))])])
+            ),
         ])
         return .object([
             ("type", "message"),
-            ("attachments", .array([
-                .object([
-                    ("contentType", "application/vnd.microsoft.card.adaptive"), ("contentUrl", .null), ("content", card),
+            (
+                "attachments",
+                .array([
+                    .object([
+                        ("contentType", "application/vnd.microsoft.card.adaptive"), ("contentUrl", .null),
+                        ("content", card),
+                    ])
                 ])
-            ])),
+            ),
         ])
     }
 

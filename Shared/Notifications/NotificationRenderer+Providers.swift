@@ -9,7 +9,8 @@ extension NotificationRenderer {
         guard let first = message.alerts.first else { return .null }
         if message.kind == .resolve {
             return .object([
-                ("routing_key", .string(routingKey)), ("event_action", "resolve"), ("dedup_key", .string(first.alertID)),
+                ("routing_key", .string(routingKey)), ("event_action", "resolve"),
+                ("dedup_key", .string(first.alertID)),
             ])
         }
         let severity: String =
@@ -32,15 +33,18 @@ extension NotificationRenderer {
             ("routing_key", .string(routingKey)),
             ("event_action", "trigger"),
             ("dedup_key", .string(first.alertID)),
-            ("payload", .object([
-                ("summary", .string(String(headline.prefix(1024)))),
-                ("severity", .string(severity)),
-                ("source", .string(source)),
-                ("timestamp", .string(RFC3339.format(millis: first.createdAtMillis))),
-                ("component", "txad-alerts"),
-                ("class", "transaction_anomaly"),
-                ("custom_details", details),
-            ])),
+            (
+                "payload",
+                .object([
+                    ("summary", .string(String(headline.prefix(1024)))),
+                    ("severity", .string(severity)),
+                    ("source", .string(source)),
+                    ("timestamp", .string(RFC3339.format(millis: first.createdAtMillis))),
+                    ("component", "txad-alerts"),
+                    ("class", "transaction_anomaly"),
+                    ("custom_details", details),
+                ])
+            ),
             ("client", "txad"),
             ("client_url", .string(link(first))),
             ("links", .array([.object([("href", .string(link(first))), ("text", "Open alert in txad")])])),
@@ -55,22 +59,27 @@ extension NotificationRenderer {
             "Alert \(notice.alertID) (\(notice.riskLevel.rawValue)): \(notice.formattedAmount), score \(String(format: "%.3f", notice.score)) — \(link(notice))"
         }
         let reasons = message.alerts.first?.topReasons ?? []
-        let text = ([headline, ""] + lines + (reasons.isEmpty ? [] : ["", "Top reasons:"] + reasons.map { "- \($0)" }))
+        let text =
+            ([headline, ""] + lines + (reasons.isEmpty ? [] : ["", "Top reasons:"] + reasons.map { "- \($0)" }))
             .joined(separator: "\n")
         let html =
             "<p><strong>\(escape(headline))</strong></p><ul>"
             + message.alerts.map { notice in
                 "<li><a href=\"\(escape(link(notice)))\">Alert \(escape(notice.alertID))</a> (\(notice.riskLevel.rawValue)): \(escape(notice.formattedAmount))</li>"
             }.joined() + "</ul>"
-            + (reasons.isEmpty ? "" : "<p>Top reasons:</p><ul>" + reasons.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
+            + (reasons.isEmpty
+                ? "" : "<p>Top reasons:</p><ul>" + reasons.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
         return .object([
             ("personalizations", .array([.object([("to", .array(to.map { .object([("email", .string($0))]) }))])])),
             ("from", .object([("email", .string(from)), ("name", "txad")])),
             ("subject", .string("[txad] \(String(headline.prefix(200)))")),
-            ("content", .array([
-                .object([("type", "text/plain"), ("value", .string(text))]),
-                .object([("type", "text/html"), ("value", .string(html))]),
-            ])),
+            (
+                "content",
+                .array([
+                    .object([("type", "text/plain"), ("value", .string(text))]),
+                    .object([("type", "text/html"), ("value", .string(html))]),
+                ])
+            ),
         ])
     }
 
@@ -104,9 +113,13 @@ extension NotificationRenderer {
                 ("score", .number(notice.score)),
                 ("amount", .number(notice.amount)),
                 ("currency", .string(notice.currency)),
-                ("reasons", .array(notice.reasons.map { reason in
-                    .object([("code", .string(reason.code)), ("text", .string(reason.text))])
-                })),
+                (
+                    "reasons",
+                    .array(
+                        notice.reasons.map { reason in
+                            .object([("code", .string(reason.code)), ("text", .string(reason.text))])
+                        })
+                ),
                 ("created_at", .string(RFC3339.format(millis: notice.createdAtMillis))),
                 ("url", .string(link(notice))),
             ])

@@ -42,7 +42,9 @@ public struct NotificationSender: Sendable {
 
     private static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { return "timeout (\(error))" }
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                return "timeout (\(error))"
+            }
         }
         return "network error: \(error)"
     }

@@ -62,8 +62,9 @@ public struct RoutingConfiguration: Sendable {
     public var linkBaseURL: String
 
     /// Creates a configuration; ``RoutingFile`` builds validated ones from YAML.
-    public init(channels: [String: ChannelConfiguration], routes: [Route], linkBaseURL: String = "http://127.0.0.1:8080")
-    {
+    public init(
+        channels: [String: ChannelConfiguration], routes: [Route], linkBaseURL: String = "http://127.0.0.1:8080"
+    ) {
         self.channels = channels
         self.routes = routes
         self.linkBaseURL = linkBaseURL
@@ -99,7 +100,8 @@ public struct RoutingConfiguration: Sendable {
         guard !channels.isEmpty || !routes.isEmpty else { return [("routing", "review queue only (no routing file)")] }
         var lines = channels.keys.sorted().compactMap { name in channels[name].map { ("channel", $0.description) } }
         for route in routes {
-            var rule = "\(route.riskLevel.rawValue) → \(route.channels.isEmpty ? "review queue only" : route.channels.joined(separator: ", "))"
+            var rule =
+                "\(route.riskLevel.rawValue) → \(route.channels.isEmpty ? "review queue only" : route.channels.joined(separator: ", "))"
             if let codes = route.reasonCodes { rule += " if reason in \(codes.sorted().joined(separator: "|"))" }
             if let amount = route.minimumAmount { rule += " if amount ≥ \(amount)" }
             rule += " (group \(Int(route.groupWindow.components.seconds)) s, ≤ \(route.maxPerHour)/h per user)"

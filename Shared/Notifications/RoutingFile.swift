@@ -33,7 +33,8 @@ public enum RoutingFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw NotificationError(.invalidRoutingFile, "cannot read the routing file: \(error.localizedDescription)", file: path)
+            throw NotificationError(
+                .invalidRoutingFile, "cannot read the routing file: \(error.localizedDescription)", file: path)
         }
         do {
             return try parse(yaml: text, environment: environment)
@@ -55,10 +56,13 @@ public enum RoutingFile {
         }
         guard let root else { return .reviewQueueOnly }
         let top = try Fields(root, what: "the routing file", allowed: ["channels", "routes", "link_base_url"])
-        let linkBase = try top.optional("link_base_url").map { try url($0, field: "link_base_url") } ?? "http://127.0.0.1:8080"
+        let linkBase =
+            try top.optional("link_base_url").map { try url($0, field: "link_base_url") } ?? "http://127.0.0.1:8080"
         var channels: [String: ChannelConfiguration] = [:]
         if let node = top.node("channels") {
-            guard let mapping = node.mapping else { throw invalid(node, "channels must be a mapping of name → settings") }
+            guard let mapping = node.mapping else {
+                throw invalid(node, "channels must be a mapping of name → settings")
+            }
             for (key, value) in mapping {
                 let name = try scalar(key, field: "channel name")
                 channels[name] = try channel(named: name, value, environment: environment)
@@ -66,7 +70,9 @@ public enum RoutingFile {
         }
         var routes: [RoutingConfiguration.Route] = []
         if let node = top.node("routes") {
-            guard let mapping = node.mapping else { throw invalid(node, "routes must be a mapping of risk level → channels") }
+            guard let mapping = node.mapping else {
+                throw invalid(node, "routes must be a mapping of risk level → channels")
+            }
             for (key, value) in mapping {
                 let levelText = try scalar(key, field: "risk level")
                 guard let level = RiskLevel(rawValue: levelText), level >= .medium else {
@@ -103,7 +109,8 @@ public enum RoutingFile {
         let fields = try Fields(node, what: "channel '\(name)' (\(type.rawValue))", allowed: commonKeys.union(extra))
         let secret = { (key: String) throws -> Secret in
             guard let keyNode = fields.node(key) else {
-                throw invalid(node, "channel '\(name)': \(key) is required (the environment variable holding the secret)")
+                throw invalid(
+                    node, "channel '\(name)': \(key) is required (the environment variable holding the secret)")
             }
             return try readSecret(keyNode, channel: name, field: key, environment: environment)
         }
@@ -116,11 +123,14 @@ public enum RoutingFile {
             }
         var endpoint: String
         if let urlNode = fields.node("url") {
-            if fields.node("url_env") != nil { throw invalid(urlNode, "channel '\(name)': give url or url_env, not both") }
+            if fields.node("url_env") != nil {
+                throw invalid(urlNode, "channel '\(name)': give url or url_env, not both")
+            }
             endpoint = try url(urlNode, field: "channel '\(name)': url")
         } else if let envNode = fields.node("url_env") {
             let secretURL = try readSecret(envNode, channel: name, field: "url_env", environment: environment)
-            endpoint = try url(secretURL.value, node: envNode, field: "channel '\(name)': url from \(secretURL.variable)")
+            endpoint = try url(
+                secretURL.value, node: envNode, field: "channel '\(name)': url from \(secretURL.variable)")
         } else if let defaultURL {
             endpoint = defaultURL
         } else {
@@ -131,7 +141,9 @@ public enum RoutingFile {
         case .slack: settings = .slack
         case .teams: settings = .teams
         case .pagerDuty:
-            settings = .pagerDuty(routingKey: try secret("routing_key_env"), source: try fields.optional("source").map { try scalar($0, field: "source") } ?? "txad")
+            settings = .pagerDuty(
+                routingKey: try secret("routing_key_env"),
+                source: try fields.optional("source").map { try scalar($0, field: "source") } ?? "txad")
         case .sendGrid:
             let from = try email(try fields.required("from", in: name), field: "channel '\(name)': from")
             let toNode = try fields.required("to", in: name)
@@ -149,7 +161,8 @@ public enum RoutingFile {
                 throw invalid(node, "channel '\(name)': account_sid (or account_sid_env) is required for twilio")
             }
             guard !sid.isEmpty, sid.allSatisfy({ $0.isLetter || $0.isNumber }) else {
-                throw invalid(fields.node("account_sid") ?? node, "channel '\(name)': account_sid must be letters and digits")
+                throw invalid(
+                    fields.node("account_sid") ?? node, "channel '\(name)': account_sid must be letters and digits")
             }
             let from = try phone(try fields.required("from", in: name), field: "channel '\(name)': from")
             let to = try phone(try fields.required("to", in: name), field: "channel '\(name)': to")
@@ -158,16 +171,20 @@ public enum RoutingFile {
             settings = .twilio(accountSID: sid, authToken: try secret("auth_token_env"), from: from, to: to)
         case .webhook:
             guard let secretNode = fields.node("secret_env") else {
-                throw invalid(node, "channel '\(name)': secret_env is required (one variable, or a list while rotating)")
+                throw invalid(
+                    node, "channel '\(name)': secret_env is required (one variable, or a list while rotating)")
             }
             let nodes = secretNode.sequence.map { Array($0) } ?? [secretNode]
             guard !nodes.isEmpty else { throw invalid(secretNode, "channel '\(name)': secret_env names no variable") }
-            settings = .webhook(secrets: try nodes.map {
-                try readSecret($0, channel: name, field: "secret_env", environment: environment)
-            })
+            settings = .webhook(
+                secrets: try nodes.map {
+                    try readSecret($0, channel: name, field: "secret_env", environment: environment)
+                })
         }
-        let timeout = try fields.optional("timeout").map { try duration($0, field: "timeout", range: 1...300) } ?? .seconds(10)
-        let maxAttempts = try fields.optional("max_attempts").map { try integer($0, field: "max_attempts", range: 1...100) } ?? 8
+        let timeout =
+            try fields.optional("timeout").map { try duration($0, field: "timeout", range: 1...300) } ?? .seconds(10)
+        let maxAttempts =
+            try fields.optional("max_attempts").map { try integer($0, field: "max_attempts", range: 1...100) } ?? 8
         return ChannelConfiguration(
             name: name, type: type, url: endpoint, settings: settings, timeout: timeout, maxAttempts: maxAttempts)
     }
@@ -207,7 +224,8 @@ public enum RoutingFile {
         let fields = try Fields(
             node, what: "route '\(level.rawValue)'",
             allowed: ["channels", "reason_codes", "min_amount", "group_window", "max_per_hour"])
-        let names = try channelNames(try fields.required("channels", in: "route \(level.rawValue)"), level: level, channels: channels)
+        let names = try channelNames(
+            try fields.required("channels", in: "route \(level.rawValue)"), level: level, channels: channels)
         let codes = try fields.optional("reason_codes").map { Set(try list($0, field: "reason_codes")) }
         let amount = try fields.optional("min_amount").map { node -> Double in
             guard let value = Double(try scalar(node, field: "min_amount")), value.isFinite, value >= 0 else {
@@ -215,7 +233,9 @@ public enum RoutingFile {
             }
             return value
         }
-        let window = try fields.optional("group_window").map { try duration($0, field: "group_window", range: 0...86_400) }
+        let window = try fields.optional("group_window").map {
+            try duration($0, field: "group_window", range: 0...86_400)
+        }
         let cap = try fields.optional("max_per_hour").map { try integer($0, field: "max_per_hour", range: 1...1000) }
         return RoutingConfiguration.Route(
             riskLevel: level, channels: names, reasonCodes: codes, minimumAmount: amount,
@@ -232,7 +252,10 @@ public enum RoutingFile {
             let name = try scalar(item, field: "channel name")
             guard channels[name] != nil else {
                 let defined = channels.keys.sorted().joined(separator: ", ")
-                throw invalid(item, "route '\(level.rawValue)': channel '\(name)' is not defined under channels (defined: \(defined.isEmpty ? "none" : defined))")
+                throw invalid(
+                    item,
+                    "route '\(level.rawValue)': channel '\(name)' is not defined under channels (defined: \(defined.isEmpty ? "none" : defined))"
+                )
             }
             return name
         }
@@ -258,7 +281,8 @@ public enum RoutingFile {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", components.host?.isEmpty == false
         else {
-            throw invalid(node, "\(field): '\(ChannelConfiguration.maskingURL(text))' is not an http(s) URL with a host")
+            throw invalid(
+                node, "\(field): '\(ChannelConfiguration.maskingURL(text))' is not an http(s) URL with a host")
         }
         return text
     }
@@ -302,7 +326,10 @@ public enum RoutingFile {
             }
         }
         guard let seconds, range.contains(seconds) else {
-            throw invalid(node, "\(field): '\(text)' is not a duration like 30s, 15m or 2h within \(range.lowerBound)…\(range.upperBound) s")
+            throw invalid(
+                node,
+                "\(field): '\(text)' is not a duration like 30s, 15m or 2h within \(range.lowerBound)…\(range.upperBound) s"
+            )
         }
         return .seconds(seconds)
     }
@@ -316,7 +343,8 @@ public enum RoutingFile {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-            return NotificationError(.invalidRoutingFile, "not valid YAML: \(detail)", line: mark.line, column: mark.column)
+            return NotificationError(
+                .invalidRoutingFile, "not valid YAML: \(detail)", line: mark.line, column: mark.column)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return NotificationError(
                 .invalidRoutingFile, "duplicate keys: \(duplicates.joined(separator: ", "))", line: context.mark.line,

@@ -26,7 +26,8 @@ public enum WebhookSignature {
     }
 
     /// Whether `header` carries a valid signature of `body` for `secret`, made within `tolerance` of `now`.
-    public static func verify(header: String, body: [UInt8], secret: String, now: Int64, tolerance: Int64 = 300) -> Bool {
+    public static func verify(header: String, body: [UInt8], secret: String, now: Int64, tolerance: Int64 = 300) -> Bool
+    {
         var timestamp: Int64?
         var candidates: [String] = []
         for part in header.split(separator: ",") {

@@ -32,11 +32,11 @@ struct DispatcherCrashTests {
         var failure: (any Error)?
         do {
             try """
-                channels:
-                  hook: {type: webhook, url: "\(sink.url("/hook"))", secret_env: CRASH_SECRET, timeout: 5s}
-                routes:
-                  high: [hook]
-                """.write(toFile: root + "/routing.yaml", atomically: true, encoding: .utf8)
+            channels:
+              hook: {type: webhook, url: "\(sink.url("/hook"))", secret_env: CRASH_SECRET, timeout: 5s}
+            routes:
+              high: [hook]
+            """.write(toFile: root + "/routing.yaml", atomically: true, encoding: .utf8)
             let port = try Loopback.freePort()
             let adminPort = try Loopback.freePort()
             func start() throws -> Process {
@@ -85,11 +85,15 @@ struct DispatcherCrashTests {
             var delivered = 0
             while ContinuousClock.now < deadline, delivered < 20 {
                 try await Task.sleep(for: .milliseconds(200))
-                delivered = Int(try await database.query(
-                    "SELECT count(*) AS n FROM notification_deliveries WHERE state = 'delivered'").first?.int64("n") ?? 0)
+                delivered = Int(
+                    try await database.query(
+                        "SELECT count(*) AS n FROM notification_deliveries WHERE state = 'delivered'"
+                    ).first?.int64("n") ?? 0)
             }
             #expect(delivered == 20)
-            let ids = try await database.query("SELECT delivery_id FROM notification_deliveries").compactMap { $0["delivery_id"] }
+            let ids = try await database.query("SELECT delivery_id FROM notification_deliveries").compactMap {
+                $0["delivery_id"]
+            }
             let keys = sink.requests.compactMap { $0.header("Idempotency-Key") }
             #expect(Set(keys) == Set(ids))
             #expect(keys.count >= 20)

@@ -26,7 +26,10 @@ struct OutboxFixture {
         policy: DeliveryPolicy(baseDelay: .milliseconds(50), maximumDelay: .milliseconds(400)),
         metricsInterval: .milliseconds(200))
 
-    func dispatcher(owner: String = "test-\(UUID().uuidString.prefix(6))", configuration: NotificationDispatcher.Configuration = fast)
+    func dispatcher(
+        owner: String = "test-\(UUID().uuidString.prefix(6))",
+        configuration: NotificationDispatcher.Configuration = fast
+    )
         -> NotificationDispatcher
     {
         NotificationDispatcher(
@@ -82,7 +85,8 @@ struct OutboxFixture {
         let database = try PostgresClient(url: url)
         var failure: (any Error)?
         do {
-            _ = try await PostgresMigrator(client: database, migrations: AlertSchema.migrations, logger: logger).migrate()
+            _ = try await PostgresMigrator(client: database, migrations: AlertSchema.migrations, logger: logger)
+                .migrate()
             let sink = try await HTTPSink.start(responder: responder)
             do {
                 let routing = try makeRouting(sink.url(""))
@@ -108,7 +112,8 @@ struct OutboxFixture {
     }
 
     /// A scored transaction of `user` at `risk`.
-    static func scored(_ id: String, _ risk: RiskLevel, user: String? = nil, amount: Double = 120) -> ScoredTransaction {
+    static func scored(_ id: String, _ risk: RiskLevel, user: String? = nil, amount: Double = 120) -> ScoredTransaction
+    {
         let transaction = Transaction(
             transactionID: id, userID: user ?? "user-\(id)", timestampMillis: 1_714_000_000_000, amount: amount,
             currency: "EUR", merchantID: "m-1", merchantCategory: "electronics", channel: .online, latitude: nil,
@@ -120,6 +125,7 @@ struct OutboxFixture {
             reasons: [Reason(code: "AMOUNT_HIGH", feature: "amount_ratio_user", value: 9, text: "Amount is 9× usual")],
             modelVersion: "v-test")
         return ScoredTransaction(
-            transaction: transaction, score: score, degraded: false, requestID: "req-\(id)", scoredAtMillis: 1_714_000_100_000)
+            transaction: transaction, score: score, degraded: false, requestID: "req-\(id)",
+            scoredAtMillis: 1_714_000_100_000)
     }
 }

@@ -22,10 +22,13 @@ struct DeliveryPolicyTests {
             }
         }
         for status in [400, 401, 403, 404, 410, 413, 422, 301, 100] {
-            let decision = policy.decide(.response(status: status, retryAfter: nil, body: "no"), attempt: 1, maxAttempts: 8)
+            let decision = policy.decide(
+                .response(status: status, retryAfter: nil, body: "no"), attempt: 1, maxAttempts: 8)
             #expect(decision == .dead(status: status, error: "HTTP \(status): no"))
         }
-        #expect(policy.decide(.response(status: 202, retryAfter: nil, body: ""), attempt: 8, maxAttempts: 8) == .delivered(status: 202))
+        #expect(
+            policy.decide(.response(status: 202, retryAfter: nil, body: ""), attempt: 8, maxAttempts: 8)
+                == .delivered(status: 202))
     }
 
     @Test func deadAfterMaxAttempts() {
@@ -44,7 +47,8 @@ struct DeliveryPolicyTests {
     }
 
     @Test func retryAfterIsHonoured() {
-        let seconds = policy.decide(.response(status: 429, retryAfter: "7", body: ""), attempt: 1, maxAttempts: 8, jitter: 0)
+        let seconds = policy.decide(
+            .response(status: 429, retryAfter: "7", body: ""), attempt: 1, maxAttempts: 8, jitter: 0)
         #expect(seconds == .retry(after: .seconds(7), status: 429, error: "HTTP 429"))
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let date = policy.decide(
@@ -70,7 +74,8 @@ struct DeliveryPolicyTests {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let sender = NotificationSender(client: client)
         func attempt(_ path: String, timeout: Duration = .seconds(30)) async -> DeliveryDecision {
-            let result = await sender.send(OutgoingRequest(url: sink.url(path), headers: [], body: Array("{}".utf8)), timeout: timeout)
+            let result = await sender.send(
+                OutgoingRequest(url: sink.url(path), headers: [], body: Array("{}".utf8)), timeout: timeout)
             return policy.decide(result, attempt: 1, maxAttempts: 8, jitter: 0)
         }
         #expect(await attempt("/500") == .retry(after: .seconds(1), status: 500, error: "HTTP 500: boom"))

@@ -10,7 +10,8 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct ProviderPayloadTests {
     static let reasons = [
-        Reason(code: "AMOUNT_HIGH", feature: "amount_ratio_user", value: 14.2, text: "Amount is 14.2× this user's average"),
+        Reason(
+            code: "AMOUNT_HIGH", feature: "amount_ratio_user", value: 14.2, text: "Amount is 14.2× this user's average"),
         Reason(code: "NEW_COUNTRY", feature: "is_new_country", value: 1, text: "First transaction from \"BR\""),
     ]
 
@@ -22,7 +23,8 @@ struct ProviderPayloadTests {
     }
 
     static let message = NotificationMessage(
-        eventID: "6f1c2e64-1f7b-4bd4-9b57-0b1cbb0f9a11", kind: .alert, alerts: [notice("42")], createdUnix: 1_714_000_000)
+        eventID: "6f1c2e64-1f7b-4bd4-9b57-0b1cbb0f9a11", kind: .alert, alerts: [notice("42")],
+        createdUnix: 1_714_000_000)
 
     static let renderer = NotificationRenderer(linkBaseURL: "https://txad.example/")
 
@@ -60,7 +62,8 @@ struct ProviderPayloadTests {
         let header = try #require(blocks[0]["text"] as? [String: Any])
         #expect(header["type"] as? String == "plain_text" && header["text"] as? String == text)
         let fields = try #require(blocks[1]["fields"] as? [[String: Any]]).compactMap { $0["text"] as? String }
-        #expect(fields == ["*Risk*\ncritical", "*Amount*\n1250.00 EUR", "*User*\nu_00000000deadbeef", "*Score*\n0.987"])
+        #expect(
+            fields == ["*Risk*\ncritical", "*Amount*\n1250.00 EUR", "*User*\nu_00000000deadbeef", "*Score*\n0.987"])
         let reasons = try #require((blocks[2]["text"] as? [String: Any])?["text"] as? String)
         #expect(reasons == "*Top reasons*\n• Amount is 14.2× this user's average\n• First transaction from \"BR\"")
         let button = try #require((blocks[3]["elements"] as? [[String: Any]])?.first)
@@ -84,7 +87,9 @@ struct ProviderPayloadTests {
         #expect(facts.first == ["title": "Risk", "value": "critical"])
         #expect(facts.contains(["title": "Amount", "value": "1250.00 EUR"]))
         let action = try #require((card["actions"] as? [[String: Any]])?.first)
-        #expect(action["type"] as? String == "Action.OpenUrl" && action["url"] as? String == "https://txad.example/alerts/42")
+        #expect(
+            action["type"] as? String == "Action.OpenUrl"
+                && action["url"] as? String == "https://txad.example/alerts/42")
     }
 
     @Test func pagerDutyTriggerAndResolve() async throws {
@@ -115,9 +120,11 @@ struct ProviderPayloadTests {
     }
 
     @Test func pagerDutySeverityFollowsRisk() async throws {
-        let settings = ChannelConfiguration.Settings.pagerDuty(routingKey: Secret(value: "k", variable: "PD"), source: "s")
+        let settings = ChannelConfiguration.Settings.pagerDuty(
+            routingKey: Secret(value: "k", variable: "PD"), source: "s")
         for (risk, severity) in [(RiskLevel.high, "error"), (.medium, "warning")] {
-            let message = NotificationMessage(eventID: "e", kind: .alert, alerts: [Self.notice("7", risk: risk)], createdUnix: 0)
+            let message = NotificationMessage(
+                eventID: "e", kind: .alert, alerts: [Self.notice("7", risk: risk)], createdUnix: 0)
             let (request, _) = try await Self.deliver(message, settings: settings, type: .pagerDuty)
             #expect((try Self.json(request)["payload"] as? [String: Any])?["severity"] as? String == severity)
         }
@@ -134,9 +141,15 @@ struct ProviderPayloadTests {
         #expect(request.header("Authorization") == "Bearer SG.abc")
         let body = try Self.json(request)
         let personalization = try #require((body["personalizations"] as? [[String: Any]])?.first)
-        #expect((personalization["to"] as? [[String: String]]) == [["email": "a@txad.example"], ["email": "b@txad.example"]])
+        #expect(
+            (personalization["to"] as? [[String: String]]) == [
+                ["email": "a@txad.example"], ["email": "b@txad.example"],
+            ])
         #expect((body["from"] as? [String: String])?["email"] == "alerts@txad.example")
-        #expect(body["subject"] as? String == "[txad] 2 more alerts for user u_00000000deadbeef within 60 min (highest risk critical, 1260.00 EUR in total)")
+        #expect(
+            body["subject"] as? String
+                == "[txad] 2 more alerts for user u_00000000deadbeef within 60 min (highest risk critical, 1260.00 EUR in total)"
+        )
         let content = try #require(body["content"] as? [[String: String]])
         #expect(content.map { $0["type"] } == ["text/plain", "text/html"])
         #expect(content[0]["value"]?.contains("Alert 43 (high): 10.00 EUR") == true)
@@ -146,7 +159,8 @@ struct ProviderPayloadTests {
 
     @Test func twilioFormEncodedWithBasicAuth() async throws {
         let settings = ChannelConfiguration.Settings.twilio(
-            accountSID: "AC123", authToken: Secret(value: "tok", variable: "TW"), from: "+15005550006", to: "+15005550010")
+            accountSID: "AC123", authToken: Secret(value: "tok", variable: "TW"), from: "+15005550006",
+            to: "+15005550010")
         let (request, _) = try await Self.deliver(
             settings: settings, type: .twilio, path: "/2010-04-01/Accounts/AC123/Messages.json")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
@@ -157,7 +171,10 @@ struct ProviderPayloadTests {
             form[parts[0]] = parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
         }
         #expect(form["To"] == "+15005550010" && form["From"] == "+15005550006")
-        #expect(form["Body"] == "Critical risk alert 42: 1250.00 EUR by user u_00000000deadbeef (score 0.987) https://txad.example/alerts/42")
+        #expect(
+            form["Body"]
+                == "Critical risk alert 42: 1250.00 EUR by user u_00000000deadbeef (score 0.987) https://txad.example/alerts/42"
+        )
     }
 
     @Test func webhookEventHeadersAndBody() async throws {
@@ -171,9 +188,14 @@ struct ProviderPayloadTests {
         #expect(body["type"] as? String == "alert.created")
         #expect(body["created"] as? Int == 1_714_000_000)
         let alert = try #require(((body["data"] as? [String: Any])?["alerts"] as? [[String: Any]])?.first)
-        #expect(alert["alert_id"] as? String == "42" && alert["amount"] as? Double == 1250 && alert["currency"] as? String == "EUR")
+        #expect(
+            alert["alert_id"] as? String == "42" && alert["amount"] as? Double == 1250
+                && alert["currency"] as? String == "EUR")
         #expect(alert["user"] as? String == "u_00000000deadbeef" && alert["risk_level"] as? String == "critical")
-        #expect((alert["reasons"] as? [[String: String]])?.first == ["code": "AMOUNT_HIGH", "text": "Amount is 14.2× this user's average"])
+        #expect(
+            (alert["reasons"] as? [[String: String]])?.first == [
+                "code": "AMOUNT_HIGH", "text": "Amount is 14.2× this user's average",
+            ])
         let signature = try #require(request.header("Txad-Signature"))
         #expect(signature.hasPrefix("t=1714000005,v1="))
         #expect(signature.components(separatedBy: ",v1=").count == 3)
@@ -181,7 +203,11 @@ struct ProviderPayloadTests {
             #expect(WebhookSignature.verify(header: signature, body: request.body, secret: secret, now: 1_714_000_005))
         }
         #expect(!WebhookSignature.verify(header: signature, body: request.body, secret: "other", now: 1_714_000_005))
-        #expect(!WebhookSignature.verify(header: signature, body: request.body, secret: "new-secret", now: 1_714_000_305 + 1))
-        #expect(!WebhookSignature.verify(header: signature, body: request.body + [0x20], secret: "new-secret", now: 1_714_000_005))
+        #expect(
+            !WebhookSignature.verify(
+                header: signature, body: request.body, secret: "new-secret", now: 1_714_000_305 + 1))
+        #expect(
+            !WebhookSignature.verify(
+                header: signature, body: request.body + [0x20], secret: "new-secret", now: 1_714_000_005))
     }
 }

@@ -21,7 +21,10 @@ import Testing
         #expect(Set(routing.channels.keys) == ["oncall-pagerduty", "fraud-slack", "oncall-sms", "analysts-email"])
         let critical = routing.channels(riskLevel: .critical, reasonCodes: [], amount: 10).map(\.name)
         #expect(critical == ["oncall-pagerduty", "fraud-slack", "oncall-sms"])
-        #expect(routing.channels(riskLevel: .high, reasonCodes: [], amount: 10).map(\.name) == ["fraud-slack", "analysts-email"])
+        #expect(
+            routing.channels(riskLevel: .high, reasonCodes: [], amount: 10).map(\.name) == [
+                "fraud-slack", "analysts-email",
+            ])
         #expect(routing.channels(riskLevel: .medium, reasonCodes: [], amount: 10).isEmpty)
         let routed = try #require(routing.channels(riskLevel: .critical, reasonCodes: [], amount: 1).first)
         #expect(routed.groupWindowSeconds == 3600 && routed.maxPerHour == 5 && routed.type == .pagerDuty)
@@ -56,7 +59,10 @@ import Testing
                       reason_codes: [NEW_COUNTRY]
                 """, environment: Self.environment)
         #expect(routing.channels(riskLevel: .high, reasonCodes: ["AMOUNT_HIGH"], amount: 50).isEmpty)
-        #expect(routing.channels(riskLevel: .high, reasonCodes: ["NEW_COUNTRY"], amount: 5000).map(\.name) == ["big", "geo"])
+        #expect(
+            routing.channels(riskLevel: .high, reasonCodes: ["NEW_COUNTRY"], amount: 5000).map(\.name) == [
+                "big", "geo",
+            ])
         let big = try #require(routing.channels(riskLevel: .high, reasonCodes: [], amount: 1000).first)
         #expect(big.groupWindowSeconds == 0 && big.maxPerHour == 2)
         #expect(routing.channels(riskLevel: .critical, reasonCodes: ["NEW_COUNTRY"], amount: 5000).isEmpty)
@@ -78,13 +84,25 @@ import Testing
             "channels:\n  a:\n    type: pagerdutty\n    routing_key_env: PAGERDUTY_ROUTING_KEY\n", 3,
             "unknown type 'pagerdutty'"
         ),
-        ("channels:\n  a: {type: slack, url: \"http://x/y\"}\nroutes:\n  high: [a, b]\n", 4, "channel 'b' is not defined"),
-        ("channels:\n  a:\n    type: pagerduty\n    routing_key_env: NOT_SET_ANYWHERE\n", 4, "NOT_SET_ANYWHERE is not set"),
+        (
+            "channels:\n  a: {type: slack, url: \"http://x/y\"}\nroutes:\n  high: [a, b]\n", 4,
+            "channel 'b' is not defined"
+        ),
+        (
+            "channels:\n  a:\n    type: pagerduty\n    routing_key_env: NOT_SET_ANYWHERE\n", 4,
+            "NOT_SET_ANYWHERE is not set"
+        ),
         ("channels:\n  a:\n    type: slack\n    url: ftp://files.example/x\n", 4, "is not an http(s) URL"),
         ("channels:\n  a:\n    type: slack\n    url: http://x/y\n    colour: red\n", 5, "unknown key 'colour'"),
         ("routes:\n  low: []\n", 2, "'low' is not an alert risk level"),
-        ("channels:\n  a: {type: slack, url: \"http://x/y\"}\nroutes:\n  high:\n    channels: [a]\n    group_window: 3 days\n", 6, "group_window"),
-        ("channels:\n  a: {type: sendgrid, api_key_env: SENDGRID_API_KEY, from: nobody, to: [x@y.z]}\n", 2, "not an e-mail address"),
+        (
+            "channels:\n  a: {type: slack, url: \"http://x/y\"}\nroutes:\n  high:\n    channels: [a]\n    group_window: 3 days\n",
+            6, "group_window"
+        ),
+        (
+            "channels:\n  a: {type: sendgrid, api_key_env: SENDGRID_API_KEY, from: nobody, to: [x@y.z]}\n", 2,
+            "not an e-mail address"
+        ),
         ("channels: [\n  oops\n", 3, "not valid YAML"),
     ])
     func badFilesAreRefusedWithTheLine(yaml: String, line: Int, reason: String) throws {

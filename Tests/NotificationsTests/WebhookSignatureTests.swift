@@ -41,9 +41,12 @@ import Testing
 
     @Test func knownVector() {
         // RFC 4231 test case 2 adapted: key "Jefe", message "<t>." + body.
-        let signature = WebhookSignature.signature(body: Array("what do ya want for nothing?".utf8), timestamp: 0, secret: "Jefe")
+        let signature = WebhookSignature.signature(
+            body: Array("what do ya want for nothing?".utf8), timestamp: 0, secret: "Jefe")
         #expect(signature.count == 64 && signature.allSatisfy(\.isHexDigit))
-        #expect(WebhookSignature.signature(body: [], timestamp: 1, secret: "k") != WebhookSignature.signature(body: [], timestamp: 2, secret: "k"))
+        #expect(
+            WebhookSignature.signature(body: [], timestamp: 1, secret: "k")
+                != WebhookSignature.signature(body: [], timestamp: 2, secret: "k"))
     }
 
     @Test func toleranceWindow() {

@@ -3,8 +3,8 @@ import Domain
 import EmbeddedStores
 import Foundation
 import HTTPSink
-import Notifications
 import Logging
+import Notifications
 import Stores
 import Wire
 
@@ -19,7 +19,8 @@ import Wire
 struct NotificationsBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifications",
-        abstract: "Deliveries/s from the outbox to a local sink with 1 and 2 alerts replicas; commit-to-delivery latency.")
+        abstract:
+            "Deliveries/s from the outbox to a local sink with 1 and 2 alerts replicas; commit-to-delivery latency.")
 
     @Option(help: "Alerts for the throughput run.") var alerts = 10_000
     @Option(help: "Alerts for the latency run (recorded one at a time).") var latencyAlerts = 500
@@ -27,13 +28,16 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (100...1_000_000).contains(alerts) else { throw ValidationError("--alerts must be 100…1000000") }
-        guard (10...100_000).contains(latencyAlerts) else { throw ValidationError("--latency-alerts must be 10…100000") }
+        guard (10...100_000).contains(latencyAlerts) else {
+            throw ValidationError("--latency-alerts must be 10…100000")
+        }
     }
 
     func run() async throws {
         let counts = replicas.split(separator: ",").compactMap { Int($0) }.filter { (1...8).contains($0) }
         guard !counts.isEmpty else { throw ValidationError("--replicas must list 1…8, e.g. 1,2") }
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .path
         guard FileManager.default.isExecutableFile(atPath: bin + "/txad-alerts") else {
             throw CLIError("\(bin)/txad-alerts is missing: build everything first (`swift build -c release`)")
         }
@@ -49,14 +53,14 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         do {
             let routing = folder + "/routing.yaml"
             try """
-                channels:
-                  sink: {type: webhook, url: "\(sink.url("/hook"))", secret_env: TXAD_BENCH_SECRET}
-                routes:
-                  high:
-                    channels: [sink]
-                    group_window: 0
-                    max_per_hour: 1000
-                """.write(toFile: routing, atomically: true, encoding: .utf8)
+            channels:
+              sink: {type: webhook, url: "\(sink.url("/hook"))", secret_env: TXAD_BENCH_SECRET}
+            routes:
+              high:
+                channels: [sink]
+                group_window: 0
+                max_per_hour: 1000
+            """.write(toFile: routing, atomically: true, encoding: .utf8)
             for (index, count) in counts.enumerated() {
                 let line = try await measure(
                     replicas: count, run: index, postgres: postgres, sink: sink, routing: routing, bin: bin,
@@ -70,7 +74,9 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         }
         try await sink.stop()
         try await postgres.stop()
-        print("replicas  alerts  deliveries/s  recorded/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)")
+        print(
+            "replicas  alerts  deliveries/s  recorded/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)"
+        )
         for line in lines { print(line) }
     }
 
@@ -103,7 +109,8 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
             let child = processes[replica]
             guard
                 await ReadinessProbe.waitUntilReady(
-                    "http://127.0.0.1:\(adminPort)/health/ready", timeout: .seconds(60), keepWaiting: { child.isRunning })
+                    "http://127.0.0.1:\(adminPort)/health/ready", timeout: .seconds(60),
+                    keepWaiting: { child.isRunning })
             else {
                 for process in processes { await process.stop(grace: .seconds(5)) }
                 throw CLIError("txad-alerts did not become ready:\n\(child.logTail())")
@@ -133,7 +140,9 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
                 recorded += size
             }
             let recordSeconds = start.duration(to: .now).inSeconds
-            let received = try await sink.waitForRequests(alerts, timeout: .seconds(600)).filter { $0.text.contains("\"t\(run)-") }
+            let received = try await sink.waitForRequests(alerts, timeout: .seconds(600)).filter {
+                $0.text.contains("\"t\(run)-")
+            }
             let last = received.map(\.receivedAt).max() ?? start
             let throughput = Double(received.count) / start.duration(to: last).inSeconds
             sink.clear()
