@@ -26,11 +26,15 @@ public struct NotificationSender: Sendable {
         do {
             let response = try await client.execute(http, timeout: .milliseconds(milliseconds))
             var kept: [UInt8] = []
-            // Read the whole answer (so the connection can be reused) but keep only its start.
+            // Read the answer so the connection can be reused, keep only its start, and stop reading (dropping the
+            // connection) past 64 KiB: a provider's answer is small, an endless one must not hold the dispatcher.
+            var read = 0
             for try await chunk in response.body {
                 if kept.count < maximumKeptBody {
                     kept.append(contentsOf: chunk.readableBytesView.prefix(maximumKeptBody - kept.count))
                 }
+                read += chunk.readableBytes
+                if read > 65_536 { break }
             }
             return .response(
                 status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
