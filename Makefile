@@ -13,7 +13,7 @@ run: deps release
 # Test targets run one after another, each in its own process: CPU-heavy model tests on the 2-thread cooperative pool
 # would otherwise starve the RPC and end-to-end tests' deadlines. Within a target, tests still run in parallel.
 TEST_TARGETS ?= DomainTests WireTests DetectionTests StoresTests GatewayTests PreprocessingTests InferenceTests \
-	AlertsTests RegistryTests LifecycleTests EndToEndTests
+	AlertsTests RegistryTests LifecycleTests NotificationsTests EndToEndTests
 
 ## Install what is missing, check generated code and the operations files, build and run the whole test suite.
 test: deps check-proto

@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // ---- C libraries (system) and the protoc-c output ----
@@ -105,6 +108,28 @@ let package = Package(
             ],
             path: "Shared/Auth", swiftSettings: strict),
 
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Domain",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/Notifications", swiftSettings: strict),
+        .target(
+            name: "HTTPSink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Shared/HTTPSink", swiftSettings: strict),
+
         // ---- Services (libraries) and their thin executables ----
         .target(
             name: "PreprocessingService",
@@ -123,9 +148,11 @@ let package = Package(
         .target(
             name: "AlertsService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain", "Registry",
+                "ServiceKit", "Wire", "Stores", "Domain", "Registry", "Notifications",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Alerts", swiftSettings: strict),
         .target(
@@ -140,7 +167,7 @@ let package = Package(
         .target(
             name: "TxadCLI",
             dependencies: [
-                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry",
+                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", swiftSettings: strict),
@@ -183,8 +210,11 @@ let package = Package(
             name: "InferenceTests", dependencies: ["InferenceService", "Detection", "Domain", "Wire"],
             swiftSettings: strict),
         .testTarget(
-            name: "AlertsTests", dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            name: "AlertsTests",
+            dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink"],
             swiftSettings: strict),
+        .testTarget(
+            name: "NotificationsTests", dependencies: ["Notifications", "HTTPSink", "Domain"], swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
         .testTarget(
             name: "LifecycleTests",

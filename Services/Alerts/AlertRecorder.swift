@@ -1,4 +1,5 @@
 import Domain
+import Notifications
 import ServiceKit
 import Stores
 
@@ -6,10 +7,17 @@ import Stores
 ///
 /// Idempotent by transaction id (`ON CONFLICT DO NOTHING`), so replaying a spool or a retried call never
 /// duplicates a row, and a transaction id repeated within one call is recorded once. One call is one transaction
-/// of at most two statements (predictions, then the alerts that reference them), whatever the number of items:
-/// when it returns, everything in it is committed.
+/// of at most three statements (predictions, the alerts that reference them, and the notifications `routing` asks
+/// for those alerts — see ``NotificationOutbox``), whatever the number of items: when it returns, everything in it
+/// is committed. The spool replays through the same call, so replayed alerts get their notifications the same way.
 struct AlertRecorder: Sendable {
     let database: PostgresClient
+    let routing: RoutingConfiguration
+
+    init(database: PostgresClient, routing: RoutingConfiguration = .reviewQueueOnly) {
+        self.database = database
+        self.routing = routing
+    }
 
     static let insertPredictions = UnnestInsert<ScoredTransaction>(
         into: "predictions", conflictKey: "transaction_id",
@@ -56,9 +64,25 @@ struct AlertRecorder: Sendable {
         let predictions = Self.insertPredictions.parameters(items)
         let alertItems = items.filter { $0.score.riskLevel >= .medium }
         let alerts = alertItems.isEmpty ? nil : Self.insertAlerts.parameters(alertItems)
+        let routing = self.routing
         try await database.withTransaction { transaction in
             try await transaction.execute(Self.insertPredictions.sql, predictions)
-            if let alerts { try await transaction.execute(Self.insertAlerts.sql, alerts) }
+            guard let alerts else { return }
+            guard routing.hasRoutes else {
+                try await transaction.execute(Self.insertAlerts.sql, alerts)
+                return
+            }
+            // Only the alerts this statement inserted: an alert already recorded has its notifications already.
+            let inserted = try await transaction.query(Self.insertAlerts.sql + " RETURNING alert_id, transaction_id", alerts)
+            var byTransaction: [String: ScoredTransaction] = [:]
+            for item in alertItems { byTransaction[item.transaction.transactionID] = byTransaction[item.transaction.transactionID] ?? item }
+            let fresh = try inserted.compactMap { row -> NotificationOutbox.NewAlert? in
+                guard let id = try row.int64("alert_id"), let transactionID = try row.string("transaction_id"),
+                    let item = byTransaction[transactionID]
+                else { return nil }
+                return NotificationOutbox.NewAlert(alertID: id, item: item)
+            }
+            try await NotificationOutbox.enqueue(fresh, routing: routing, in: transaction)
         }
     }
 

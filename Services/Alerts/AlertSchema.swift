@@ -108,5 +108,19 @@ enum AlertSchema {
                 );
                 CREATE INDEX decision_overrides_alert ON decision_overrides (alert_id);
                 """),
+        Migration(
+            version: 11, name: "notification_outbox_grouping_and_leases",
+            sql: """
+                ALTER TABLE notification_deliveries
+                    ADD COLUMN user_key             text,
+                    ADD COLUMN alert_ids            bigint[],
+                    ADD COLUMN group_window_seconds integer NOT NULL DEFAULT 0,
+                    ADD COLUMN lease_owner          text,
+                    ADD COLUMN last_attempt_at      timestamptz;
+                CREATE INDEX notification_deliveries_user
+                    ON notification_deliveries (channel, user_key, created_at);
+                CREATE INDEX notification_deliveries_state ON notification_deliveries (state, created_at);
+                \(NotificationOutbox.enqueueFunction)
+                """),
     ] + RegistrySchema.migrations
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOPosix
+import Notifications
 import ServiceKit
 import ServiceLifecycle
 import Stores
@@ -23,6 +24,8 @@ public final class AlertsService: Alerts.ServiceProtocol {
     let batcher: PredictionBatcher
     /// The analysts' review API (`txad.v1.Reviews`) over the same database; serve it beside this service.
     public let reviews: ReviewService
+    /// Which channels hear about which alerts (review queue only without a routing file).
+    let routing: RoutingConfiguration
     private let alertsCounter = Counter(label: "txad_alerts_recorded_total")
     private let spooledCounter = Counter(label: "txad_alerts_spooled_total")
     private let spoolGauge = Gauge(label: "txad_alerts_spool_records")
@@ -30,12 +33,15 @@ public final class AlertsService: Alerts.ServiceProtocol {
     /// - Parameters:
     ///   - spool: where records go while PostgreSQL cannot take them.
     ///   - reviewPolicy: review SLA per risk level and claim duration.
+    ///   - routing: the routing file's channels and routes; notifications are enqueued with the alerts.
     public init(
-        database: PostgresClient, spool: DurableSpool, reviewPolicy: ReviewPolicy = ReviewPolicy(), logger: Logger
+        database: PostgresClient, spool: DurableSpool, reviewPolicy: ReviewPolicy = ReviewPolicy(),
+        routing: RoutingConfiguration = .reviewQueueOnly, logger: Logger
     ) {
         self.database = database
         self.reviews = ReviewService(database: database, policy: reviewPolicy)
-        self.recorder = AlertRecorder(database: database)
+        self.routing = routing
+        self.recorder = AlertRecorder(database: database, routing: routing)
         self.spool = spool
         self.schemaReady = Atomic(false)
         self.logger = logger
@@ -174,11 +180,32 @@ public final class AlertsService: Alerts.ServiceProtocol {
 extension AlertsService {
     /// The background work the alerts process runs beside its server: migrations and spool replay, and the
     /// prediction batch flusher.
-    public func backgroundServices(interval: Duration, logger: Logger) -> [any Service] {
-        [
+    ///
+    /// - Parameter notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another
+    ///   replica delivers the row once it expired. Must exceed every channel's timeout.
+    public func backgroundServices(
+        interval: Duration, notificationLease: Duration = .seconds(60), logger: Logger
+    ) -> [any Service] {
+        var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
         ]
+        // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
+        if !routing.channels.isEmpty {
+            var configuration = NotificationDispatcher.Configuration()
+            configuration.lease = notificationLease
+            services.append(notificationDispatcher(configuration: configuration, logger: logger))
+        }
+        return services
+    }
+
+    /// The outbox dispatcher for this service's routing; it starts claiming once the schema is migrated.
+    func notificationDispatcher(
+        configuration: NotificationDispatcher.Configuration = .init(), logger: Logger
+    ) -> NotificationDispatcher {
+        NotificationDispatcher(
+            database: database, routing: routing, configuration: configuration,
+            isReady: { [weak self] in self?.isSchemaReady ?? false }, logger: logger)
     }
 
     /// Readiness details: the alerts service is ready even while PostgreSQL is down (it spools), so the database

@@ -89,8 +89,10 @@ struct ReviewDecisions: Sendable {
                     WHERE alert_id = $1
                     """,
                     [PostgresValue(id), PostgresValue(status), PostgresValue(request.note), PostgresValue(analyst)])
-                // Outbox (issue 9, alerting branch): when `status == "legitimate"`, enqueue the PagerDuty `resolve`
-                // for this alert here, with `tx`, so the decision and its notification commit together.
+                // PagerDuty incidents of an alert decided legitimate are resolved (same dedup_key), atomically with it.
+                if status == "legitimate" {
+                    _ = try await NotificationOutbox.enqueueResolutions(alertID: id, in: tx)
+                }
             }
             let response = ReviewDecideResponse(
                 item: try await ReviewQueue.item(id: id, in: tx, policy: policy), overridden: overridden)

@@ -6,6 +6,7 @@ public struct TxadCommand: AsyncParsableCommand {
         commandName: "txad",
         abstract: "Transaction anomaly detection: generate data, train and evaluate models, run the local cluster.",
         subcommands: [
+            AlertsCommand.self,
             BenchCommand.self,
             GenerateCommand.self,
             DataBenchCommand.self,

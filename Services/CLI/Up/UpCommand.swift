@@ -27,6 +27,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "First port of the internal services (preprocessing, inference, alerts = base, +1, +2); admin ports are base+2100….")
     var basePort = 7001
 
+    @Option(help: "Routing file for alert notifications (YAML; see compose/routing.example.yaml). Default: review queue only.")
+    var routingFile: String?
+
     mutating func validate() throws {
         guard (1...65_535).contains(gatewayPort) else { throw ValidationError("--gateway-port must be 1…65535") }
         guard (1...63_000).contains(basePort) else { throw ValidationError("--base-port must be 1…63000") }
@@ -117,6 +120,7 @@ struct UpCommand: AsyncParsableCommand {
         env["DATABASE_URL"] = databaseURL
         env["TXAD_MODEL_DIR"] = models
         env["TXAD_SPOOL_DIR"] = state + "/spool"
+        if let routingFile { env["TXAD_ROUTING_FILE"] = URL(fileURLWithPath: routingFile).standardizedFileURL.path }
         let (pre, inf, ale) = (basePort, basePort + 1, basePort + 2)
         let specs: [(String, [String], String)] = [
             ("txad-alerts", ["--port", "\(ale)", "--admin-port", "\(ale + 2100)"], "http://127.0.0.1:\(ale + 2100)/health/ready"),

@@ -2,6 +2,7 @@ import AlertsService
 import ArgumentParser
 import Foundation
 import Logging
+import Notifications
 import ServiceKit
 import Stores
 
@@ -32,6 +33,17 @@ struct AlertsCommand: AsyncParsableCommand {
 
     @Flag(help: "Apply the database migrations and exit (the Kubernetes migration Job); needs only --database-url.")
     var migrateOnly = false
+            Routing file (YAML): channels and which risk levels notify them (env TXAD_ROUTING_FILE; default: review \
+            queue only). See compose/routing.example.yaml.
+            """)
+    var routingFile: String?
+
+    @Option(
+        help: """
+            Seconds a replica's claim on a notification lasts; after a crash another replica delivers it once the \
+            lease expired (env TXAD_NOTIFICATION_LEASE_SECONDS; default 60; must exceed every channel timeout).
+            """)
+    var notificationLeaseSeconds: Int?
 
     func run() async throws {
         let settings = Settings()
@@ -39,6 +51,8 @@ struct AlertsCommand: AsyncParsableCommand {
         let url: String
         let spoolDirectory: String
         let reviewPolicy: ReviewPolicy
+        let routing: RoutingConfiguration
+        let lease: Int
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -63,6 +77,25 @@ struct AlertsCommand: AsyncParsableCommand {
                 slaMinutes: sla,
                 claimMinutes: try settings.int(
                     claimMinutes, flag: "claim-minutes", env: "TXAD_CLAIM_MINUTES", default: 15, range: 1...1440))
+            if let path = settings.optionalString(routingFile, env: "TXAD_ROUTING_FILE") {
+                do {
+                    routing = try RoutingFile.load(path: path, environment: settings.environment)
+                } catch let error as NotificationError {
+                    throw ConfigurationError(setting: "--routing-file / TXAD_ROUTING_FILE", reason: error.description)
+                }
+            } else {
+                routing = .reviewQueueOnly
+            }
+            lease = try settings.int(
+                notificationLeaseSeconds, flag: "notification-lease-seconds", env: "TXAD_NOTIFICATION_LEASE_SECONDS",
+                default: 60, range: 2...3600)
+            if let slowest = routing.channels.values.max(by: { $0.timeout < $1.timeout }),
+                slowest.timeout >= .seconds(lease)
+            {
+                throw ConfigurationError(
+                    setting: "--notification-lease-seconds / TXAD_NOTIFICATION_LEASE_SECONDS",
+                    reason: "\(lease) s must exceed channel '\(slowest.name)''s timeout (\(slowest.timeout))")
+            }
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -85,7 +118,8 @@ struct AlertsCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
         let database = try PostgresClient(url: url, logger: logger)
         let spool = try DurableSpool(path: spoolDirectory + "/alerts.spool", logger: logger)
-        let service = AlertsService(database: database, spool: spool, reviewPolicy: reviewPolicy, logger: logger)
+        let service = AlertsService(
+            database: database, spool: spool, reviewPolicy: reviewPolicy, routing: routing, logger: logger)
         do {
             try await InternalServiceHost.run(
                 name: "txad-alerts", configuration: configuration,
@@ -93,9 +127,11 @@ struct AlertsCommand: AsyncParsableCommand {
                     ("database_url", Redaction.maskingSecrets(in: url)), ("spool", spool.path),
                     ("review_sla_minutes", reviewPolicy.slaDescription),
                     ("claim_minutes", String(reviewPolicy.claimMinutes)),
-                ],
+                    ("notification_lease", "\(lease) s"),
+                ] + routing.printable,
                 services: [service, service.reviews],
-                background: service.backgroundServices(interval: .seconds(1), logger: logger),
+                background: service.backgroundServices(
+                    interval: .seconds(1), notificationLease: .seconds(lease), logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
         } catch {

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Domain
+import EmbeddedStores
+import Foundation
+import HTTPSink
+import Logging
+import Notifications
+import Stores
+import Wire
+
+/// `txad bench notifications`: outbox → channel throughput and alert-commit-to-delivery latency, with one and two
+/// alerts replicas delivering to a local HTTP sink (a signed webhook channel). Prints a table; never asserts.
+///
+/// Each run gets a fresh database on a throwaway PostgreSQL and its own `txad-alerts` processes (built next to this
+/// executable). Throughput: `--alerts` high-risk alerts of distinct users are recorded in batches of 500 through
+/// the Record RPC, and the clock runs from the first record to the sink's last delivery. Latency: `--latency-alerts`
+/// alerts recorded one at a time, 5 ms apart; each is timed from its Record answer (the commit) to its arrival at
+/// the sink.
+struct NotificationsBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notifications",
+        abstract:
+            "Deliveries/s from the outbox to a local sink with 1 and 2 alerts replicas; commit-to-delivery latency.")
+
+    @Option(help: "Alerts for the throughput run.") var alerts = 10_000
+    @Option(help: "Alerts for the latency run (recorded one at a time).") var latencyAlerts = 500
+    @Option(help: "Replica counts to measure, comma-separated.") var replicas = "1,2"
+
+    func validate() throws {
+        guard (100...1_000_000).contains(alerts) else { throw ValidationError("--alerts must be 100…1000000") }
+        guard (10...100_000).contains(latencyAlerts) else {
+            throw ValidationError("--latency-alerts must be 10…100000")
+        }
+    }
+
+    func run() async throws {
+        let counts = replicas.split(separator: ",").compactMap { Int($0) }.filter { (1...8).contains($0) }
+        guard !counts.isEmpty else { throw ValidationError("--replicas must list 1…8, e.g. 1,2") }
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .path
+        guard FileManager.default.isExecutableFile(atPath: bin + "/txad-alerts") else {
+            throw CLIError("\(bin)/txad-alerts is missing: build everything first (`swift build -c release`)")
+        }
+        var logger = Logger(label: "txad-bench")
+        logger.logLevel = .warning
+        let folder = NSTemporaryDirectory() + "txad-bench-notifications-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        say("starting PostgreSQL and the sink…")
+        let postgres = try await EmbeddedPostgres.start(logger: logger)
+        let sink = try await HTTPSink.start()
+        var lines: [String] = []
+        do {
+            let routing = folder + "/routing.yaml"
+            try """
+            channels:
+              sink: {type: webhook, url: "\(sink.url("/hook"))", secret_env: TXAD_BENCH_SECRET}
+            routes:
+              high:
+                channels: [sink]
+                group_window: 0
+                max_per_hour: 1000
+            """.write(toFile: routing, atomically: true, encoding: .utf8)
+            for (index, count) in counts.enumerated() {
+                let line = try await measure(
+                    replicas: count, run: index, postgres: postgres, sink: sink, routing: routing, bin: bin,
+                    folder: folder, logger: logger)
+                lines.append(line)
+            }
+        } catch {
+            try? await sink.stop()
+            try? await postgres.stop()
+            throw error
+        }
+        try await sink.stop()
+        try await postgres.stop()
+        print(
+            "replicas  alerts  deliveries/s  recorded/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)"
+        )
+        for line in lines { print(line) }
+    }
+
+    private func measure(
+        replicas: Int, run: Int, postgres: EmbeddedPostgres, sink: HTTPSink, routing: String, bin: String,
+        folder: String, logger: Logger
+    ) async throws -> String {
+        let admin = try PostgresClient(url: postgres.url)
+        let name = "bench_notifications_\(run)"
+        try await admin.execute("CREATE DATABASE \(name)")
+        await admin.shutdown()
+        let url = String(postgres.url[..<(postgres.url.lastIndex(of: "/") ?? postgres.url.endIndex)]) + "/" + name
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = url
+        environment["TXAD_ROUTING_FILE"] = routing
+        environment["TXAD_BENCH_SECRET"] = "bench-secret"
+        environment["TXAD_LOG_LEVEL"] = "warning"
+        var processes: [ServiceProcess] = []
+        var ports: [Int] = []
+        for replica in 0..<replicas {
+            let port = try Loopback.freePort()
+            let adminPort = try Loopback.freePort()
+            environment["TXAD_SPOOL_DIR"] = folder + "/spool-\(run)-\(replica)"
+            processes.append(
+                try ServiceProcess(
+                    name: "txad-alerts", executable: bin + "/txad-alerts",
+                    arguments: ["--port", "\(port)", "--admin-port", "\(adminPort)"], environment: environment,
+                    logPath: folder + "/alerts-\(run)-\(replica).log"))
+            ports.append(port)
+            let child = processes[replica]
+            guard
+                await ReadinessProbe.waitUntilReady(
+                    "http://127.0.0.1:\(adminPort)/health/ready", timeout: .seconds(60),
+                    keepWaiting: { child.isRunning })
+            else {
+                for process in processes { await process.stop(grace: .seconds(5)) }
+                throw CLIError("txad-alerts did not become ready:\n\(child.logTail())")
+            }
+        }
+        let rpc = RPCClient(
+            configuration: .init(
+                targets: ports.map { RPCClient.Target(host: "127.0.0.1", port: $0) }, defaultDeadline: .seconds(30)))
+        let client = AlertsClient(wrapping: rpc)
+        defer { _ = rpc }
+        do {
+            // The schema is migrated in the background: wait until a record commits instead of spooling.
+            sink.clear()
+            let warm = Self.alert("warm-\(run)", user: "warm")
+            while try await client.record(RecordRequest(items: [warm])).spooled {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            _ = try await sink.waitForRequests(1, timeout: .seconds(30))
+            sink.clear()
+            say("\(replicas) replica(s): throughput run, \(alerts) alerts…")
+            let start = ContinuousClock.now
+            var recorded = 0
+            while recorded < alerts {
+                let size = min(500, alerts - recorded)
+                let batch = (recorded..<(recorded + size)).map { Self.alert("t\(run)-\($0)", user: "t\(run)-\($0)") }
+                _ = try await client.record(RecordRequest(items: batch))
+                recorded += size
+            }
+            let recordSeconds = start.duration(to: .now).inSeconds
+            let received = try await sink.waitForRequests(alerts, timeout: .seconds(600)).filter {
+                $0.text.contains("\"t\(run)-")
+            }
+            let last = received.map(\.receivedAt).max() ?? start
+            let throughput = Double(received.count) / start.duration(to: last).inSeconds
+            sink.clear()
+            say("\(replicas) replica(s): latency run, \(latencyAlerts) alerts…")
+            var committed: [String: ContinuousClock.Instant] = [:]
+            for index in 0..<latencyAlerts {
+                let id = "l\(run)-\(index)"
+                _ = try await client.record(RecordRequest(items: [Self.alert(id, user: id)]))
+                committed[id] = .now
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let arrivals = try await sink.waitForRequests(latencyAlerts, timeout: .seconds(120))
+            var latencies: [Double] = []
+            for request in arrivals {
+                guard let json = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
+                    let alert = ((json["data"] as? [String: Any])?["alerts"] as? [[String: Any]])?.first,
+                    let id = alert["transaction_id"] as? String, let commit = committed[id]
+                else { continue }
+                latencies.append(commit.duration(to: request.receivedAt).inSeconds * 1000)
+            }
+            latencies.sort()
+            let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
+            let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+            await rpc.close()
+            for process in processes { await process.stop(grace: .seconds(10)) }
+            return String(
+                format: "%8d  %6d  %12.0f  %10.0f  %17.1f ms  %6.1f ms", replicas, received.count, throughput,
+                Double(alerts) / recordSeconds, p50, p99)
+        } catch {
+            await rpc.close()
+            for process in processes { await process.stop(grace: .seconds(10)) }
+            throw error
+        }
+    }
+
+    private static func alert(_ id: String, user: String) -> ScoredTransaction {
+        let transaction = Transaction(
+            transactionID: id, userID: user, timestampMillis: 1_714_000_000_000, amount: 250, currency: "EUR",
+            merchantID: "m-1", merchantCategory: "electronics", channel: .online, latitude: nil, longitude: nil,
+            country: "FR")
+        let score = Score(
+            transactionID: id, isolationForest: 0.9, autoencoder: 0.9, ensemble: 0.9, isAnomaly: true, riskLevel: .high,
+            reasons: [Reason(code: "AMOUNT_HIGH", feature: "amount_ratio_user", value: 9, text: "Amount is 9× usual")],
+            modelVersion: "bench")
+        return ScoredTransaction(
+            transaction: transaction, score: score, degraded: false, requestID: "bench-\(id)",
+            scoredAtMillis: 1_714_000_000_000)
+    }
+
+    private func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}

@@ -1,0 +1,112 @@
+import Domain
+import EmbeddedStores
+import Foundation
+import HTTPSink
+import Stores
+import Testing
+import Wire
+
+/// A real `txad-alerts` process killed with SIGKILL while deliveries are in flight: a second process takes the
+/// expired leases over and every notification arrives; resends carry the same event id.
+@Suite(.timeLimit(.minutes(5)))
+struct DispatcherCrashTests {
+    /// The build folder next to this test bundle (`TXAD_BIN_DIR` overrides).
+    static let binDirectory: String = {
+        if let dir = ProcessInfo.processInfo.environment["TXAD_BIN_DIR"], !dir.isEmpty { return dir }
+        let candidate = Bundle.main.bundleURL.deletingLastPathComponent()
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("txad-alerts").path) {
+            return candidate.path
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug").path
+    }()
+
+    @Test func killedMidDeliveryEveryNotificationStillArrives() async throws {
+        let root = NSTemporaryDirectory() + "txad-crash-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let postgres = try await EmbeddedPostgres.start()
+        // Slow answers keep requests in flight long enough to be cut off by the kill.
+        let sink = try await HTTPSink.start { _, _ in .delayed(.milliseconds(1500), .status(200)) }
+        var process: Process?
+        var failure: (any Error)?
+        do {
+            try """
+            channels:
+              hook: {type: webhook, url: "\(sink.url("/hook"))", secret_env: CRASH_SECRET, timeout: 5s}
+            routes:
+              high: [hook]
+            """.write(toFile: root + "/routing.yaml", atomically: true, encoding: .utf8)
+            let port = try Loopback.freePort()
+            let adminPort = try Loopback.freePort()
+            func start() throws -> Process {
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: Self.binDirectory + "/txad-alerts")
+                child.arguments = [
+                    "--port", "\(port)", "--admin-port", "\(adminPort)", "--notification-lease-seconds", "8",
+                ]
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = postgres.url
+                environment["TXAD_ROUTING_FILE"] = root + "/routing.yaml"
+                environment["TXAD_SPOOL_DIR"] = root + "/spool"
+                environment["TXAD_LOG_LEVEL"] = "warning"
+                environment["CRASH_SECRET"] = "s3cret"
+                child.environment = environment
+                child.standardOutput = FileHandle.nullDevice
+                child.standardError = FileHandle.nullDevice
+                try child.run()
+                return child
+            }
+            process = try start()
+            let rpc = RPCClient(
+                configuration: .init(targets: [.init(host: "127.0.0.1", port: port)], defaultDeadline: .seconds(30)))
+            let alerts = AlertsClient(wrapping: rpc)
+            let items = (0..<20).map { OutboxFixture.scored("k\($0)", .high) }
+            var recorded = false
+            for _ in 0..<300 where !recorded {
+                // Until the service listens and has migrated (a spooled answer would be replayed later anyway).
+                if let answer = try? await alerts.record(RecordRequest(items: items)), !answer.spooled {
+                    recorded = true
+                } else {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            await rpc.close()
+            #expect(recorded)
+            try await sink.waitForRequests(1)
+            if let running = process { kill(running.processIdentifier, SIGKILL) }
+            process?.waitUntilExit()
+            let database = try PostgresClient(url: postgres.url)
+            let inFlight = try await database.query(
+                "SELECT count(*) AS n FROM notification_deliveries WHERE state = 'delivering'")
+            #expect(try inFlight.first?.int("n") ?? 0 > 0, "nothing was in flight when the process was killed")
+            process = try start()
+            let deadline = ContinuousClock.now + .seconds(120)
+            var delivered = 0
+            while ContinuousClock.now < deadline, delivered < 20 {
+                try await Task.sleep(for: .milliseconds(200))
+                delivered = Int(
+                    try await database.query(
+                        "SELECT count(*) AS n FROM notification_deliveries WHERE state = 'delivered'"
+                    ).first?.int64("n") ?? 0)
+            }
+            #expect(delivered == 20)
+            let ids = try await database.query("SELECT delivery_id FROM notification_deliveries").compactMap {
+                $0["delivery_id"]
+            }
+            let keys = sink.requests.compactMap { $0.header("Idempotency-Key") }
+            #expect(Set(keys) == Set(ids))
+            #expect(keys.count >= 20)
+            await database.shutdown()
+        } catch {
+            failure = error
+        }
+        if let running = process, running.isRunning {
+            running.terminate()
+            running.waitUntilExit()
+        }
+        try await sink.stop()
+        try await postgres.stop()
+        if let failure { throw failure }
+    }
+}

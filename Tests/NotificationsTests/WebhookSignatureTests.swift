@@ -1,0 +1,60 @@
+import Foundation
+import Notifications
+import Testing
+
+/// The signature checked against an independent HMAC-SHA256: Python's `hmac` module in a child process.
+@Suite struct WebhookSignatureTests {
+    /// Hex HMAC-SHA256 of `"<t>.<body>"` computed by python3 from a file holding the exact body bytes.
+    static func pythonSignature(body: [UInt8], timestamp: Int64, secret: String) throws -> String {
+        let path = NSTemporaryDirectory() + "txad-body-\(UUID().uuidString)"
+        try Data(body).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import hmac,hashlib,sys; body=open(sys.argv[1],'rb').read(); "
+                + "print(hmac.new(sys.argv[2].encode(), sys.argv[3].encode()+b'.'+body, hashlib.sha256).hexdigest())",
+            path, secret, String(timestamp),
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func everyV1MatchesPythonHMAC() throws {
+        let body = Array(#"{"id":"evt-1","type":"alert.created","data":{"note":"ünïcode \"quoted\""}}"#.utf8)
+        let secrets = ["whsec_old", "whsec_new ünï"]
+        let header = WebhookSignature.header(body: body, timestamp: 1_700_000_000, secrets: secrets)
+        let parts = header.split(separator: ",").map(String.init)
+        #expect(parts.first == "t=1700000000")
+        let given = parts.dropFirst().map { $0.replacingOccurrences(of: "v1=", with: "") }
+        #expect(given.count == 2)
+        for (secret, signature) in zip(secrets, given) {
+            #expect(signature == (try Self.pythonSignature(body: body, timestamp: 1_700_000_000, secret: secret)))
+        }
+    }
+
+    @Test func knownVector() {
+        // RFC 4231 test case 2 adapted: key "Jefe", message "<t>." + body.
+        let signature = WebhookSignature.signature(
+            body: Array("what do ya want for nothing?".utf8), timestamp: 0, secret: "Jefe")
+        #expect(signature.count == 64 && signature.allSatisfy(\.isHexDigit))
+        #expect(
+            WebhookSignature.signature(body: [], timestamp: 1, secret: "k")
+                != WebhookSignature.signature(body: [], timestamp: 2, secret: "k"))
+    }
+
+    @Test func toleranceWindow() {
+        let body = Array("{}".utf8)
+        let header = WebhookSignature.header(body: body, timestamp: 1000, secrets: ["s"])
+        #expect(WebhookSignature.verify(header: header, body: body, secret: "s", now: 1300, tolerance: 300))
+        #expect(!WebhookSignature.verify(header: header, body: body, secret: "s", now: 1301, tolerance: 300))
+        #expect(!WebhookSignature.verify(header: header, body: body, secret: "s", now: 699, tolerance: 300))
+        #expect(!WebhookSignature.verify(header: "v1=abc", body: body, secret: "s", now: 1000))
+    }
+}
