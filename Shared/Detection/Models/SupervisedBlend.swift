@@ -108,7 +108,7 @@ public struct SupervisedBlend: Sendable, Hashable, Codable {
 
     /// log(p / (1 − p)), with p kept within [10⁻⁶, 1 − 10⁻⁶] (calibrated scores reach 0 and 1).
     @inline(__always)
-    static func logit(_ p: Double) -> Double {
+    public static func logit(_ p: Double) -> Double {
         let q = min(max(p, 1e-6), 1 - 1e-6)
         return log(q / (1 - q))
     }
