@@ -58,7 +58,8 @@ enum FeedbackReader {
             let transaction = Transaction(
                 transactionID: id, userID: user, timestampMillis: millis, amount: amount,
                 currency: try row.string("currency") ?? "USD", merchantID: try row.string("merchant_id"),
-                merchantCategory: try row.string("merchant_category"), channel: channel.flatMap(Channel.init(rawValue:)),
+                merchantCategory: try row.string("merchant_category"),
+                channel: channel.flatMap(Channel.init(rawValue:)),
                 latitude: try row.double("latitude"), longitude: try row.double("longitude"),
                 country: try row.string("country"))
             let problems = TransactionRules.problems(in: transaction)

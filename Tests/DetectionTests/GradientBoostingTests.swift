@@ -120,7 +120,9 @@ import Testing
         let featureOffset = payload.count - model.treeCount * (innerCount * 12 + (innerCount + 1) * 4)
         payload.replaceSubrange(featureOffset..<(featureOffset + 4), with: [99, 0, 0, 0])
         let forged = ModelFile.encode(magic: GradientBoosting.fileMagic, version: 1, payload: payload)
-        let forgedError = #expect(throws: DetectionError.self) { try GradientBoosting(fileBytes: forged, name: "gb.bin") }
+        let forgedError = #expect(throws: DetectionError.self) {
+            try GradientBoosting(fileBytes: forged, name: "gb.bin")
+        }
         #expect(forgedError?.message.contains("feature 99") == true)
     }
 

@@ -34,7 +34,8 @@ import Testing
         defer { directory.remove() }
         let json = directory.file("sim.json")
         try outcome.write(reportDirectory: directory.file("report"), jsonPath: json, title: "t", notes: ["n"])
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
         #expect(Set(record?.keys.map { $0 } ?? []) == ["protocol", "models", "recall_at_budget", "blend"])
         let html = try String(contentsOfFile: directory.file("report") + "/index.html", encoding: .utf8)
         #expect(html.contains("with labels"))
@@ -42,7 +43,8 @@ import Testing
 
     @Test func sparkovProfileInjectsRareCardFraudInBursts() throws {
         let data = try TransactionGenerator(
-            configuration: GeneratorConfiguration(count: 20_000, users: 100, anomalyRate: 0.006, seed: 3, profile: .sparkov)
+            configuration: GeneratorConfiguration(
+                count: 20_000, users: 100, anomalyRate: 0.006, seed: 3, profile: .sparkov)
         ).generate()
         let labels = data.labels
         let fraud = labels.indices.filter { labels[$0].isAnomaly }

@@ -81,7 +81,8 @@ import Testing
         let rows = Array(stride(from: 0, to: transactions.count, by: 37))
         let matrix = try scorer.scaled(replay.matrix.selecting(rows: rows))
         let batch = scorer.scores(scaled: matrix)
-        let explained = scorer.explain(scaled: matrix) { i in (transactions[rows[i]].transactionID, replay.raw[rows[i]]) }
+        let explained = scorer.explain(scaled: matrix) { i in (transactions[rows[i]].transactionID, replay.raw[rows[i]])
+        }
         for (i, score) in explained.enumerated() {
             #expect(score.ensemble == batch.ensemble[i])
             #expect(score.supervised == batch.supervised?[i])

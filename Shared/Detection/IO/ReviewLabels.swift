@@ -44,7 +44,8 @@ public struct ReviewLabels: Sendable, Hashable {
             let id = text(record, idColumn)
             guard TransactionRules.isValidIdentifier(id) else {
                 throw DetectionError(
-                    .invalidCSV, "\(path) line \(line): transaction_id '\(id)' must be 1–64 characters of [A-Za-z0-9_.:-]")
+                    .invalidCSV,
+                    "\(path) line \(line): transaction_id '\(id)' must be 1–64 characters of [A-Za-z0-9_.:-]")
             }
             let value = text(record, labelColumn).lowercased()
             switch value {

@@ -82,9 +82,11 @@ extension GradientBoosting {
                 featureFraction > 0 && featureFraction <= 1,
                 "gradient boosting feature fraction must be in (0, 1], got \(featureFraction)")
             try check(
-                rowFraction > 0 && rowFraction <= 1, "gradient boosting row fraction must be in (0, 1], got \(rowFraction)")
+                rowFraction > 0 && rowFraction <= 1,
+                "gradient boosting row fraction must be in (0, 1], got \(rowFraction)")
             try check(
-                earlyStoppingRounds >= 1, "gradient boosting early stopping rounds must be ≥ 1, got \(earlyStoppingRounds)")
+                earlyStoppingRounds >= 1,
+                "gradient boosting early stopping rounds must be ≥ 1, got \(earlyStoppingRounds)")
             try check(
                 validationFraction >= 0 && validationFraction < 0.9,
                 "gradient boosting validation fraction must be in [0, 0.9), got \(validationFraction)")

@@ -109,7 +109,8 @@ public struct GradientBoosting: Sendable, Hashable {
                 let n = t * innerCount + node
                 let f = Int(splitFeature[n])
                 node = 2 * node + 1 + (row[f] > threshold[n] ? 1 : 0)
-                let child = level + 1 == depth ? leafValue[t * leaves + node - innerCount] : nodeValue[t * innerCount + node]
+                let child =
+                    level + 1 == depth ? leafValue[t * leaves + node - innerCount] : nodeValue[t * innerCount + node]
                 credit[f] += child - value
                 value = child
             }

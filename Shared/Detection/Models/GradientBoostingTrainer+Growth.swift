@@ -92,7 +92,9 @@ extension GradientBoostingTrainer {
         for _ in 0..<depth {
             var next: [Node] = []
             for node in level {
-                guard let split = bestSplit(node.histogram, gradient: node.gradient, hessian: node.hessian, allowed: allowed)
+                guard
+                    let split = bestSplit(
+                        node.histogram, gradient: node.gradient, hessian: node.hessian, allowed: allowed)
                 else { continue }
                 tree.feature[node.index] = Int32(split.feature)
                 tree.bin[node.index] = UInt8(split.bin)

@@ -13,7 +13,8 @@ extension GradientBoosting {
         try configuration.validate()
         guard labels.count == data.rows, weights.map({ $0.count == data.rows }) ?? true else {
             throw DetectionError(
-                .invalidArgument, "gradient boosting: \(data.rows) rows, \(labels.count) labels, "
+                .invalidArgument,
+                "gradient boosting: \(data.rows) rows, \(labels.count) labels, "
                     + "\(weights?.count ?? data.rows) weights")
         }
         if let bad = weights?.firstIndex(where: { !$0.isFinite || $0 < 0 }) {

@@ -103,7 +103,8 @@ public struct SupervisedBlend: Sendable, Hashable, Codable {
     /// The final score of one row from its calibrated unsupervised scores and the trees' margin.
     @inline(__always)
     public func score(isolationForest: Double, autoencoder: Double, margin: Float) -> Double {
-        stacking.probability(Self.blendInputs(isolationForest: isolationForest, autoencoder: autoencoder, margin: margin))
+        stacking.probability(
+            Self.blendInputs(isolationForest: isolationForest, autoencoder: autoencoder, margin: margin))
     }
 
     /// log(p / (1 − p)), with p kept within [10⁻⁶, 1 − 10⁻⁶] (calibrated scores reach 0 and 1).
@@ -117,7 +118,8 @@ public struct SupervisedBlend: Sendable, Hashable, Codable {
     public func validate() throws(DetectionError) {
         try stacking.validate(expectedInputs: Self.inputNames)
         guard anomalyThreshold.isFinite, (0...1).contains(anomalyThreshold) else {
-            throw DetectionError(.corruptModel, "supervised anomaly threshold must be in [0, 1], got \(anomalyThreshold)")
+            throw DetectionError(
+                .corruptModel, "supervised anomaly threshold must be in [0, 1], got \(anomalyThreshold)")
         }
         try risk.validate()
     }

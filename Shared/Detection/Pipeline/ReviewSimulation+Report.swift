@@ -76,7 +76,9 @@ extension ReviewSimulation.Outcome {
     }
 
     /// Writes ``files(title:notes:)``: the JSON to `jsonPath`, the report into `reportDirectory`.
-    public func write(reportDirectory: String?, jsonPath: String?, title: String, notes: [String]) throws(DetectionError) {
+    public func write(reportDirectory: String?, jsonPath: String?, title: String, notes: [String])
+        throws(DetectionError)
+    {
         let all = try files(title: title, notes: notes)
         if let jsonPath, let json = all["evaluation.json"] { try ModelFile.write(json, to: jsonPath) }
         if let reportDirectory {

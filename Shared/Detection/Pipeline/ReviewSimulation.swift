@@ -34,7 +34,9 @@ public enum ReviewSimulation {
         transactions: [Transaction], labels: [AnomalyLabel], budget: Int, options: TrainingOptions,
         data: BundleManifest.TrainingData, progress: TrainingPipeline.Progress? = nil
     ) throws(DetectionError) -> Outcome {
-        guard budget >= 1 else { throw DetectionError(.invalidArgument, "the review budget must be ≥ 1, got \(budget)") }
+        guard budget >= 1 else {
+            throw DetectionError(.invalidArgument, "the review budget must be ≥ 1, got \(budget)")
+        }
         guard labels.count == transactions.count, transactions.count >= 100 else {
             throw DetectionError(.invalidArgument, "the simulated review needs ≥ 100 labelled rows")
         }
@@ -73,7 +75,8 @@ public enum ReviewSimulation {
         let batch = try scorer.scores(unscaled: features.matrix.selecting(rows: reviewEnd..<n))
         let evaluationTruth = Array(truth[reviewEnd...])
         let models = Evaluator.evaluate(batch, labels: evaluationTruth, scorer: scorer)
-        let budgetInEvaluation = max(1, Int((Double(budget) * Double(n - reviewEnd) / Double(reviewEnd - firstEnd)).rounded()))
+        let budgetInEvaluation = max(
+            1, Int((Double(budget) * Double(n - reviewEnd) / Double(reviewEnd - firstEnd)).rounded()))
         let positives = evaluationTruth.filter(\.isAnomaly).count
         var recall: [String: Double] = [:]
         let series: [(String, [Double])] =
