@@ -12,10 +12,24 @@ public struct EvaluateCommand: ParsableCommand {
             should contain the users' history; users first seen in it start cold (their statistics warm up from \
             the bundle's priors). --history FILE replays FILE first (its rows are not scored) so users start \
             with their earlier transactions, e.g. the training period.
+
+            --simulate-review BUDGET measures the learning loop on DATA alone (no --model), in time order: \
+            unsupervised training on the first 50 %, the next 20 % scored with history, a simulated analyst labels \
+            the top BUDGET alerts from the ground truth, retraining on the first 70 % with those labels, and \
+            evaluation of the last 30 % with history — unsupervised and with labels side by side.
             """)
 
     @Option(help: "Model bundle directory, or a model directory whose ACTIVE version is used.")
-    var model: String
+    var model: String?
+
+    @Option(help: "Simulate the review loop with this many reviewed alerts (see above); needs no --model.")
+    var simulateReview: Int?
+
+    @Option(help: "With --simulate-review: random seed of the models.")
+    var seed: UInt64 = 42
+
+    @Option(help: "With --simulate-review: weight of unlabelled rows as presumed negatives.")
+    var unlabelledWeight: Double = 0
 
     @Option(help: "Labelled CSV (is_anomaly column).")
     var data: String
@@ -34,7 +48,16 @@ public struct EvaluateCommand: ParsableCommand {
 
     public init() {}
 
+    public func validate() throws {
+        guard (model == nil) != (simulateReview == nil) else {
+            throw ValidationError("give either --model (evaluate a bundle) or --simulate-review BUDGET, not both")
+        }
+        if let simulateReview, simulateReview < 1 { throw ValidationError("--simulate-review takes a budget ≥ 1") }
+    }
+
     public func run() throws {
+        if let budget = simulateReview { return try simulate(budget: budget) }
+        guard let model else { throw ValidationError("--model is required") }
         let bars = StageProgressBars(quiet: quiet)
         let outcome = try Evaluator.run(modelPath: model, dataFile: data, historyFile: history) { stage, done, total in
             bars.update(stage, done, total)
@@ -47,6 +70,36 @@ public struct EvaluateCommand: ParsableCommand {
         try Evaluator.write(
             outcome.models, reportDirectory: report, jsonPath: json, title: "txad evaluation of \(directory)", notes: notes)
         for note in notes { print(note) }
+        print(EvaluationTable.render(outcome.models.map { ($0.name, $0.result) }), terminator: "")
+        if let json { print("JSON: \(json)") }
+        if let report { print("report: \(report)/index.html") }
+    }
+
+    /// `--simulate-review`: the loop on one labelled file.
+    private func simulate(budget: Int) throws {
+        let bars = StageProgressBars(quiet: quiet)
+        let dataset = try CSVTransactionReader.readAll(path: data, policy: .scoring) { read, total in
+            bars.update(.reading, read, total ?? read)
+        }
+        guard dataset.hasLabels, dataset.labels.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("\(data) needs an is_anomaly label on every row for --simulate-review")
+        }
+        var options = TrainingOptions(seed: seed)
+        options.unlabelledWeight = unlabelledWeight
+        let info = BundleManifest.TrainingData(
+            file: (data as NSString).lastPathComponent, sha256: try SHA256.hex(ofFile: data),
+            rows: dataset.transactions.count, badRows: dataset.badRowCount, trainingRows: 0, holdoutRows: 0,
+            firstTimestamp: nil, lastTimestamp: nil)
+        let outcome = try ReviewSimulation.run(
+            transactions: dataset.transactions, labels: dataset.labels.compactMap { $0 }, budget: budget,
+            options: options, data: info
+        ) { stage, done, total in bars.update(stage, done, total) }
+        bars.finish()
+        let notes = ["data \(data): \(formatCount(dataset.transactions.count)) rows, review budget \(budget), seed \(seed)"]
+        try outcome.write(
+            reportDirectory: report, jsonPath: json, title: "txad simulated review of \(info.file)", notes: notes)
+        for line in notes + outcome.summary { print(line) }
+        print("\nevery model on the evaluation period:")
         print(EvaluationTable.render(outcome.models.map { ($0.name, $0.result) }), terminator: "")
         if let json { print("JSON: \(json)") }
         if let report { print("report: \(report)/index.html") }

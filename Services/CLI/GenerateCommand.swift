@@ -35,6 +35,9 @@ public struct GenerateCommand: ParsableCommand {
     @Option(help: "Length of the period in days.")
     var days: Int = 90
 
+    @Option(help: "Anomaly profile: standard (SPEC mix) or sparkov (card-fraud bursts; use --anomaly-rate 0.006).")
+    var profile: String = "standard"
+
     @Flag(help: "Do not show progress.")
     var quiet = false
 
@@ -50,8 +53,12 @@ public struct GenerateCommand: ParsableCommand {
         guard let startMillis = RFC3339.parseMillis(start) else {
             throw ValidationError("--start must be an RFC 3339 timestamp such as 2024-01-01T00:00:00Z, got '\(start)'")
         }
+        guard let kind = GeneratorConfiguration.Profile(rawValue: profile) else {
+            throw ValidationError("--profile must be standard or sparkov, got '\(profile)'")
+        }
         let configuration = GeneratorConfiguration(
-            count: count, users: users, anomalyRate: anomalyRate, seed: seed, startMillis: startMillis, days: days)
+            count: count, users: users, anomalyRate: anomalyRate, seed: seed, startMillis: startMillis, days: days,
+            profile: kind)
         do {
             try configuration.validate()
         } catch {
@@ -74,7 +81,8 @@ public struct GenerateCommand: ParsableCommand {
         rows?.finish(data.count)
 
         let anomalies = data.anomalyCounts
-        let mix = InjectedAnomaly.allCases.map { "\($0.rawValue) \(formatCount(anomalies[$0.rawValue] ?? 0))" }
+        let types = configuration.profile == .sparkov ? [InjectedAnomaly.cardFraud] : InjectedAnomaly.standardMix
+        let mix = types.map { "\($0.rawValue) \(formatCount(anomalies[$0.rawValue] ?? 0))" }
         let end = configuration.startMillis + Int64(configuration.days) * 86_400_000
         print(
             "wrote \(formatCount(data.count)) rows for \(formatCount(configuration.users)) users to \(out): "

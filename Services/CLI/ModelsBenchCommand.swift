@@ -34,7 +34,7 @@ public struct ModelsBenchCommand: ParsableCommand {
 
     /// A group of timed steps; `--only` selects some of them.
     enum Step: String, CaseIterable, ExpressibleByArgument {
-        case forest, extended, autoencoder, single, score
+        case forest, extended, autoencoder, single, score, boosting
     }
 
     @Option(
@@ -163,6 +163,14 @@ public struct ModelsBenchCommand: ParsableCommand {
             }
         }
 
+        if wants(.boosting) {
+            try benchBoosting(
+                train: train, test: test, labels: labels.map(\.isAnomaly), calibration: calibration,
+                forest: forestTrainScores + forestTest, network: networkTrain + networkTest, bundle: bundle,
+                vectors: vectors
+            ) { name, items, unit, target, body in try time(name, items: items, unit: unit, target: target, body) }
+        }
+
         let directory = NSTemporaryDirectory() + "txad-bench-models-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -200,6 +208,55 @@ public struct ModelsBenchCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(measurements).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// The supervised trees on every row (all labelled, IF/AE scores as inputs): training, batch scoring, and
+    /// one-row scoring with reasons through a supervised bundle.
+    private func benchBoosting(
+        train: FeatureMatrix, test: FeatureMatrix, labels: [Bool], calibration: EnsembleCalibration, forest: [Float],
+        network: [Float], bundle: ModelBundle, vectors: [FeatureVector],
+        time: (String, Int, String, String, () throws -> Any) throws -> Any
+    ) throws {
+        let all = FeatureMatrix(columns: train.columns, values: train.values + test.values)
+        let forestCalibrated = forest.map { calibration.isolationForest.probability(Double($0)) }
+        let networkCalibrated = network.map { calibration.autoencoder.probability(Double($0)) }
+        let inputs = SupervisedBlend.inputs(
+            scaled: all, isolationForest: forestCalibrated, autoencoder: networkCalibrated)
+        let options = GradientBoosting.Configuration(seed: seed)
+        let trees = try time("GBT training (all rows labelled)", inputs.rows, "rows", "≤ 10 s for 1,000,000") {
+            try GradientBoosting(fitting: inputs, labels: labels, configuration: options)
+        } as? GradientBoosting
+        guard let trees else { return }
+        print("GBT kept \(trees.treeCount) rounds of depth \(trees.depth)")
+        for _ in 0..<3 {
+            _ = try time("GBT batch scoring", inputs.rows, "rows", "≥ 2,000,000 rows/s") { trees.margins(inputs) }
+        }
+        let margins = trees.margins(inputs)
+        let stackRows = Array(stride(from: train.rows, to: all.rows, by: 10))
+        let stacking = try LogisticStacking(
+            fitting: stackRows.map {
+                [
+                    SupervisedBlend.logit(forestCalibrated[$0]), SupervisedBlend.logit(networkCalibrated[$0]),
+                    Double(margins[$0]),
+                ]
+            }, labels: stackRows.map { labels[$0] }, inputs: SupervisedBlend.inputNames)
+        var manifest = bundle.manifest
+        manifest.supervised = SupervisedBlend(
+            labels: .init(
+                given: labels.count, matched: labels.count, fraud: labels.filter { $0 }.count,
+                legitimate: labels.filter { !$0 }.count, boostingRows: labels.count, stackingRows: stackRows.count,
+                unlabelledRows: 0, unlabelledWeight: 0),
+            stacking: stacking, gradientBoosting: options, boostingHistory: trees.history,
+            anomalyThreshold: calibration.anomalyThreshold, risk: calibration.risk)
+        let scorer = AnomalyScorer(
+            bundle: ModelBundle(
+                manifest: manifest, isolationForest: bundle.isolationForest, autoencoder: bundle.autoencoder,
+                gradientBoosting: trees))
+        let calls = 20_000
+        _ = try time("one-row supervised score + reasons", calls, "calls", "≤ 15 µs per call") {
+            for i in 0..<calls { _ = try scorer.score([vectors[i % vectors.count]]) }
+            return calls
         }
     }
 

@@ -24,6 +24,9 @@ public struct ScoreCommand: ParsableCommand {
     @Option(help: "Output CSV (.csv or .csv.gz).")
     var output: String
 
+    @Option(help: "Earlier transactions replayed first to warm up user state (not scored).")
+    var history: String?
+
     @Flag(help: "Do not show progress.")
     var quiet = false
 
@@ -31,7 +34,7 @@ public struct ScoreCommand: ParsableCommand {
 
     public func run() throws {
         let bar = quiet ? nil : ProgressBar(label: "scoring", total: nil)
-        let outcome = try BatchScoring.run(modelPath: model, dataFile: data, outputFile: output) { done, total in
+        let outcome = try BatchScoring.run(modelPath: model, dataFile: data, outputFile: output, historyFile: history) { done, total in
             bar?.update(done, total: total)
         }
         bar?.finish(outcome.rows)

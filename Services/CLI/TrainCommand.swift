@@ -1,9 +1,10 @@
 import ArgumentParser
 import Detection
+import Domain
 import Foundation
 
 /// `txad train`: fits both models on a CSV file and writes a versioned bundle (SPEC §3, §8).
-public struct TrainCommand: ParsableCommand {
+public struct TrainCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the Isolation Forest + autoencoder ensemble on a CSV file and write a model bundle.",
@@ -12,7 +13,12 @@ public struct TrainCommand: ParsableCommand {
             active version of OUTPUT unless --no-activate. With --holdout F the latest share F of rows by time is \
             held out: features are replayed over the whole file in time order, models are fitted on the earlier \
             rows and evaluated on the held-out ones (evaluation.json and report/ are written into the bundle). \
-            Training is unsupervised; labels are only used for the evaluation.
+            Without --labels/--feedback training is unsupervised (the is_anomaly column is only used for the \
+            evaluation). With analysts' decisions (--labels FILE: CSV transaction_id,label with fraud/legitimate \
+            or 1/0; --feedback DATABASE_URL: the decided alerts of the alerts service and their transactions from \
+            its predictions table) gradient-boosted trees learn from the labelled training rows, with the \
+            unsupervised scores as extra inputs, and the final score becomes a logistic blend of the three fitted \
+            on the latest labels. Labelled ids found in no row are reported.
             """)
 
     @Option(help: "Training data CSV (.csv or .csv.gz).")
@@ -69,6 +75,30 @@ public struct TrainCommand: ParsableCommand {
     @Option(help: "Fail when more than this share of rows is invalid.")
     var maxBadRows: Double = 0.01
 
+    @Option(help: "Analysts' decisions: CSV with transaction_id,label (fraud/legitimate or 1/0).")
+    var labels: String?
+
+    @Option(help: "PostgreSQL URL of the alerts database: its decided alerts become labels.")
+    var feedback: String?
+
+    @Option(help: "Weight of unlabelled rows as presumed negatives for the supervised trees (0: not used).")
+    var unlabelledWeight: Double = 0
+
+    @Option(help: "Share of the latest labels held out to fit the blend.")
+    var stackingFraction: Double = 0.3
+
+    @Option(help: "Supervised trees: maximum boosting rounds (early stopping ends sooner).")
+    var boostingRounds: Int = 300
+
+    @Option(help: "Supervised trees: depth.")
+    var boostingDepth: Int = 5
+
+    @Option(help: "Supervised trees: learning rate.")
+    var boostingLearningRate: Double = 0.1
+
+    @Option(help: "Alert budget: set the anomaly threshold so about N training-period rows a day reach it.")
+    var alertsPerDay: Double?
+
     @Flag(help: "Write the bundle without making it the active version.")
     var noActivate = false
 
@@ -94,7 +124,10 @@ public struct TrainCommand: ParsableCommand {
             contamination: contamination,
             weights: EnsembleCalibration.Weights(isolationForest: weightPair.0, autoencoder: weightPair.1),
             riskPercentiles: RiskTable.Percentiles(high: risk.0, critical: risk.1), holdout: holdout,
-            maxBadRows: maxBadRows, seed: seed)
+            maxBadRows: maxBadRows, seed: seed,
+            gradientBoosting: GradientBoosting.Configuration(
+                trees: boostingRounds, learningRate: boostingLearningRate, maxDepth: boostingDepth),
+            unlabelledWeight: unlabelledWeight, stackingFraction: stackingFraction, alertsPerDay: alertsPerDay)
         if extensionLevel != nil, !extended {
             throw ValidationError("--extension-level needs --extended")
         }
@@ -107,6 +140,42 @@ public struct TrainCommand: ParsableCommand {
         return options
     }
 
+    /// Prints what became of the labels: counts, the blend, unknown ids (to standard error), the alert budget.
+    static func reportLabels(_ outcome: TrainingPipeline.Outcome) {
+        let manifest = outcome.bundle.manifest
+        if !outcome.unknownLabelIDs.isEmpty {
+            let shown = outcome.unknownLabelIDs.prefix(20).joined(separator: ", ")
+            let more = outcome.unknownLabelIDs.count > 20 ? ", …" : ""
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: \(formatCount(outcome.unknownLabelIDs.count)) labelled transaction ids are in no row of "
+                        + "the data and were not used: \(shown)\(more)\n").utf8))
+        }
+        if outcome.holdoutLabels > 0 {
+            print("\(formatCount(outcome.holdoutLabels)) labels fall in the holdout and were not used for training")
+        }
+        if let blend = manifest.supervised {
+            let l = blend.labels
+            let s = blend.stacking
+            print(
+                "supervised: \(formatCount(l.matched)) labels matched of \(formatCount(l.given)) (\(formatCount(l.fraud)) "
+                    + "fraud, \(formatCount(l.legitimate)) legitimate); trees on \(formatCount(l.boostingRows)) labels"
+                    + (l.unlabelledRows > 0 ? " + \(formatCount(l.unlabelledRows)) unlabelled × \(l.unlabelledWeight)" : "")
+                    + ", kept \(blend.boostingHistory.bestRound) rounds; blend on \(formatCount(l.stackingRows)) labels: "
+                    + String(
+                        format: "%.2f + %.2f·logit(IF) + %.2f·logit(AE) + %.2f·trees", s.intercept, s.coefficients[0],
+                        s.coefficients[1], s.coefficients[2]))
+        }
+        if let budget = manifest.alertBudget {
+            let daily = budget.expectedDailyAlerts
+            print(
+                String(
+                    format: "alert budget %.0f/day over %.1f days (%.0f rows/day): expected medium+ %.0f, high+ %.0f, "
+                        + "critical %.0f a day", budget.alertsPerDay, budget.trainingDays, budget.trainingRowsPerDay,
+                    daily["medium"] ?? 0, daily["high"] ?? 0, daily["critical"] ?? 0))
+        }
+    }
+
     /// Parses "a,b" into two numbers.
     static func pair(_ text: String, flag: String) throws -> (Double, Double) {
         let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -116,13 +185,31 @@ public struct TrainCommand: ParsableCommand {
         return (a, b)
     }
 
-    public func run() throws {
+    public func run() async throws {
         let options = try options()
+        var reviewLabels: ReviewLabels?
+        var extra: [Transaction] = []
+        if let labels {
+            reviewLabels = try ReviewLabels.read(path: labels)
+        }
+        if let feedback {
+            let decided = try await FeedbackReader.read(url: feedback)
+            var merged = reviewLabels ?? ReviewLabels()
+            for (id, fraud) in decided.labels.byTransaction { merged.set(id, fraud: fraud) }
+            reviewLabels = merged
+            extra = decided.transactions
+            for problem in decided.skipped {
+                FileHandle.standardError.write(Data("warning: decided alert skipped: \(problem)\n".utf8))
+            }
+            print("feedback: \(formatCount(decided.labels.count)) decided alerts (\(formatCount(decided.labels.fraudCount)) fraud)")
+        }
         let bars = StageProgressBars(quiet: quiet)
         let outcome = try TrainingPipeline.run(
-            dataFile: data, modelsDirectory: output, version: version, options: options, activate: !noActivate
+            dataFile: data, modelsDirectory: output, version: version, options: options, activate: !noActivate,
+            reviewLabels: reviewLabels, extraTransactions: extra
         ) { stage, done, total in bars.update(stage, done, total) }
         bars.finish()
+        Self.reportLabels(outcome)
         let manifest = outcome.bundle.manifest
         let info = manifest.trainingData
         let history = manifest.autoencoderHistory

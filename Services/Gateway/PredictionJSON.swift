@@ -32,6 +32,10 @@ enum PredictionJSON {
         out.number(score.autoencoder)
         out.raw(",\"ensemble\":")
         out.number(score.ensemble)
+        if let supervised = score.supervised {
+            out.raw(",\"supervised\":")
+            out.number(supervised)
+        }
         out.raw("},\"reasons\":")
         out.reasons(score.reasons)
         out.raw(",\"model_version\":")

@@ -85,11 +85,15 @@ public struct Score: Sendable, Hashable {
     public var riskLevel: RiskLevel
     public var reasons: [Reason]
     public var modelVersion: String
+    /// The supervised trees' probability in [0, 1], for bundles trained with analysts' labels (then ``ensemble``
+    /// is the learned blend of the three scores); `nil` otherwise.
+    public var supervised: Double?
 
     public init(
         transactionID: String, isolationForest: Double, autoencoder: Double, ensemble: Double, isAnomaly: Bool,
-        riskLevel: RiskLevel, reasons: [Reason], modelVersion: String
+        riskLevel: RiskLevel, reasons: [Reason], modelVersion: String, supervised: Double? = nil
     ) {
+        self.supervised = supervised
         self.transactionID = transactionID
         self.isolationForest = isolationForest
         self.autoencoder = autoencoder

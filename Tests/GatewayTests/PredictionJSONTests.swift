@@ -50,6 +50,18 @@ import Testing
         #expect(object["cached"] == .bool(false))
     }
 
+    @Test func supervisedScoreIsRenderedOnlyWhenPresent() throws {
+        var labelled = score()
+        labelled.supervised = 0.75
+        let object = try members(PredictionJSON.render(score: labelled, degraded: false, alertStatus: .recorded))
+        #expect(
+            object["scores"]
+                == .object([
+                    ("isolation_forest", .number(0.625)), ("autoencoder", .number(1)), ("ensemble", .number(0.8125)),
+                    ("supervised", .number(0.75)),
+                ]))
+    }
+
     @Test func escapesQuotesBackslashesAndControlCharactersAndKeepsUnicode() throws {
         let bytes = PredictionJSON.render(
             score: score(id: Self.awkward, text: Self.awkward), degraded: true, alertStatus: .queued)

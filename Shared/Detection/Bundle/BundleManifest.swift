@@ -3,8 +3,11 @@
 /// Encoded with explicit snake_case keys (no key strategy, so anomaly-type names inside the evaluation survive
 /// unchanged). The manifest is written last, so a directory without one is an unfinished bundle.
 public struct BundleManifest: Sendable, Hashable, Codable {
-    /// Manifest format version this build writes and reads.
-    public static let currentFormatVersion = 2
+    /// Manifest format version this build writes.
+    public static let currentFormatVersion = 3
+    /// Format versions this build reads: 2 (unsupervised only) and 3 (adds the optional supervised blend and alert
+    /// budget; a version-3 manifest without them means exactly what version 2 did).
+    public static let readableFormatVersions = 2...3
 
     /// Options of one training run, as given (see ``TrainingOptions``).
     public struct Parameters: Sendable, Hashable, Codable {
@@ -132,14 +135,20 @@ public struct BundleManifest: Sendable, Hashable, Codable {
     public var files: [String: FileEntry]
     /// Holdout evaluation by model (`isolation_forest`, `autoencoder`, `ensemble`), when a holdout was used.
     public var evaluation: [String: EvaluationResult]?
+    /// The supervised blend, when trained with labels (format 3); `nil`: the final score is the ensemble.
+    public var supervised: SupervisedBlend?
+    /// The alert budget the thresholds were set from, when one was given (format 3).
+    public var alertBudget: AlertBudget?
 
     /// Creates a manifest.
     public init(
         version: String, created: String, featureSchema: FeatureSchema, scaler: StandardScaler,
         modelInputs: ModelInputs, featurePriors: FeaturePriors, ensemble: EnsembleCalibration, parameters: Parameters,
         trainingData: TrainingData, autoencoderHistory: Autoencoder.TrainingHistory, files: [String: FileEntry],
-        evaluation: [String: EvaluationResult]?
+        evaluation: [String: EvaluationResult]?, supervised: SupervisedBlend? = nil, alertBudget: AlertBudget? = nil
     ) {
+        self.supervised = supervised
+        self.alertBudget = alertBudget
         self.formatVersion = Self.currentFormatVersion
         self.version = version
         self.created = created
@@ -165,6 +174,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         case ensemble, parameters
         case trainingData = "training_data"
         case autoencoderHistory = "autoencoder_history"
-        case files, evaluation
+        case files, evaluation, supervised
+        case alertBudget = "alert_budget"
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 /// models/<version>/manifest.json          what, on what, how, how well (BundleManifest)
 /// models/<version>/isolation_forest.bin   ModelFile container "TXIF"
 /// models/<version>/autoencoder.bin        ModelFile container "TXAE"
+/// models/<version>/gradient_boosting.bin  ModelFile container "TXGB" (bundles trained with labels only)
 /// models/<version>/evaluation.json        holdout metrics (when trained with a holdout)
 /// models/<version>/report/                SVG curves + HTML report (when trained with a holdout)
 /// ```
@@ -15,6 +16,7 @@ public struct ModelBundle: Sendable {
     public static let manifestFile = "manifest.json"
     public static let isolationForestFile = "isolation_forest.bin"
     public static let autoencoderFile = "autoencoder.bin"
+    public static let gradientBoostingFile = "gradient_boosting.bin"
 
     /// The manifest.
     public let manifest: BundleManifest
@@ -22,15 +24,22 @@ public struct ModelBundle: Sendable {
     public let isolationForest: IsolationForest
     /// The autoencoder (input: scaled features).
     public let autoencoder: Autoencoder
+    /// The supervised trees (input: scaled features plus the calibrated IF and AE scores), present exactly when
+    /// the manifest has a ``BundleManifest/supervised`` blend.
+    public let gradientBoosting: GradientBoosting?
 
     /// The bundle's version.
     public var version: String { manifest.version }
 
     /// Assembles a bundle; the manifest's `files` entries are filled in by ``write(to:)``.
-    public init(manifest: BundleManifest, isolationForest: IsolationForest, autoencoder: Autoencoder) {
+    public init(
+        manifest: BundleManifest, isolationForest: IsolationForest, autoencoder: Autoencoder,
+        gradientBoosting: GradientBoosting? = nil
+    ) {
         self.manifest = manifest
         self.isolationForest = isolationForest
         self.autoencoder = autoencoder
+        self.gradientBoosting = gradientBoosting
     }
 
     /// Throws ``DetectionError/Code/invalidArgument`` unless `version` is 1–64 characters of `[A-Za-z0-9._-]`
@@ -78,6 +87,11 @@ public struct ModelBundle: Sendable {
                 Self.isolationForestFile: .init(bytes: forest.count, sha256: SHA256.hex(of: forest)),
                 Self.autoencoderFile: .init(bytes: network.count, sha256: SHA256.hex(of: network)),
             ]
+            if let gradientBoosting {
+                let trees = gradientBoosting.fileBytes()
+                try ModelFile.write(trees, to: staging + "/" + Self.gradientBoostingFile)
+                manifest.files[Self.gradientBoostingFile] = .init(bytes: trees.count, sha256: SHA256.hex(of: trees))
+            }
             for (name, bytes) in extraFiles.sorted(by: { $0.key < $1.key }) {
                 let path = staging + "/" + name
                 let folder = (path as NSString).deletingLastPathComponent
@@ -119,12 +133,13 @@ public struct ModelBundle: Sendable {
             enum CodingKeys: String, CodingKey { case value = "format_version" }
         }
         if let probe = try? JSONDecoder().decode(FormatVersion.self, from: Data(manifestBytes)),
-            probe.value != BundleManifest.currentFormatVersion
+            !BundleManifest.readableFormatVersions.contains(probe.value)
         {
+            let readable = BundleManifest.readableFormatVersions
             throw DetectionError(
                 .unsupportedVersion,
                 "\(manifestPath) has format version \(probe.value); this build reads "
-                    + "\(BundleManifest.currentFormatVersion) — retrain the model")
+                    + "\(readable.lowerBound)–\(readable.upperBound) — retrain the model")
         }
         let manifest: BundleManifest
         do {
@@ -186,7 +201,26 @@ public struct ModelBundle: Sendable {
                 .schemaMismatch,
                 "\(directory)/\(autoencoderFile) expects \(network.featureCount) features, schema has \(schema.count)")
         }
-        return ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network)
+        var trees: GradientBoosting?
+        if let supervised = manifest.supervised {
+            do {
+                try supervised.validate()
+            } catch {
+                throw DetectionError(error.code, "\(manifestPath): \(error.message)")
+            }
+            let path = directory + "/" + gradientBoostingFile
+            let bytes = try ModelFile.read(path, name: path)
+            let model = try GradientBoosting(fileBytes: bytes, name: path)
+            try verify(bytes, path: path, entry: manifest.files[gradientBoostingFile])
+            guard model.featureCount == schema.count + SupervisedBlend.extraColumns.count else {
+                throw DetectionError(
+                    .schemaMismatch,
+                    "\(path) expects \(model.featureCount) inputs, the schema and the two model scores make "
+                        + "\(schema.count + 2)")
+            }
+            trees = model
+        }
+        return ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network, gradientBoosting: trees)
     }
 
     /// Checks a model file's size and digest against its manifest entry.

@@ -166,7 +166,44 @@ struct EventContext {
                     logAmount: typicalLogAmount(category, p) + rng.nextUnit() * log(4), city: p.homeCity, profile: p,
                     anomaly: label, rng: &rng))
             return 1
+
+        case .cardFraud:
+            return injectCardFraud(user: user, profile: p, anchorDay: anchorDay, limit: limit, label: label, rng: &rng, into: &events)
         }
+    }
+
+    /// A Sparkov-like fraud episode: 3–10 transactions over 1–3 days from `anchorDay`, 80 % between 22:00 and
+    /// 03:59, in grocery_pos (≈ $300, at a shop near home) or shopping_net / misc_net (≈ $250–1,000, online),
+    /// whatever the user's habits.
+    private mutating func injectCardFraud(
+        user: Int, profile p: UserProfile, anchorDay: Int, limit: Int, label: UInt8, rng: inout Xoshiro256StarStar,
+        into events: inout [GeneratedEvent]
+    ) -> Int {
+        let size = min(3 + rng.nextInt(below: 8), limit)
+        let span = 1 + rng.nextInt(below: 3)
+        let names = ["grocery_pos", "shopping_net", "misc_net"]
+        let categories = names.compactMap { name in WorldCatalog.categories.firstIndex { $0.name == name } }
+        let medians = [300.0, 850.0, 600.0]
+        for _ in 0..<size {
+            let day = anchorDay + rng.nextInt(below: span)
+            let t: Int64
+            if rng.nextUnit() < 0.8 {
+                let hour = (22 + rng.nextInt(below: 6)) % 24
+                t = dayStart(day + (hour < 22 ? 1 : 0)) + Int64(hour) * Self.hourMillis
+                    + Int64(rng.nextInt(below: 3600)) * 1000
+            } else {
+                t = usualTime(day: day, p, rng: &rng)
+            }
+            let k = rng.nextInt(below: categories.count)
+            let category = categories[k]
+            events.append(
+                makeEvent(
+                    t, user: user, category: category, channel: k == 0 ? 0 : 1,
+                    merchant: randomMerchant(category, rng: &rng),
+                    logAmount: log(medians[k]) + rng.nextGaussian() * 0.35, city: p.homeCity, profile: p,
+                    anomaly: label, rng: &rng))
+        }
+        return size
     }
 
     /// A city at least 1,500 km from home (the farthest few when none is), mostly abroad.

@@ -1,5 +1,16 @@
 /// What ``TransactionGenerator`` makes: how many rows and users, the anomaly rate, the period and the seed.
 public struct GeneratorConfiguration: Sendable, Hashable {
+    /// Which kind of anomalies are injected.
+    public enum Profile: String, Sendable, Hashable, CaseIterable {
+        /// SPEC §3's mix: high amount 40 %, rapid succession 30 %, unusual location 20 %, unusual time 10 %.
+        case standard
+        /// Sparkov-like card fraud only: compromised cards used in bursts over one to three days, mostly at night,
+        /// large online and grocery purchases near home (use with a rare rate such as 0.006).
+        case sparkov
+    }
+
+    /// The anomaly profile (default standard).
+    public var profile: Profile
     /// Total rows (normal plus anomalies).
     public var count: Int
     /// Number of users (card holders).
@@ -20,8 +31,9 @@ public struct GeneratorConfiguration: Sendable, Hashable {
     /// Creates a configuration; `users` defaults to one per 200 rows.
     public init(
         count: Int = 100_000, users: Int? = nil, anomalyRate: Double = 0.05, seed: UInt64 = 42,
-        startMillis: Int64 = defaultStartMillis, days: Int = 90
+        startMillis: Int64 = defaultStartMillis, days: Int = 90, profile: Profile = .standard
     ) {
+        self.profile = profile
         self.count = count
         self.users = users ?? max(1, count / 200)
         self.anomalyRate = anomalyRate

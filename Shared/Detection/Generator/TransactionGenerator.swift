@@ -10,14 +10,21 @@ public enum InjectedAnomaly: String, Sendable, CaseIterable {
     case unusualLocation = "unusual_location"
     /// A transaction at hours the user never uses (mostly 00:00–05:59).
     case unusualTime = "unusual_time"
+    /// Sparkov-like card fraud (``GeneratorConfiguration/Profile/sparkov`` only): a compromised card used over one
+    /// to three days, mostly at night, for large online and grocery purchases, near home.
+    case cardFraud = "card_fraud"
 
-    /// Share of all injected anomalies.
+    /// The types of the standard profile's mix (SPEC §3).
+    public static let standardMix: [InjectedAnomaly] = [.highAmount, .rapidSuccession, .unusualLocation, .unusualTime]
+
+    /// Share of all injected anomalies (of the standard mix; card fraud is the whole of the Sparkov-like mix).
     public var share: Double {
         switch self {
         case .highAmount: 0.4
         case .rapidSuccession: 0.3
         case .unusualLocation: 0.2
         case .unusualTime: 0.1
+        case .cardFraud: 1
         }
     }
 }
@@ -79,8 +86,9 @@ public struct TransactionGenerator: Sendable {
         var anomalyRNG = Xoshiro256StarStar(seed: c.seed, stream: 0)
         let total = c.anomalyCount
         var remaining = total
-        for (i, type) in InjectedAnomaly.allCases.enumerated() {
-            let n = i == InjectedAnomaly.allCases.count - 1 ? remaining : Int((Double(total) * type.share).rounded())
+        let mix = c.profile == .sparkov ? [InjectedAnomaly.cardFraud] : InjectedAnomaly.standardMix
+        for (i, type) in mix.enumerated() {
+            let n = i == mix.count - 1 ? remaining : Int((Double(total) * type.share).rounded())
             let quota = min(n, remaining)
             remaining -= quota
             var made = 0

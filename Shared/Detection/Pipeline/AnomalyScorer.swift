@@ -31,6 +31,12 @@ public struct AnomalyScorer: Sendable {
     public var schema: FeatureSchema { bundle.manifest.featureSchema }
     /// The fitted ensemble (weights, calibration, thresholds, risk table).
     public var ensemble: EnsembleCalibration { bundle.manifest.ensemble }
+    /// The supervised blend, when the bundle was trained with labels.
+    public var supervised: SupervisedBlend? { bundle.manifest.supervised }
+    /// Final score at and above which a row is an anomaly (the blend's when supervised, else the ensemble's).
+    public var anomalyThreshold: Double { supervised?.anomalyThreshold ?? ensemble.anomalyThreshold }
+    /// Risk levels by final score.
+    public var risk: RiskTable { supervised?.risk ?? ensemble.risk }
 
     /// Per-row outputs of both models for a matrix, without reasons (evaluation and bulk scoring).
     public struct BatchScores: Sendable {
@@ -40,10 +46,14 @@ public struct AnomalyScorer: Sendable {
         /// Calibrated scores in [0, 1].
         public var isolationForest: [Double]
         public var autoencoder: [Double]
-        /// Weighted ensemble of the calibrated scores.
+        /// The bundle's final score: the blend when supervised, else the weighted unsupervised ensemble.
         public var ensemble: [Double]
         /// Per-feature squared reconstruction errors (`rows × features`), when requested.
         public var featureErrors: FeatureMatrix?
+        /// The weighted ensemble of the calibrated unsupervised scores (equal to ``ensemble`` without labels).
+        public var unsupervised: [Double]
+        /// The supervised trees' probability, for bundles trained with labels.
+        public var supervised: [Double]?
 
         /// The given rows only, in the given order.
         public func selecting(rows indices: [Int]) -> BatchScores {
@@ -51,7 +61,8 @@ public struct AnomalyScorer: Sendable {
                 isolationForestRaw: indices.map { isolationForestRaw[$0] },
                 autoencoderRaw: indices.map { autoencoderRaw[$0] },
                 isolationForest: indices.map { isolationForest[$0] }, autoencoder: indices.map { autoencoder[$0] },
-                ensemble: indices.map { ensemble[$0] }, featureErrors: featureErrors?.selecting(rows: indices))
+                ensemble: indices.map { ensemble[$0] }, featureErrors: featureErrors?.selecting(rows: indices),
+                unsupervised: indices.map { unsupervised[$0] }, supervised: supervised.map { s in indices.map { s[$0] } })
         }
     }
 
@@ -96,9 +107,21 @@ public struct AnomalyScorer: Sendable {
             autoencoder[i] = c.autoencoder
             combined[i] = c.ensemble
         }
+        var final = combined
+        var supervisedScores: [Double]?
+        if let blend = supervised, let trees = bundle.gradientBoosting {
+            let margins = trees.margins(
+                SupervisedBlend.inputs(scaled: matrix, isolationForest: isolationForest, autoencoder: autoencoder))
+            supervisedScores = margins.map { Double(GradientBoosting.sigmoid($0)) }
+            for i in 0..<matrix.rows {
+                final[i] = blend.score(
+                    isolationForest: isolationForest[i], autoencoder: autoencoder[i], margin: margins[i])
+            }
+        }
         return BatchScores(
             isolationForestRaw: forest, autoencoderRaw: autoencoderRaw, isolationForest: isolationForest,
-            autoencoder: autoencoder, ensemble: combined, featureErrors: errors)
+            autoencoder: autoencoder, ensemble: final, featureErrors: errors, unsupervised: combined,
+            supervised: supervisedScores)
     }
 
     /// How strongly each feature drove one row's score: the autoencoder's share of squared error per feature and
@@ -112,19 +135,37 @@ public struct AnomalyScorer: Sendable {
         }
     }
 
-    /// Weighted sum of the forest's attribution (sums to 1) and the autoencoder's error shares.
-    private func combine(attribution: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>)
-        -> [Float]
-    {
-        let weights = ensemble.weights
-        let forestWeight = Float(weights.isolationForest)
+    /// Weighted sum of the forest's attribution (sums to 1) and the autoencoder's error shares, with the ensemble
+    /// weights unless given.
+    private func combine(
+        attribution: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>, weights: (Float, Float)? = nil
+    ) -> [Float] {
+        let (forestWeight, autoencoderWeight) =
+            weights ?? (Float(ensemble.weights.isolationForest), Float(ensemble.weights.autoencoder))
         var out = attribution.map { $0 * forestWeight }
         var total: Float = 0
         for e in featureErrors { total += e }
         if total > 0 {
-            let scale = Float(weights.autoencoder) / total
+            let scale = autoencoderWeight / total
             for i in out.indices { out[i] += featureErrors[i] * scale }
         }
+        return out
+    }
+
+    /// Reason strengths of a supervised score: the trees' positive contributions, normalised; the credit the
+    /// trees gave the two unsupervised scores is passed on to the features through those models' attributions.
+    private func supervisedStrengths(
+        _ contributions: [Float], attribution: UnsafeBufferPointer<Float>, featureErrors: UnsafeBufferPointer<Float>
+    ) -> [Float] {
+        let columns = attribution.count
+        var total: Float = 0
+        for c in contributions where c > 0 { total += c }
+        guard total > 0 else { return combine(attribution: attribution, featureErrors: featureErrors) }
+        let forestShare = max(0, contributions[columns]) / total
+        let autoencoderShare = max(0, contributions[columns + 1]) / total
+        var out = combine(
+            attribution: attribution, featureErrors: featureErrors, weights: (forestShare, autoencoderShare))
+        for i in 0..<columns { out[i] += max(0, contributions[i]) / total }
         return out
     }
 
@@ -176,25 +217,48 @@ public struct AnomalyScorer: Sendable {
         let (forestRaw, attributions) = bundle.isolationForest.scoresAndAttributions(matrix)
         let calibration = ensemble
         let modelVersion = version
+        let blend = supervised.flatMap { b in bundle.gradientBoosting.map { (b, $0) } }
+        let threshold = anomalyThreshold
+        let riskTable = risk
         return [Score](unsafeUninitializedCapacity: n) { buffer, initialized in
             guard let output = buffer.baseAddress else { return }
             attributions.withUnsafeValues { attributionValues in
                 errors.withUnsafeValues { errorValues in
-                    ParallelRows.forEachChunk(rows: n, minimumChunk: 1024) { range in
-                        for i in range {
-                            let rowErrors = UnsafeBufferPointer(
-                                rebasing: errorValues[(i * columns)..<((i + 1) * columns)])
-                            let attribution = UnsafeBufferPointer(
-                                rebasing: attributionValues[(i * columns)..<((i + 1) * columns)])
-                            let c = calibration.calibrate(isolationForest: forestRaw[i], autoencoder: autoencoderRaw[i])
-                            let strengths = combine(attribution: attribution, featureErrors: rowErrors)
-                            let (id, raw) = row(i)
-                            (output + i).initialize(
-                                to: Score(
-                                    transactionID: id, isolationForest: c.isolationForest, autoencoder: c.autoencoder,
-                                    ensemble: c.ensemble, isAnomaly: c.ensemble >= calibration.anomalyThreshold,
-                                    riskLevel: calibration.risk.level(c.ensemble), reasons: reasons(strengths, raw),
-                                    modelVersion: modelVersion))
+                    matrix.withUnsafeValues { rowValues in
+                        ParallelRows.forEachChunk(rows: n, minimumChunk: 1024) { range in
+                            var input = [Float](repeating: 0, count: columns + 2)
+                            for i in range {
+                                let rowErrors = UnsafeBufferPointer(
+                                    rebasing: errorValues[(i * columns)..<((i + 1) * columns)])
+                                let attribution = UnsafeBufferPointer(
+                                    rebasing: attributionValues[(i * columns)..<((i + 1) * columns)])
+                                let c = calibration.calibrate(isolationForest: forestRaw[i], autoencoder: autoencoderRaw[i])
+                                var final = c.ensemble
+                                var supervisedScore: Double?
+                                let strengths: [Float]
+                                if let (blend, trees) = blend {
+                                    for k in 0..<columns { input[k] = rowValues[i * columns + k] }
+                                    input[columns] = Float(c.isolationForest)
+                                    input[columns + 1] = Float(c.autoencoder)
+                                    let (margin, contributions) = input.withUnsafeBufferPointer {
+                                        trees.marginAndContributions($0)
+                                    }
+                                    supervisedScore = Double(GradientBoosting.sigmoid(margin))
+                                    final = blend.score(
+                                        isolationForest: c.isolationForest, autoencoder: c.autoencoder, margin: margin)
+                                    strengths = supervisedStrengths(
+                                        contributions, attribution: attribution, featureErrors: rowErrors)
+                                } else {
+                                    strengths = combine(attribution: attribution, featureErrors: rowErrors)
+                                }
+                                let (id, raw) = row(i)
+                                (output + i).initialize(
+                                    to: Score(
+                                        transactionID: id, isolationForest: c.isolationForest,
+                                        autoencoder: c.autoencoder, ensemble: final, isAnomaly: final >= threshold,
+                                        riskLevel: riskTable.level(final), reasons: reasons(strengths, raw),
+                                        modelVersion: modelVersion, supervised: supervisedScore))
+                            }
                         }
                     }
                 }

@@ -33,17 +33,25 @@ public enum BatchScoring {
     /// The output has the input's transaction columns (and label columns when the input has them, in which case
     /// the decision column is named `predicted_is_anomaly` so it cannot be confused with the label), then
     /// ``scoreColumns``. `progress` gets (rows done, rows done + an estimate of rows left from the bytes left).
+    /// With `historyFile`, that file is replayed first (its rows are not scored) so users start with their
+    /// history. Bundles trained with labels add a `supervised_score` column (the trees' probability); their
+    /// `ensemble_score` is the learned blend.
     @discardableResult
     public static func run(
-        modelPath: String, dataFile: String, outputFile: String, chunkRows: Int = 1 << 16,
+        modelPath: String, dataFile: String, outputFile: String, historyFile: String? = nil, chunkRows: Int = 1 << 16,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(DetectionError) -> Outcome {
         let scorer = try AnomalyScorer(path: modelPath)
         var replay = FeatureReplaySession(priors: scorer.bundle.manifest.featurePriors)
+        if let historyFile {
+            let history = try CSVTransactionReader.readAll(path: historyFile, policy: .scoring)
+            _ = replay.run(history.transactions)
+        }
         let reader = try CSVTransactionReader(path: dataFile)
         let writer = try CSVWriter(path: outputFile)
         let labels = reader.hasLabels
-        var columns = scoreColumns
+        let supervised = scorer.supervised != nil
+        var columns = scoreColumns + (supervised ? ["supervised_score"] : [])
         if labels { columns[4] = "predicted_is_anomaly" }
         try writer.writeRow(CSVWriter.header(labels: labels, extra: columns))
 
@@ -90,7 +98,7 @@ public enum BatchScoring {
                         score.riskLevel.rawValue, score.isAnomaly ? "1" : "0",
                         score.reasons.map(\.text).joined(separator: "; "),
                         score.reasons.map(\.code).joined(separator: ";"),
-                    ])
+                    ] + (supervised ? [format(score.supervised ?? 0)] : []))
             }
             rows += transactions.count
             let (read, total) = chunk.progress

@@ -11,6 +11,10 @@ public enum Evaluator {
     public static let isolationForestName = "isolation_forest"
     public static let autoencoderName = "autoencoder"
     public static let ensembleName = "ensemble"
+    /// Extra rows of bundles trained with labels: the trees alone and the unsupervised ensemble alone (then
+    /// `ensemble` is the learned blend).
+    public static let gradientBoostingName = "gradient_boosting"
+    public static let unsupervisedName = "unsupervised_ensemble"
 
     /// What an evaluation of a file produced.
     public struct Outcome: Sendable {
@@ -23,10 +27,12 @@ public enum Evaluator {
     }
 
     /// Metrics, curves and histograms of each model. Per-model decisions use calibrated score ≥ 1 − contamination
-    /// (the share each model flags on training data); the ensemble uses the bundle's anomaly threshold.
-    public static func evaluate(_ batch: AnomalyScorer.BatchScores, labels: [AnomalyLabel], ensemble: EnsembleCalibration)
+    /// (the share each model flags on training data); the ensemble (the final score) uses the bundle's anomaly
+    /// threshold. Supervised bundles add the trees (threshold 0.5) and the unsupervised ensemble.
+    public static func evaluate(_ batch: AnomalyScorer.BatchScores, labels: [AnomalyLabel], scorer: AnomalyScorer)
         -> [ModelEvaluation]
     {
+        let ensemble = scorer.ensemble
         let truth = labels.map(\.isAnomaly)
         let types = labels.map { $0.isAnomaly ? $0.anomalyType : nil }
         let modelThreshold = 1 - ensemble.contamination
@@ -38,8 +44,22 @@ public enum Evaluator {
                 name: autoencoderName, labels: truth, scores: batch.autoencoder, threshold: modelThreshold,
                 anomalyTypes: types, histogramRange: 0...1),
             ModelEvaluation.compute(
-                name: ensembleName, labels: truth, scores: batch.ensemble, threshold: ensemble.anomalyThreshold,
+                name: ensembleName, labels: truth, scores: batch.ensemble, threshold: scorer.anomalyThreshold,
                 anomalyTypes: types, histogramRange: 0...1),
+        ] + supervisedRows(batch, truth: truth, types: types, ensemble: ensemble)
+    }
+
+    private static func supervisedRows(
+        _ batch: AnomalyScorer.BatchScores, truth: [Bool], types: [String?], ensemble: EnsembleCalibration
+    ) -> [ModelEvaluation] {
+        guard let supervised = batch.supervised else { return [] }
+        return [
+            ModelEvaluation.compute(
+                name: gradientBoostingName, labels: truth, scores: supervised, threshold: 0.5, anomalyTypes: types,
+                histogramRange: 0...1),
+            ModelEvaluation.compute(
+                name: unsupervisedName, labels: truth, scores: batch.unsupervised,
+                threshold: ensemble.anomalyThreshold, anomalyTypes: types, histogramRange: 0...1),
         ]
     }
 
@@ -121,7 +141,7 @@ public enum Evaluator {
         let labelled = dataset.labels.indices.filter { dataset.labels[$0] != nil }
         let models = evaluate(
             labelled.count == n ? batch : batch.selecting(rows: labelled),
-            labels: labelled.compactMap { dataset.labels[$0] }, ensemble: scorer.ensemble)
+            labels: labelled.compactMap { dataset.labels[$0] }, scorer: scorer)
         progress?(.evaluation, 1, 1)
         return Outcome(models: models, rows: n, badRows: dataset.badRowCount, historyRows: historyRows)
     }

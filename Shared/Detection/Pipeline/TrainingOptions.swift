@@ -19,14 +19,29 @@ public struct TrainingOptions: Sendable, Hashable {
     public var seed: UInt64
     /// How many transactions' worth of weight the population prior carries in a user's statistics.
     public var userPriorWeight: Double
+    /// Gradient-boosted trees trained when labels are given (their seed is replaced by ``seed``).
+    public var gradientBoosting: GradientBoosting.Configuration
+    /// Weight of unlabelled training rows as presumed negatives for the trees (default 0: labelled rows only;
+    /// positive weights hurt on the data sets measured, see the README).
+    public var unlabelledWeight: Double
+    /// Share of the labelled training rows, the latest by time, held out to fit the blend (default 0.3).
+    public var stackingFraction: Double
+    /// Alert budget: when set, the anomaly threshold lets this many training-period rows a day through instead of
+    /// the contamination share.
+    public var alertsPerDay: Double?
 
     /// The defaults.
     public init(
         isolationForest: IsolationForest.Configuration = .init(), autoencoder: Autoencoder.Configuration = .init(),
         contamination: Double = 0.05, weights: EnsembleCalibration.Weights = .init(),
         riskPercentiles: RiskTable.Percentiles = .init(), holdout: Double = 0, maxBadRows: Double = 0.01,
-        seed: UInt64 = 42, userPriorWeight: Double = 5
+        seed: UInt64 = 42, userPriorWeight: Double = 5, gradientBoosting: GradientBoosting.Configuration = .init(),
+        unlabelledWeight: Double = 0, stackingFraction: Double = 0.3, alertsPerDay: Double? = nil
     ) {
+        self.gradientBoosting = gradientBoosting
+        self.unlabelledWeight = unlabelledWeight
+        self.stackingFraction = stackingFraction
+        self.alertsPerDay = alertsPerDay
         self.isolationForest = isolationForest
         self.autoencoder = autoencoder
         self.contamination = contamination
@@ -41,6 +56,12 @@ public struct TrainingOptions: Sendable, Hashable {
     /// The model configurations with the run's seed applied.
     var seededForest: IsolationForest.Configuration {
         var c = isolationForest
+        c.seed = seed
+        return c
+    }
+
+    var seededBoosting: GradientBoosting.Configuration {
+        var c = gradientBoosting
         c.seed = seed
         return c
     }
@@ -65,6 +86,16 @@ public struct TrainingOptions: Sendable, Hashable {
         }
         guard maxBadRows.isFinite, (0...1).contains(maxBadRows) else {
             throw DetectionError(.invalidArgument, "max bad rows must be a share in [0, 1], got \(maxBadRows)")
+        }
+        try gradientBoosting.validate()
+        guard unlabelledWeight.isFinite, (0...1).contains(unlabelledWeight) else {
+            throw DetectionError(.invalidArgument, "unlabelled weight must be in [0, 1], got \(unlabelledWeight)")
+        }
+        guard stackingFraction.isFinite, stackingFraction > 0, stackingFraction < 0.9 else {
+            throw DetectionError(.invalidArgument, "stacking fraction must be in (0, 0.9), got \(stackingFraction)")
+        }
+        if let alertsPerDay, !(alertsPerDay.isFinite && alertsPerDay > 0) {
+            throw DetectionError(.invalidArgument, "alerts per day must be a positive number, got \(alertsPerDay)")
         }
         guard userPriorWeight.isFinite, userPriorWeight > 0 else {
             throw DetectionError(.invalidArgument, "user prior weight must be positive, got \(userPriorWeight)")

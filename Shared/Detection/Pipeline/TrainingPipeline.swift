@@ -15,6 +15,7 @@ public enum TrainingPipeline {
         case isolationForest = "isolation forest"
         case autoencoder = "autoencoder"
         case calibration = "calibration"
+        case supervised = "supervised"
         case evaluation = "evaluation"
         case writing = "writing"
     }
@@ -31,15 +32,21 @@ public enum TrainingPipeline {
         public var evaluation: [ModelEvaluation]?
         /// Where the bundle was written, when it was.
         public var directory: String?
+        /// Labelled transaction ids found in no row of the data (reported, never silently dropped), and labels
+        /// of rows in the holdout (not used for training).
+        public var unknownLabelIDs: [String] = []
+        public var holdoutLabels = 0
     }
 
     /// Trains on in-memory transactions (any order) and returns the bundle without writing it.
     ///
     /// `labels` (aligned, may be all `nil`) are used only to evaluate the holdout. `data` describes the source
-    /// for the manifest (its row counts are filled in here).
+    /// for the manifest (its row counts are filled in here). With `reviewLabels` (analysts' decisions by
+    /// transaction id), gradient-boosted trees and a blend are fitted on the labelled training rows
+    /// (``SupervisedBlend``) and the bundle's final score is the blend; without, it is the unsupervised ensemble.
     public static func fit(
         transactions: [Transaction], labels: [AnomalyLabel?], options: TrainingOptions, version: String,
-        data: BundleManifest.TrainingData, progress: Progress? = nil
+        data: BundleManifest.TrainingData, reviewLabels: ReviewLabels? = nil, progress: Progress? = nil
     ) throws(DetectionError) -> Outcome {
         try options.validate()
         try ModelBundle.validate(version: version)
@@ -82,10 +89,49 @@ public enum TrainingPipeline {
         progress?(.autoencoder, epochs, epochs)
         progress?(.calibration, 0, 1)
         let networkScores = network.scores(trainingMatrix)
+        var contamination = options.contamination
+        var budget: (share: Double, days: Double, rowsPerDay: Double)?
+        if let perDay = options.alertsPerDay, let first = trainingRows.first, let last = trainingRows.last {
+            budget = try AlertBudget.share(
+                alertsPerDay: perDay, rows: trainingCount, firstMillis: transactions[first].timestampMillis,
+                lastMillis: transactions[last].timestampMillis)
+            contamination = budget?.share ?? contamination
+        }
         let calibration = try EnsembleCalibration(
             isolationForestScores: forestScores, autoencoderScores: networkScores, weights: options.weights,
-            contamination: options.contamination, riskPercentiles: options.riskPercentiles)
+            contamination: contamination, riskPercentiles: options.riskPercentiles)
+        var trainingScores = zip(forestScores, networkScores).map { calibration.calibrate(isolationForest: $0, autoencoder: $1).ensemble }
         progress?(.calibration, 1, 1)
+
+        var supervised: SupervisedBlend?
+        var trees: GradientBoosting?
+        var unknownLabelIDs: [String] = []
+        var holdoutLabelCount = 0
+        if let reviewLabels {
+            progress?(.supervised, 0, 1)
+            let (aligned, unknown) = reviewLabels.join(transactions)
+            unknownLabelIDs = unknown
+            holdoutLabelCount = holdoutRows.filter { aligned[$0] != nil }.count
+            let fitted = try fitSupervised(
+                matrix: trainingMatrix,
+                isolationForest: forestScores.map { calibration.isolationForest.probability(Double($0)) },
+                autoencoder: networkScores.map { calibration.autoencoder.probability(Double($0)) },
+                labels: trainingRows.map { aligned[$0] }, given: reviewLabels.count, options: options)
+            let cdf = try EmpiricalCDF(fitting: fitted.scores.map(Float.init))
+            let threshold = cdf.quantile(1 - contamination)
+            supervised = SupervisedBlend(
+                labels: fitted.counts, stacking: fitted.stacking, gradientBoosting: fitted.trees.configuration,
+                boostingHistory: fitted.trees.history, anomalyThreshold: threshold,
+                risk: RiskTable(percentiles: options.riskPercentiles, anomalyThreshold: threshold, trainingScores: cdf))
+            trees = fitted.trees
+            trainingScores = fitted.scores
+            progress?(.supervised, 1, 1)
+        }
+        let alertBudget = budget.map { b in
+            AlertBudget.record(
+                alertsPerDay: options.alertsPerDay ?? 0, days: b.days, rowsPerDay: b.rowsPerDay, share: b.share,
+                risk: supervised?.risk ?? calibration.risk, scores: trainingScores)
+        }
 
         var info = data
         info.rows = n
@@ -99,8 +145,9 @@ public enum TrainingPipeline {
             version: version, created: RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000)),
             featureSchema: .current, scaler: scaler, modelInputs: modelInputs, featurePriors: priors,
             ensemble: calibration, parameters: parameters, trainingData: info, autoencoderHistory: history, files: [:],
-            evaluation: nil)
-        var bundle = ModelBundle(manifest: manifest, isolationForest: forest, autoencoder: network)
+            evaluation: nil, supervised: supervised, alertBudget: alertBudget)
+        var bundle = ModelBundle(
+            manifest: manifest, isolationForest: forest, autoencoder: network, gradientBoosting: trees)
 
         var evaluation: [ModelEvaluation]?
         if !holdoutRows.isEmpty {
@@ -109,21 +156,24 @@ public enum TrainingPipeline {
             if holdoutLabels.allSatisfy({ $0 != nil }) {
                 let scorer = AnomalyScorer(bundle: bundle)
                 let batch = try scorer.scores(unscaled: replay.matrix.selecting(rows: holdoutRows))
-                evaluation = Evaluator.evaluate(batch, labels: holdoutLabels.compactMap { $0 }, ensemble: calibration)
+                evaluation = Evaluator.evaluate(batch, labels: holdoutLabels.compactMap { $0 }, scorer: scorer)
                 var recorded = manifest
                 recorded.evaluation = evaluation.map(Evaluator.results)
-                bundle = ModelBundle(manifest: recorded, isolationForest: forest, autoencoder: network)
+                bundle = ModelBundle(
+                    manifest: recorded, isolationForest: forest, autoencoder: network, gradientBoosting: trees)
             }
             progress?(.evaluation, 1, 1)
         }
-        return Outcome(bundle: bundle, evaluation: evaluation, directory: nil)
+        return Outcome(
+            bundle: bundle, evaluation: evaluation, directory: nil, unknownLabelIDs: unknownLabelIDs,
+            holdoutLabels: holdoutLabelCount)
     }
 
     /// Reads `dataFile`, trains, and writes the bundle to `modelsDirectory/<version>` together with its
     /// `evaluation.json` and HTML/SVG report (when evaluated); the new version becomes active when `activate`.
     public static func run(
         dataFile: String, modelsDirectory: String, version: String?, options: TrainingOptions, activate: Bool = true,
-        progress: Progress? = nil
+        reviewLabels: ReviewLabels? = nil, extraTransactions: [Transaction] = [], progress: Progress? = nil
     ) throws(DetectionError) -> Outcome {
         try options.validate()
         let version = version ?? defaultVersion()
@@ -140,9 +190,18 @@ public enum TrainingPipeline {
         let info = BundleManifest.TrainingData(
             file: (dataFile as NSString).lastPathComponent, sha256: digest, rows: dataset.transactions.count,
             badRows: dataset.badRowCount, trainingRows: 0, holdoutRows: 0, firstTimestamp: nil, lastTimestamp: nil)
+        // Transactions known only from production (feedback) join the data; their ids must not repeat the file's.
+        var transactions = dataset.transactions
+        var labels = dataset.labels
+        if !extraTransactions.isEmpty {
+            let known = Set(transactions.map(\.transactionID))
+            let added = extraTransactions.filter { !known.contains($0.transactionID) }
+            transactions += added
+            labels += [AnomalyLabel?](repeating: nil, count: added.count)
+        }
         var outcome = try fit(
-            transactions: dataset.transactions, labels: dataset.labels, options: options, version: version, data: info,
-            progress: progress)
+            transactions: transactions, labels: labels, options: options, version: version, data: info,
+            reviewLabels: reviewLabels, progress: progress)
         progress?(.writing, 0, 1)
         var extra: [String: [UInt8]] = [:]
         if let evaluation = outcome.evaluation {

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Gradient-boosted decision trees for binary classification (logistic loss), trained on histograms of binned
+/// features in the spirit of LightGBM; the supervised scorer that learns from analysts' labels.
+///
+/// The model's margin is `bias + Σ_t leaf_t(x)`; ``probability(_:)`` is its logistic. Every tree is stored as a
+/// *perfect* binary tree of depth ``depth`` in flat arrays (internal node `i` of a tree has children `2i + 1` and
+/// `2i + 2`; a row goes right when `x[feature] > threshold`); a node that was not split is padded with threshold
+/// +∞ (always left) and copies of its value, so every walk is ``depth`` branch-free steps. Internal nodes keep the
+/// value the tree would predict had it stopped there, which gives per-feature contributions by path attribution
+/// (Saabas): each split credits its feature with value(child) − value(parent), so for every row
+/// `bias + Σ contributions == margin` up to float rounding.
+///
+/// A row's score depends only on that row: alone or inside any batch it is bit-identical.
+public struct GradientBoosting: Sendable, Hashable {
+    /// The deepest tree allowed (2^10 leaves per tree).
+    public static let depthCap = 10
+
+    /// The options the model was trained with.
+    public let configuration: Configuration
+    /// Number of input features.
+    public let featureCount: Int
+    /// Depth of every (padded) tree.
+    public let depth: Int
+    /// Margin before any tree: the log-odds of the weighted training positives.
+    public let baseMargin: Float
+    /// Validation log-loss per boosting round (empty without a validation split) and the rounds kept.
+    public let history: TrainingHistory
+
+    // Per tree, node-major: (2^depth − 1) internal nodes, then 2^depth leaves.
+    var splitFeature: [Int32]
+    var threshold: [Float]
+    /// Internal nodes' values (what the tree predicts at that node), shrinkage applied.
+    var nodeValue: [Float]
+    /// Leaf values, shrinkage applied.
+    var leafValue: [Float]
+
+    /// Number of trees kept.
+    public var treeCount: Int { leafValue.count / leavesPerTree }
+    /// Internal nodes per tree.
+    var internalPerTree: Int { (1 << depth) - 1 }
+    /// Leaves per tree.
+    var leavesPerTree: Int { 1 << depth }
+    /// `baseMargin` plus every tree's root value: the margin credited to no feature.
+    public var bias: Float {
+        var b = baseMargin
+        for t in 0..<treeCount { b += nodeValue[t * internalPerTree] }
+        return b
+    }
+
+    /// Reassembles a model from its parts (the trainer and the file reader, which validate them).
+    init(
+        configuration: Configuration, featureCount: Int, depth: Int, baseMargin: Float, history: TrainingHistory,
+        splitFeature: [Int32], threshold: [Float], nodeValue: [Float], leafValue: [Float]
+    ) {
+        self.configuration = configuration
+        self.featureCount = featureCount
+        self.depth = depth
+        self.baseMargin = baseMargin
+        self.history = history
+        self.splitFeature = splitFeature
+        self.threshold = threshold
+        self.nodeValue = nodeValue
+        self.leafValue = leafValue
+    }
+
+    /// The logistic function, mapping a margin to a probability.
+    @inline(__always)
+    public static func sigmoid(_ margin: Float) -> Float { 1 / (1 + exp(-margin)) }
+
+    /// Margins (log-odds) of every row of `data`, on all cores.
+    public func margins(_ data: FeatureMatrix) -> [Float] {
+        precondition(data.columns == featureCount, "matrix has \(data.columns) columns, model expects \(featureCount)")
+        var out = [Float](repeating: 0, count: data.rows)
+        out.withUnsafeMutableBufferPointer { outBuffer in
+            data.withUnsafeValues { values in
+                guard let x = values.baseAddress, let o = outBuffer.baseAddress else { return }
+                ParallelRows.forEachChunk(rows: data.rows, minimumChunk: 4096) { range in
+                    self.marginRows(x, rows: range, into: o)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Probabilities of every row of `data`.
+    public func probabilities(_ data: FeatureMatrix) -> [Float] { margins(data).map(Self.sigmoid) }
+
+    /// The margin of one row of `featureCount` values.
+    public func margin(_ row: UnsafeBufferPointer<Float>) -> Float {
+        precondition(row.count == featureCount, "row has \(row.count) values, model expects \(featureCount)")
+        guard let x = row.baseAddress else { return baseMargin }
+        var out: Float = 0
+        marginRows(x, rows: 0..<1, into: &out)
+        return out
+    }
+
+    /// One row's margin (bit-identical to ``margin(_:)``) and its per-feature contributions: `featureCount`
+    /// values that, with ``bias``, sum to the margin.
+    public func marginAndContributions(_ row: UnsafeBufferPointer<Float>) -> (margin: Float, contributions: [Float]) {
+        precondition(row.count == featureCount, "row has \(row.count) values, model expects \(featureCount)")
+        var credit = [Float](repeating: 0, count: featureCount)
+        let innerCount = internalPerTree
+        let leaves = leavesPerTree
+        for t in 0..<treeCount {
+            var node = 0
+            var value = nodeValue[t * innerCount]
+            for level in 0..<depth {
+                let n = t * innerCount + node
+                let f = Int(splitFeature[n])
+                node = 2 * node + 1 + (row[f] > threshold[n] ? 1 : 0)
+                let child =
+                    level + 1 == depth ? leafValue[t * leaves + node - innerCount] : nodeValue[t * innerCount + node]
+                credit[f] += child - value
+                value = child
+            }
+        }
+        return (margin(row), credit)
+    }
+
+    /// Writes the margin of rows `rows` (row-major `x`) to `out[r]`, walking 16 rows at a time level by level so
+    /// the loads of different rows overlap.
+    private func marginRows(_ x: UnsafePointer<Float>, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let f = featureCount
+        let innerCount = internalPerTree
+        let leaves = leavesPerTree
+        let trees = treeCount
+        let levels = depth
+        let base = baseMargin
+        splitFeature.withUnsafeBufferPointer { features in
+            threshold.withUnsafeBufferPointer { thresholds in
+                leafValue.withUnsafeBufferPointer { leafValues in
+                    guard trees > 0, let feat = features.baseAddress, let thr = thresholds.baseAddress,
+                        let leaf = leafValues.baseAddress
+                    else {
+                        for r in rows { out[r] = base }
+                        return
+                    }
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { idx in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sums in
+                            var start = rows.lowerBound
+                            while start < rows.upperBound {
+                                let count = min(16, rows.upperBound - start)
+                                let rowBase = x + start * f
+                                for i in 0..<count { sums[i] = base }
+                                for t in 0..<trees {
+                                    let nodeBase = t * innerCount
+                                    for i in 0..<count { idx[i] = 0 }
+                                    for _ in 0..<levels {
+                                        for i in 0..<count {
+                                            let n = nodeBase + idx[i]
+                                            let v = rowBase[i * f + Int(feat[n])]
+                                            idx[i] = 2 * idx[i] + 1 + (v > thr[n] ? 1 : 0)
+                                        }
+                                    }
+                                    let leafBase = t * leaves - innerCount
+                                    for i in 0..<count { sums[i] += leaf[leafBase + idx[i]] }
+                                }
+                                for i in 0..<count { out[start + i] = sums[i] }
+                                start += count
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
