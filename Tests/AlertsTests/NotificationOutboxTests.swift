@@ -315,11 +315,10 @@ struct NotificationOutboxTests {
             let ids = try await fx.database.query("SELECT alert_id FROM alerts ORDER BY transaction_id").compactMap {
                 $0["alert_id"]
             }
-            let reviews = ReviewQueue(database: fx.database)
+            let reviews = ReviewDecisions(database: fx.database, policy: ReviewPolicy())
             _ = try await reviews.decide(
-                DecideRequest(alertID: ids[0], decision: ReviewDecision(decision: .legitimate, analyst: "ana")))
-            _ = try await reviews.decide(
-                DecideRequest(alertID: ids[1], decision: ReviewDecision(decision: .fraud, analyst: "ana")))
+                ReviewDecideRequest(alertID: ids[0], decision: .legitimate, note: "", analyst: "ana"))
+            _ = try await reviews.decide(ReviewDecideRequest(alertID: ids[1], decision: .fraud, note: "", analyst: "ana"))
             #expect(
                 try await fx.count(
                     "SELECT count(*) AS n FROM notification_deliveries WHERE event_type = 'alert.resolved'") == 1)

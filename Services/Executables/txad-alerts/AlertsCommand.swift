@@ -33,6 +33,9 @@ struct AlertsCommand: AsyncParsableCommand {
 
     @Flag(help: "Apply the database migrations and exit (the Kubernetes migration Job); needs only --database-url.")
     var migrateOnly = false
+
+    @Option(
+        help: """
             Routing file (YAML): channels and which risk levels notify them (env TXAD_ROUTING_FILE; default: review \
             queue only). See compose/routing.example.yaml.
             """)
