@@ -75,6 +75,20 @@ enum AlertSchema {
                     WHERE state IN ('pending', 'delivering');
                 CREATE INDEX notification_deliveries_alert ON notification_deliveries (alert_id);
                 """),
+        Migration(
+            version: 11, name: "notification_outbox_grouping_and_leases",
+            sql: """
+                ALTER TABLE notification_deliveries
+                    ADD COLUMN user_key             text,
+                    ADD COLUMN alert_ids            bigint[],
+                    ADD COLUMN group_window_seconds integer NOT NULL DEFAULT 0,
+                    ADD COLUMN lease_owner          text,
+                    ADD COLUMN last_attempt_at      timestamptz;
+                CREATE INDEX notification_deliveries_user
+                    ON notification_deliveries (channel, user_key, created_at);
+                CREATE INDEX notification_deliveries_state ON notification_deliveries (state, created_at);
+                \(NotificationOutbox.enqueueFunction)
+                """),
         // 20–29: the review API.
         Migration(
             version: 20, name: "review_claims_idempotency_and_override_audit",
@@ -107,20 +121,6 @@ enum AlertSchema {
                     previous_decided_at timestamptz
                 );
                 CREATE INDEX decision_overrides_alert ON decision_overrides (alert_id);
-                """),
-        Migration(
-            version: 11, name: "notification_outbox_grouping_and_leases",
-            sql: """
-                ALTER TABLE notification_deliveries
-                    ADD COLUMN user_key             text,
-                    ADD COLUMN alert_ids            bigint[],
-                    ADD COLUMN group_window_seconds integer NOT NULL DEFAULT 0,
-                    ADD COLUMN lease_owner          text,
-                    ADD COLUMN last_attempt_at      timestamptz;
-                CREATE INDEX notification_deliveries_user
-                    ON notification_deliveries (channel, user_key, created_at);
-                CREATE INDEX notification_deliveries_state ON notification_deliveries (state, created_at);
-                \(NotificationOutbox.enqueueFunction)
                 """),
     ] + RegistrySchema.migrations
 }

@@ -137,7 +137,9 @@ struct ReviewServiceTests {
                 detail.recentTransactions.map(\.transaction.transactionID) == ["ga-c1", "ga-l4", "ga-l3", "ga-l2"])
             #expect(detail.recentTransactions.allSatisfy { $0.transaction.userID == "carol" })
             #expect(detail.recentTransactions[0].score.reasons == [Base.amountReason])
-            #expect(detail.deliveries.map(\.channel) == ["oncall", "fraud-team"])
+            // Deciding it legitimate enqueued a PagerDuty resolve for the incident `oncall` opened (same dedup_key).
+            #expect(detail.deliveries.map(\.channel) == ["oncall", "fraud-team", "oncall"])
+            #expect(detail.deliveries.last?.state == "pending")
             let delivered = detail.deliveries[0]
             #expect(delivered.channelType == "pagerduty")
             #expect(delivered.state == "delivered")
