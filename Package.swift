@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // ---- C libraries (system) and the protoc-c output ----
@@ -101,6 +102,17 @@ let package = Package(
             ],
             path: "Shared/Auth", swiftSettings: strict),
 
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Auth", "Detection", "Domain", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Shared/Dashboard", resources: [.copy("Resources")], swiftSettings: strict),
+
         // ---- Services (libraries) and their thin executables ----
         .target(
             name: "PreprocessingService",
@@ -123,7 +135,7 @@ let package = Package(
         .target(
             name: "GatewayService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth",
+                "ServiceKit", "Wire", "Stores", "Domain", "Detection", "Auth", "Dashboard",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,6 +173,12 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "Detection", "Domain", "Auth", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
             swiftSettings: strict),

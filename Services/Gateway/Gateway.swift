@@ -1,4 +1,5 @@
 import Auth
+import Dashboard
 import Foundation
 import Hummingbird
 import Logging
@@ -53,7 +54,9 @@ public struct Gateway: Sendable {
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
-        routes.register(on: GuardedRouter(router))
+        let guarded = GuardedRouter(router)
+        routes.register(on: guarded)
+        try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: routes)).register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(

@@ -132,13 +132,17 @@ public struct BundleManifest: Sendable, Hashable, Codable {
     public var files: [String: FileEntry]
     /// Holdout evaluation by model (`isolation_forest`, `autoencoder`, `ensemble`), when a holdout was used.
     public var evaluation: [String: EvaluationResult]?
+    /// Thinned ROC and precision–recall curves, score histogram and threshold by model, stored with the
+    /// evaluation so the dashboard can draw them without the holdout rows; absent in bundles trained before it was
+    /// added (readers treat it as optional).
+    public var evaluationCurves: [String: EvaluationCurves]?
 
     /// Creates a manifest.
     public init(
         version: String, created: String, featureSchema: FeatureSchema, scaler: StandardScaler,
         modelInputs: ModelInputs, featurePriors: FeaturePriors, ensemble: EnsembleCalibration, parameters: Parameters,
         trainingData: TrainingData, autoencoderHistory: Autoencoder.TrainingHistory, files: [String: FileEntry],
-        evaluation: [String: EvaluationResult]?
+        evaluation: [String: EvaluationResult]?, evaluationCurves: [String: EvaluationCurves]? = nil
     ) {
         self.formatVersion = Self.currentFormatVersion
         self.version = version
@@ -153,6 +157,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         self.autoencoderHistory = autoencoderHistory
         self.files = files
         self.evaluation = evaluation
+        self.evaluationCurves = evaluationCurves
     }
 
     enum CodingKeys: String, CodingKey {
@@ -166,5 +171,6 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         case trainingData = "training_data"
         case autoencoderHistory = "autoencoder_history"
         case files, evaluation
+        case evaluationCurves = "evaluation_curves"
     }
 }

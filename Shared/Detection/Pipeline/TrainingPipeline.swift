@@ -112,6 +112,7 @@ public enum TrainingPipeline {
                 evaluation = Evaluator.evaluate(batch, labels: holdoutLabels.compactMap { $0 }, ensemble: calibration)
                 var recorded = manifest
                 recorded.evaluation = evaluation.map(Evaluator.results)
+                recorded.evaluationCurves = evaluation.map(EvaluationCurves.byModel)
                 bundle = ModelBundle(manifest: recorded, isolationForest: forest, autoencoder: network)
             }
             progress?(.evaluation, 1, 1)
