@@ -73,12 +73,16 @@ public struct DashboardAssets: Sendable {
 enum DashboardResources {
     /// `Resources/<name>` inside the module's bundle.
     static func directory(_ name: String) throws -> URL {
-        guard let root = Bundle.module.resourceURL else {
-            throw DashboardError("the dashboard's resource bundle is missing")
+        // The copied `Resources` folder sits in the bundle; Foundation's `resourceURL` is the bundle itself on some
+        // platforms and its `Resources` subfolder on others (Linux), so look in both.
+        let bundle = Bundle.module
+        let candidates = [bundle.bundleURL, bundle.resourceURL].compactMap { $0 }.flatMap { root in
+            [root.appendingPathComponent("Resources").appendingPathComponent(name), root.appendingPathComponent(name)]
         }
-        let url = root.appendingPathComponent("Resources").appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw DashboardError("the dashboard's resources have no \(name) directory (looked in \(url.path))")
+        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw DashboardError(
+                "the dashboard's resources have no \(name) directory (looked in "
+                    + candidates.map(\.path).joined(separator: ", ") + ")")
         }
         return url
     }

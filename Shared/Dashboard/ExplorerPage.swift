@@ -1,5 +1,6 @@
 import Detection
 import Domain
+import Foundation
 
 /// The Data explorer page: a synthetic sample from Detection's ``TransactionGenerator`` (size, seed, anomaly
 /// rate chosen in a GET form) and the distributions of amount, hour, distance from home and velocity (transactions
@@ -76,9 +77,10 @@ struct ExplorerPage {
             EvaluationCharts.scoreHistogram(
                 ScoreHistogram(labels: labels, scores: raw.map(\.hour), bins: 24, range: 0...24), threshold: nil,
                 title: "Hour of day (UTC)", xLabel: "hour"),
+            // Distances span metres to continents: binned on a log scale.
             Self.histogram(
-                "Distance from home", unit: "km (known locations, to the 99th percentile)", labels: labels,
-                values: raw.map { $0.distanceHomeKm < 0 ? .nan : $0.distanceHomeKm }, lower: 0),
+                "Distance from home", unit: "log10(1 + km), known locations", labels: labels,
+                values: raw.map { $0.distanceHomeKm < 0 ? .nan : log10(1 + $0.distanceHomeKm) }, lower: 0),
             Self.histogram(
                 "Velocity", unit: "transactions in the last hour", labels: labels, values: raw.map(\.count1h),
                 lower: 0),

@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import ServiceKit
 
 /// The Overview page: volume, anomaly rate, alerts by risk, review backlog (from `GET /stats`) and the active
@@ -74,7 +75,8 @@ struct OverviewPage {
         out.raw(",\"problem\":")
         if let problem = statsProblem ?? modelProblem { out.string(problem) } else { out.raw("null") }
         out.raw("}")
-        return out.text
+        // `<` and `>` only occur inside strings: as escapes, the document stays inert even if a browser sniffs it.
+        return out.text.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
     }
 
     private static func cards(_ s: APIDocuments.Stats) -> [Card] {

@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -180,7 +181,7 @@ def run(driver, base, out, data):
     keep = [i for i, name in enumerate(header) if name not in ("is_anomaly", "anomaly_type")]
     lines = [[row[i] for i in keep] for row in [header] + sample]
     lines.insert(5, ["bad-line", "u1", "not a time", "-5"] + [""] * (len(keep) - 4))
-    upload = f"{out}/batch-upload.csv"
+    upload = os.path.abspath(f"{out}/batch-upload.csv")
     with open(upload, "w", newline="") as f:
         csv.writer(f).writerows(lines)
     driver.find_element(By.ID, "f-file").send_keys(upload)
@@ -193,8 +194,8 @@ def run(driver, base, out, data):
     download = driver.find_element(By.CSS_SELECTOR, "a[download]").get_attribute("href")
     status, headers, body_bytes = http(download)
     results = list(csv.DictReader(io.StringIO(body_bytes.decode())))
-    status_api, _, answer = http(base + "/predict/batch", "\n".join(",".join(l) for l in lines).encode(),
-                                 {"Content-Type": "text/csv"})
+    with open(upload, "rb") as f:
+        status_api, _, answer = http(base + "/predict/batch", f.read(), {"Content-Type": "text/csv"})
     api = json.loads(answer)
     ours = {(r["transaction_id"], r["risk_level"], float(r["ensemble"])) for r in results}
     theirs = {(r["transaction_id"], r["risk_level"], float(r["scores"]["ensemble"])) for r in api["results"]}

@@ -88,7 +88,8 @@ import Testing
         var evaluation = try #require(manifest.evaluation)
         evaluation["ensemble"]?.recallByType[hostile] = 0.5
         manifest.evaluation = evaluation
-        manifest.evaluationCurves?[hostile] = manifest.evaluationCurves?["ensemble"]
+        let ensembleCurves = manifest.evaluationCurves?["ensemble"]
+        manifest.evaluationCurves?[hostile] = ensembleCurves
         manifest.evaluation?[hostile] = evaluation["ensemble"]
         let page = ModelPerformancePage(model: DashboardFixtures.modelInfoReply(manifest))
         #expect(page.problem == nil)

@@ -231,9 +231,11 @@ private struct Plot {
         body.append(
             "<line x1=\"\(X)\" y1=\"\(n(top))\" x2=\"\(X)\" y2=\"\(n(height - bottom))\" stroke=\"#333\" "
                 + "stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>")
+        // Right of the line in the plot's left half, left of it in the right half, so the label stays inside.
+        let rightHalf = px(x) > (left + width - right) / 2
         body.append(
-            "<text x=\"\(n(px(x) + 4))\" y=\"\(n(top + 12))\" font-size=\"11\" fill=\"#333\">"
-                + "\(EvaluationCharts.escape(label))</text>")
+            "<text x=\"\(n(px(x) + (rightHalf ? -4 : 4)))\" y=\"\(n(height - bottom - 8))\" font-size=\"11\" "
+                + "fill=\"#333\" text-anchor=\"\(rightHalf ? "end" : "start")\">\(EvaluationCharts.escape(label))</text>")
     }
 
     /// Legend entries as (text, colour); an empty colour takes the next series colour in order.
