@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "Auth", "Detection", "Domain", "ServiceKit",
+                "Auth", "Detection", "Domain", "ServiceKit", "Stores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -176,7 +176,8 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Dashboard", "Detection", "Domain", "Auth", .product(name: "Hummingbird", package: "hummingbird"),
+                "Dashboard", "Detection", "Domain", "Auth", "Stores", "EmbeddedStores",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict),
         .testTarget(

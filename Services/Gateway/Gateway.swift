@@ -56,7 +56,8 @@ public struct Gateway: Sendable {
         router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
         let guarded = GuardedRouter(router)
         routes.register(on: guarded)
-        try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: routes)).register(on: guarded)
+        let dashboard = try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: routes))
+        dashboard.register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(

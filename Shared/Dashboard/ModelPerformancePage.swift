@@ -102,7 +102,8 @@ struct ModelPerformancePage {
             Item(
                 label: "weights IF / AE",
                 value:
-                    "\(DashboardFormat.score(e.weights.isolationForest)) / \(DashboardFormat.score(e.weights.autoencoder))"
+                    DashboardFormat.score(e.weights.isolationForest) + " / "
+                    + DashboardFormat.score(e.weights.autoencoder)
             ),
             Item(label: "medium from", value: DashboardFormat.score(e.risk.medium)),
             Item(

@@ -127,10 +127,12 @@ public enum EvaluationCharts {
             out += "<text x=\"\(formatFixed(labelWidth - 6, decimals: 1))\" y=\"\(formatFixed(y + 17, decimals: 1))\" "
             out += "text-anchor=\"end\" font-size=\"12\" fill=\"#222\">\(escape(bar.label))</text>"
             out += "<rect x=\"\(formatFixed(labelWidth, decimals: 1))\" y=\"\(formatFixed(y + 4, decimals: 1))\" "
-            out += "width=\"\(formatFixed(length, decimals: 1))\" height=\"\(formatFixed(rowHeight - 8, decimals: 1))\" "
+            out += "width=\"\(formatFixed(length, decimals: 1))\" "
+            out += "height=\"\(formatFixed(rowHeight - 8, decimals: 1))\" "
             out += "fill=\"\(escape(color))\"/>"
             out += "<text x=\"\(formatFixed(labelWidth + length + 6, decimals: 1))\" "
-            out += "y=\"\(formatFixed(y + 17, decimals: 1))\" font-size=\"12\" fill=\"#333\">\(escape(bar.valueText))</text>"
+            out += "y=\"\(formatFixed(y + 17, decimals: 1))\" font-size=\"12\" fill=\"#333\">"
+            out += "\(escape(bar.valueText))</text>"
         }
         return out + "</svg>"
     }
@@ -235,7 +237,8 @@ private struct Plot {
         let rightHalf = px(x) > (left + width - right) / 2
         body.append(
             "<text x=\"\(n(px(x) + (rightHalf ? -4 : 4)))\" y=\"\(n(height - bottom - 8))\" font-size=\"11\" "
-                + "fill=\"#333\" text-anchor=\"\(rightHalf ? "end" : "start")\">\(EvaluationCharts.escape(label))</text>")
+                + "fill=\"#333\" text-anchor=\"\(rightHalf ? "end" : "start")\">"
+                + "\(EvaluationCharts.escape(label))</text>")
     }
 
     /// Legend entries as (text, colour); an empty colour takes the next series colour in order.
