@@ -94,7 +94,8 @@ struct OverviewPage {
                 key: "review_backlog", label: "Review backlog", value: DashboardFormat.integer(s.reviewBacklog),
                 hint: "alerts waiting for a decision"),
             Card(
-                key: "alert_precision", label: "Alert precision", value: DashboardFormat.percent(s.alertPrecision),
+                key: "alert_precision", label: "Alert precision",
+                value: s.reviewed.fraud + s.reviewed.legitimate == 0 ? "—" : DashboardFormat.percent(s.alertPrecision),
                 hint: "\(DashboardFormat.integer(s.reviewed.fraud)) fraud, "
                     + "\(DashboardFormat.integer(s.reviewed.legitimate)) legitimate decided"),
             Card(
