@@ -83,19 +83,25 @@ struct ExplorerPage {
                 values: raw.map { $0.distanceHomeKm < 0 ? .nan : log10(1 + $0.distanceHomeKm) }, lower: 0),
             Self.histogram(
                 "Velocity", unit: "transactions in the last hour", labels: labels, values: raw.map(\.count1h),
-                lower: 0),
+                lower: 0.5, wholeNumbers: true),
         ]
     }
 
     /// A by-label histogram from `lower` to the 99th percentile of the finite values.
+    /// With `wholeNumbers`, one bin per whole number (centred on it), at most 40.
     private static func histogram(
-        _ title: String, unit: String, labels: [Bool], values: [Double], lower: Double
+        _ title: String, unit: String, labels: [Bool], values: [Double], lower: Double, wholeNumbers: Bool = false
     ) -> String {
         let finite = values.filter(\.isFinite).sorted()
         let p99 = finite.isEmpty ? 1 : finite[min(finite.count - 1, Int(Double(finite.count) * 0.99))]
-        let upper = max(p99, lower + 1)
+        var upper = max(p99, lower + 1)
+        var bins = 40
+        if wholeNumbers {
+            bins = min(max(Int((upper - lower).rounded(.up)) + 1, 1), 40)
+            upper = lower + Double(bins)
+        }
         return EvaluationCharts.scoreHistogram(
-            ScoreHistogram(labels: labels, scores: values, bins: 40, range: lower...upper), threshold: nil,
+            ScoreHistogram(labels: labels, scores: values, bins: bins, range: lower...upper), threshold: nil,
             title: title, xLabel: unit)
     }
 }
