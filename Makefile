@@ -12,7 +12,7 @@ run: deps release
 
 # Test targets run one after another, each in its own process: CPU-heavy model tests on the 2-thread cooperative pool
 # would otherwise starve the RPC and end-to-end tests' deadlines. Within a target, tests still run in parallel.
-TEST_TARGETS ?= DomainTests WireTests DetectionTests StoresTests GatewayTests PreprocessingTests InferenceTests \
+TEST_TARGETS ?= DomainTests WireTests DetectionTests StoresTests GatewayTests DashboardTests PreprocessingTests InferenceTests \
 	AlertsTests RegistryTests LifecycleTests NotificationsTests EndToEndTests
 
 ## Install what is missing, check generated code and the operations files, build and run the whole test suite.
@@ -24,6 +24,8 @@ test: deps check-proto
 		echo "== $$target"; \
 		$(SWIFT) test --skip-build $(SWIFT_FLAGS) $(TEST_FLAGS) --filter "^$$target\\." || failed="$$failed $$target"; \
 	done; \
+	echo "== BrowserTests (.ci/browser-test: the dashboard in headless chromium)"; \
+	.ci/browser-test || failed="$$failed BrowserTests"; \
 	if [ -n "$$failed" ]; then echo "failed test targets:$$failed"; exit 1; fi; echo "all test targets passed"
 
 ## Debian packages (idempotent: installs only what is missing).

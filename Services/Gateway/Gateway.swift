@@ -1,5 +1,6 @@
 import Auth
 import Registry
+import Dashboard
 import Foundation
 import Hummingbird
 import Logging
@@ -64,6 +65,8 @@ public struct Gateway: Sendable {
         reviewRoutes.register(on: guarded)
         ModelRoutes(registry: database.map(BundleRegistry.init(client:)), selfApprovalAllowed: c.allowSelfApproval)
             .register(on: guarded)
+        let dashboard = try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: routes))
+        dashboard.register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(

@@ -53,36 +53,40 @@ struct GatewayRoutes: Sendable {
         {"service":"txad-gateway","description":"transaction anomaly detection","endpoints":["GET /","GET /health",\
         "POST /predict","POST /predict/batch","GET /models/info","GET /stats","GET /alerts","GET /alerts/{alert_id}",\
         "GET /reviews","POST /reviews/{alert_id}/claim","POST /reviews/next","POST /reviews/{alert_id}/decision",\
-        "POST /reviews/decisions","GET /metrics","GET /openapi.json"]}
+        "POST /reviews/decisions","GET /metrics","GET /openapi.json",\
+        "GET /dashboard"]}
         """
 
     // MARK: predictions
 
     private func predict(_ request: Request, requestID: String) async -> Response {
         if let problem = unsupportedType(request, accepted: ["application/json"], requestID: requestID) { return self.problem(problem) }
-        let bytes: [UInt8]
         switch await collect(request, limit: configuration.maximumSingleBodyBytes, requestID: requestID) {
-        case .success(let b): bytes = b
+        case .success(let bytes): return reply(await predictReply(bytes, requestID: requestID))
         case .failure(let p): return problem(p)
         }
+    }
+
+    /// `POST /predict` after the body is read: the prediction JSON or the problem (also the dashboard's answer).
+    func predictReply(_ bytes: [UInt8], requestID: String) async -> Result<[UInt8], ProblemDetails> {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            return problem(.badRequest(error.description, requestID: requestID))
+            return .failure(.badRequest(error.description, requestID: requestID))
         }
         let transaction: Transaction
         switch TransactionJSON.decode(value) {
         case .success(let t): transaction = t
-        case .failure(let problems): return problem(.invalid(problems.problems, requestID: requestID))
+        case .failure(let problems): return .failure(.invalid(problems.problems, requestID: requestID))
         }
         let outcome = await coalescer.predict(
             transaction, requestID: requestID, deadline: configuration.requestDeadline)
         switch outcome {
         case .prediction(let p, let cached):
-            return json(.ok, cached ? PredictionJSON.markedCached(p.json) : p.json)
+            return .success(cached ? PredictionJSON.markedCached(p.json) : p.json)
         case .failure(let p):
-            return problem(p)
+            return .failure(p)
         }
     }
 
@@ -91,11 +95,14 @@ struct GatewayRoutes: Sendable {
             return self.problem(problem)
         }
         let isCSV = request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
-        let bytes: [UInt8]
         switch await collect(request, limit: configuration.maximumBatchBodyBytes, requestID: requestID) {
-        case .success(let b): bytes = b
+        case .success(let bytes): return reply(await predictBatchReply(bytes, isCSV: isCSV, requestID: requestID))
         case .failure(let p): return problem(p)
         }
+    }
+
+    /// `POST /predict/batch` after the body is read: the batch JSON or the problem (also the dashboard's answer).
+    func predictBatchReply(_ bytes: [UInt8], isCSV: Bool, requestID: String) async -> Result<[UInt8], ProblemDetails> {
         let input: BatchInput
         do {
             input =
@@ -103,14 +110,14 @@ struct GatewayRoutes: Sendable {
                 ? try BatchInput.csv(bytes, maximumItems: configuration.maximumBatchItems)
                 : try BatchInput.json(bytes, maximumItems: configuration.maximumBatchItems)
         } catch BatchInputError.tooManyItems(let count) {
-            return problem(
+            return .failure(
                 .tooLarge(
                     "the batch has more than \(configuration.maximumBatchItems) items (\(count)+); split it",
                     requestID: requestID))
         } catch BatchInputError.malformed(let detail) {
-            return problem(.badRequest(detail, requestID: requestID))
+            return .failure(.badRequest(detail, requestID: requestID))
         } catch {
-            return problem(.badRequest("\(error)", requestID: requestID))
+            return .failure(.badRequest("\(error)", requestID: requestID))
         }
         let outcomes = await pipeline.predict(
             input.items.map { PredictionItem(transaction: $0.transaction, requestID: requestID) }, requestID: requestID,
@@ -139,7 +146,7 @@ struct GatewayRoutes: Sendable {
             }
         }
         if scored == 0, !input.items.isEmpty, let unavailable {
-            return problem(unavailable)
+            return .failure(unavailable)
         }
         errors.sort { ($0.index ?? $0.line ?? 0) < ($1.index ?? $1.line ?? 0) }
         body.raw("],\"errors\":[")
@@ -154,12 +161,17 @@ struct GatewayRoutes: Sendable {
         body.raw(
             "\"by_risk\":{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(byRisk[$0, default: 0])" }
                 .joined(separator: ",") + "}}}")
-        return json(.ok, body.bytes)
+        return .success(body.bytes)
     }
 
     // MARK: information
 
     private func modelInfo(requestID: String) async -> Response {
+        reply(await modelInfoReply(requestID: requestID).map { Array($0.utf8) })
+    }
+
+    /// `GET /models/info`'s JSON or problem (also the dashboard's answer).
+    func modelInfoReply(requestID: String) async -> Result<String, ProblemDetails> {
         do {
             let info = try await health.inference.modelInfo(
                 options: CallOptions(deadline: configuration.requestDeadline, requestID: requestID))
@@ -178,13 +190,18 @@ struct GatewayRoutes: Sendable {
             body += ",\"shadow_dropped\":\(info.shadowDropped),\"refused\":["
             body += info.refused.map(JSONText.quoted).joined(separator: ",") + "]"
             if !info.manifestJSON.isEmpty { body += ",\"manifest\":\(info.manifestJSON)" }
-            return json(.ok, body + "}")
+            return .success(body + "}")
         } catch {
-            return problem(PredictionPipeline.problem(for: error, requestID: requestID))
+            return .failure(PredictionPipeline.problem(for: error, requestID: requestID))
         }
     }
 
     private func stats(requestID: String) async -> Response {
+        reply(await statsReply(requestID: requestID).map { Array($0.utf8) })
+    }
+
+    /// `GET /stats`' JSON or problem (also the dashboard's answer).
+    func statsReply(requestID: String) async -> Result<String, ProblemDetails> {
         do {
             let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
             async let review = reviews.stats(ReviewStatsRequest(), options: options)
@@ -201,9 +218,9 @@ struct GatewayRoutes: Sendable {
             body += "\"review_backlog\":\(s.reviewBacklog),\"reviewed\":{\"fraud\":\(s.reviewedFraud),"
             body += "\"legitimate\":\(s.reviewedLegitimate)},\"alert_precision\":\(JSONText.number(s.alertPrecision)),"
             body += "\"spooled\":\(s.spooled),\"review\":\(ReviewJSON.stats(r))}"
-            return json(.ok, body)
+            return .success(body)
         } catch {
-            return problem(PredictionPipeline.problem(for: error, requestID: requestID))
+            return .failure(PredictionPipeline.problem(for: error, requestID: requestID))
         }
     }
 
@@ -245,6 +262,13 @@ struct GatewayRoutes: Sendable {
     }
 
     private func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response { HTTPReply.json(status, body) }
+
+    private func reply(_ result: Result<[UInt8], ProblemDetails>) -> Response {
+        switch result {
+        case .success(let body): json(.ok, body)
+        case .failure(let p): problem(p)
+        }
+    }
 
     private func json(_ status: HTTPResponse.Status, _ body: String) -> Response { HTTPReply.json(status, body) }
 

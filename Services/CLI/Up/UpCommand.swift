@@ -156,6 +156,7 @@ struct UpCommand: AsyncParsableCommand {
             txad is up.
               gateway          http://127.0.0.1:\(gatewayPort)/   (OpenAPI: /openapi.json, metrics: /metrics)
               health           http://127.0.0.1:\(gatewayPort)/health
+              dashboard        http://127.0.0.1:\(gatewayPort)/dashboard   (sign-in arrives with API keys; today every caller is the local admin)
               internal admin   http://127.0.0.1:\(basePort + 2100)/metrics (preprocessing), :\(basePort + 2101) (inference), :\(basePort + 2102) (alerts)
               logs             \(stateDir)/logs/
 

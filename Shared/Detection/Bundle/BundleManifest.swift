@@ -139,13 +139,18 @@ public struct BundleManifest: Sendable, Hashable, Codable {
     public var supervised: SupervisedBlend?
     /// The alert budget the thresholds were set from, when one was given (format 3).
     public var alertBudget: AlertBudget?
+    /// Thinned ROC and precision–recall curves, score histogram and threshold by model, stored with the
+    /// evaluation so the dashboard can draw them without the holdout rows; absent in bundles trained before it was
+    /// added (readers treat it as optional).
+    public var evaluationCurves: [String: EvaluationCurves]?
 
     /// Creates a manifest.
     public init(
         version: String, created: String, featureSchema: FeatureSchema, scaler: StandardScaler,
         modelInputs: ModelInputs, featurePriors: FeaturePriors, ensemble: EnsembleCalibration, parameters: Parameters,
         trainingData: TrainingData, autoencoderHistory: Autoencoder.TrainingHistory, files: [String: FileEntry],
-        evaluation: [String: EvaluationResult]?, supervised: SupervisedBlend? = nil, alertBudget: AlertBudget? = nil
+        evaluation: [String: EvaluationResult]?, supervised: SupervisedBlend? = nil, alertBudget: AlertBudget? = nil,
+        evaluationCurves: [String: EvaluationCurves]? = nil
     ) {
         self.supervised = supervised
         self.alertBudget = alertBudget
@@ -162,6 +167,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         self.autoencoderHistory = autoencoderHistory
         self.files = files
         self.evaluation = evaluation
+        self.evaluationCurves = evaluationCurves
     }
 
     enum CodingKeys: String, CodingKey {
@@ -176,5 +182,6 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         case autoencoderHistory = "autoencoder_history"
         case files, evaluation, supervised
         case alertBudget = "alert_budget"
+        case evaluationCurves = "evaluation_curves"
     }
 }

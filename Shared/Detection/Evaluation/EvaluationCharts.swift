@@ -51,10 +51,11 @@ public enum EvaluationCharts {
     }
 
     /// Score histogram of normal vs anomalous rows, each class scaled to its own total (so a 5% class is
-    /// visible), with the decision threshold as a vertical line.
+    /// visible), with the decision threshold as a vertical line. Any value binned by label works the same way
+    /// (the data explorer's amounts, hours, distances): name it with `xLabel`.
     public static func scoreHistogram(
-        _ histogram: ScoreHistogram, threshold: Double?, title: String = "Score distribution", width: Int = 480,
-        height: Int = 360
+        _ histogram: ScoreHistogram, threshold: Double?, title: String = "Score distribution", xLabel: String = "score",
+        width: Int = 480, height: Int = 360
     ) -> String {
         let normalCount = histogram.normal.reduce(0, +)
         let anomalyCount = histogram.anomaly.reduce(0, +)
@@ -62,7 +63,7 @@ public enum EvaluationCharts {
         let anomalyShare = histogram.anomaly.map { Double($0) / Double(max(anomalyCount, 1)) }
         let top = max((normalShare + anomalyShare).max() ?? 0, 0.01) * 1.05
         var plot = Plot(
-            width: width, height: height, title: title, xLabel: "score", yLabel: "share of class",
+            width: width, height: height, title: title, xLabel: xLabel, yLabel: "share of class",
             xRange: histogram.lower...histogram.upper, yRange: 0...top)
         let w = histogram.binWidth
         for (i, share) in normalShare.enumerated() where share > 0 {
@@ -81,12 +82,67 @@ public enum EvaluationCharts {
         return plot.svg()
     }
 
+    /// One bar of ``bars(_:title:width:)``.
+    public struct Bar: Sendable, Hashable {
+        /// The category, drawn left of the bar.
+        public var label: String
+        /// The length.
+        public var value: Double
+        /// The value as written right of the bar (e.g. `1,204` or `87.5 %`).
+        public var valueText: String
+        /// Fill colour (`#rrggbb`); the palette's next colour when nil.
+        public var color: String?
+
+        /// Creates a bar.
+        public init(label: String, value: Double, valueText: String, color: String? = nil) {
+            self.label = label
+            self.value = value
+            self.valueText = valueText
+            self.color = color
+        }
+    }
+
+    /// Horizontal bars of named categories (alerts by risk, recall per anomaly type), scaled to the largest value
+    /// or to `maximum` when given.
+    public static func bars(_ bars: [Bar], title: String, maximum: Double? = nil, width: Int = 480) -> String {
+        let rowHeight = 26.0
+        let labelWidth = 130.0
+        let valueWidth = 70.0
+        let w = Double(max(width, 240))
+        let h = 34 + rowHeight * Double(bars.count) + 8
+        let top = max(maximum ?? 0, bars.map(\.value).filter(\.isFinite).max() ?? 0)
+        let span = w - labelWidth - valueWidth - 16
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" "
+            + "viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"system-ui, sans-serif\" role=\"img\" "
+            + "aria-label=\"\(escape(title))\">"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        out += "<text x=\"\(formatFixed(w / 2, decimals: 1))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" "
+        out += "font-weight=\"600\">\(escape(title))</text>"
+        for (i, bar) in bars.enumerated() {
+            let y = 34 + rowHeight * Double(i)
+            let share = top > 0 && bar.value.isFinite ? max(bar.value, 0) / top : 0
+            let length = max(span * share, bar.value > 0 ? 1 : 0)
+            let color = bar.color ?? palette[i % palette.count]
+            out += "<text x=\"\(formatFixed(labelWidth - 6, decimals: 1))\" y=\"\(formatFixed(y + 17, decimals: 1))\" "
+            out += "text-anchor=\"end\" font-size=\"12\" fill=\"#222\">\(escape(bar.label))</text>"
+            out += "<rect x=\"\(formatFixed(labelWidth, decimals: 1))\" y=\"\(formatFixed(y + 4, decimals: 1))\" "
+            out += "width=\"\(formatFixed(length, decimals: 1))\" "
+            out += "height=\"\(formatFixed(rowHeight - 8, decimals: 1))\" "
+            out += "fill=\"\(escape(color))\"/>"
+            out += "<text x=\"\(formatFixed(labelWidth + length + 6, decimals: 1))\" "
+            out += "y=\"\(formatFixed(y + 17, decimals: 1))\" font-size=\"12\" fill=\"#333\">"
+            out += "\(escape(bar.valueText))</text>"
+        }
+        return out + "</svg>"
+    }
+
     private static func legendText(_ s: Series, metric: String) -> (String, String) {
         (s.area.map { "\(s.name) (\(metric) \(formatFixed($0, decimals: 3)))" } ?? s.name, "")
     }
 
-    /// XML-escapes text for SVG and HTML.
-    static func escape(_ text: String) -> String {
+    /// XML-escapes text for SVG and HTML (`&`, `<`, `>`, both quotes).
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for c in text {
@@ -177,8 +233,11 @@ private struct Plot {
         body.append(
             "<line x1=\"\(X)\" y1=\"\(n(top))\" x2=\"\(X)\" y2=\"\(n(height - bottom))\" stroke=\"#333\" "
                 + "stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>")
+        // Right of the line in the plot's left half, left of it in the right half, so the label stays inside.
+        let rightHalf = px(x) > (left + width - right) / 2
         body.append(
-            "<text x=\"\(n(px(x) + 4))\" y=\"\(n(top + 12))\" font-size=\"11\" fill=\"#333\">"
+            "<text x=\"\(n(px(x) + (rightHalf ? -4 : 4)))\" y=\"\(n(height - bottom - 8))\" font-size=\"11\" "
+                + "fill=\"#333\" text-anchor=\"\(rightHalf ? "end" : "start")\">"
                 + "\(EvaluationCharts.escape(label))</text>")
     }
 

@@ -10,6 +10,19 @@
 public enum EvaluationTable {
     /// The table for `results` in the given model order.
     public static func render(_ results: [(name: String, result: EvaluationResult)]) -> String {
+        let rows = rows(results)
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// The table's cells: a header row (`metric`, then the model names), then one row per metric, count and
+    /// anomaly type's recall; the terminal table and the dashboard's HTML table both show these.
+    public static func rows(_ results: [(name: String, result: EvaluationResult)]) -> [[String]] {
         var rows: [[String]] = [["metric"] + results.map(\.name)]
         func metric(_ label: String, _ value: (EvaluationResult) -> Double?) {
             rows.append([label] + results.map { formatMetric(value($0.result)) })
@@ -30,14 +43,7 @@ public enum EvaluationTable {
         count("false negatives") { $0.fn }
         let types = Set(results.flatMap { $0.result.recallByType.keys }).sorted()
         for type in types { metric("recall \(type)") { $0.recallByType[type] } }
-
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return rows
     }
 
     /// Three decimals, or `—` for an undefined metric.
@@ -48,7 +54,7 @@ public enum EvaluationTable {
 }
 
 /// `value` with exactly `decimals` decimals (no locale, no Foundation formatter), used by every renderer.
-func formatFixed(_ value: Double, decimals: Int) -> String {
+public func formatFixed(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "-∞") }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

@@ -186,7 +186,8 @@ public enum Metrics {
 
     private static func clean(_ score: Double) -> Double { score.isNaN ? -.infinity : score }
 
-    private static func thinned(_ points: [CurvePoint], to maximum: Int) -> [CurvePoint] {
+    /// At most `maximum` of `points`, evenly spaced, first and last kept.
+    static func thinned(_ points: [CurvePoint], to maximum: Int) -> [CurvePoint] {
         guard points.count > maximum, maximum >= 2 else { return points }
         let step = Double(points.count - 1) / Double(maximum - 1)
         return (0..<maximum).map { points[Int((Double($0) * step).rounded())] }

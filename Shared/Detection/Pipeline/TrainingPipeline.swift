@@ -159,6 +159,7 @@ public enum TrainingPipeline {
                 evaluation = Evaluator.evaluate(batch, labels: holdoutLabels.compactMap { $0 }, scorer: scorer)
                 var recorded = manifest
                 recorded.evaluation = evaluation.map(Evaluator.results)
+                recorded.evaluationCurves = evaluation.map(EvaluationCurves.byModel)
                 bundle = ModelBundle(
                     manifest: recorded, isolationForest: forest, autoencoder: network, gradientBoosting: trees)
             }

@@ -1,0 +1,147 @@
+import Detection
+import Foundation
+
+/// The REST API's JSON documents as the dashboard reads them (SPEC §6). Decoded from the bytes the API itself
+/// produces, so a page shows what a REST client would see.
+enum APIDocuments {
+    /// One prediction (`POST /predict`, and each batch result).
+    struct Prediction: Decodable, Sendable, Hashable {
+        struct Scores: Decodable, Sendable, Hashable {
+            var isolationForest: Double
+            var autoencoder: Double
+            var ensemble: Double
+
+            enum CodingKeys: String, CodingKey {
+                case isolationForest = "isolation_forest"
+                case autoencoder, ensemble
+            }
+        }
+
+        struct Reason: Decodable, Sendable, Hashable {
+            var code: String
+            var feature: String
+            var text: String
+        }
+
+        var transactionID: String
+        var isAnomaly: Bool
+        var riskLevel: String
+        var scores: Scores
+        var reasons: [Reason]
+        var modelVersion: String
+        var alertStatus: String?
+        var cached: Bool
+        var degraded: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case transactionID = "transaction_id"
+            case isAnomaly = "is_anomaly"
+            case riskLevel = "risk_level"
+            case scores, reasons
+            case modelVersion = "model_version"
+            case alertStatus = "alert_status"
+            case cached, degraded
+        }
+    }
+
+    /// A field and what is wrong with it.
+    struct FieldProblem: Decodable, Sendable, Hashable {
+        var field: String
+        var reason: String
+    }
+
+    /// An `application/problem+json` document.
+    struct Problem: Decodable, Sendable, Hashable {
+        var title: String
+        var status: Int
+        var detail: String
+        var errors: [FieldProblem]?
+    }
+
+    /// `GET /stats`.
+    struct Stats: Decodable, Sendable, Hashable {
+        struct Reviewed: Decodable, Sendable, Hashable {
+            var fraud: Int
+            var legitimate: Int
+        }
+
+        var predictions: Int
+        var predictionsByRisk: [String: Int]
+        var anomalies: Int
+        var anomalyRate: Double
+        var alerts: Int
+        var alertsByRisk: [String: Int]
+        var reviewBacklog: Int
+        var reviewed: Reviewed
+        var alertPrecision: Double
+        var spooled: Int
+
+        enum CodingKeys: String, CodingKey {
+            case predictions
+            case predictionsByRisk = "predictions_by_risk"
+            case anomalies
+            case anomalyRate = "anomaly_rate"
+            case alerts
+            case alertsByRisk = "alerts_by_risk"
+            case reviewBacklog = "review_backlog"
+            case reviewed
+            case alertPrecision = "alert_precision"
+            case spooled
+        }
+    }
+
+    /// `GET /models/info`.
+    struct ModelInfo: Decodable, Sendable {
+        struct Weights: Decodable, Sendable {
+            var isolationForest: Double
+            var autoencoder: Double
+
+            enum CodingKeys: String, CodingKey {
+                case isolationForest = "isolation_forest"
+                case autoencoder
+            }
+        }
+
+        var version: String
+        var created: String
+        var threshold: Double
+        var weights: Weights
+        var manifest: BundleManifest?
+    }
+
+    /// `POST /predict/batch`.
+    struct Batch: Decodable, Sendable {
+        struct ItemError: Decodable, Sendable, Hashable {
+            var line: Int?
+            var index: Int?
+            var problems: [FieldProblem]
+        }
+
+        struct Summary: Decodable, Sendable, Hashable {
+            var total: Int
+            var scored: Int
+            var anomalies: Int
+            var byRisk: [String: Int]
+
+            enum CodingKeys: String, CodingKey {
+                case total, scored, anomalies
+                case byRisk = "by_risk"
+            }
+        }
+
+        var results: [Prediction]
+        var errors: [ItemError]
+        var summary: Summary
+    }
+
+    /// Decodes `T` from an API body; nil when the body is not such a document.
+    static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8]) -> T? {
+        try? JSONDecoder().decode(type, from: Data(body))
+    }
+
+    /// The problem document in `reply`, or a generic one when the body is not one.
+    static func problem(in reply: DashboardReply) -> Problem {
+        decode(Problem.self, from: reply.body)
+            ?? Problem(title: "Unexpected answer", status: reply.status, detail: "the API answered \(reply.status)")
+    }
+}

@@ -1,0 +1,297 @@
+import Auth
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The dashboard's pages and assets (SPEC §7), registered through ``GuardedRouter`` like every gateway route:
+/// Overview, Model performance and Data explorer need `analyst`, Single prediction and Batch analysis `scorer`
+/// (as `/predict` does), the fingerprinted assets are open.
+///
+/// Pages are HTML rendered on the server from Mustache templates; every page works without JavaScript (the one
+/// script only refreshes the Overview's numbers). Each answer carries a strict Content-Security-Policy (no inline
+/// script or style), and every form POST is checked by ``CSRFProtection``.
+public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
+    /// Settings of the dashboard.
+    public struct Configuration: Sendable {
+        /// Key signing the CSRF cookie (≥ 32 bytes; share it between gateway replicas). Default: random per process.
+        public var csrfKey: [UInt8]
+        /// Mark cookies `Secure` (when the gateway is reached over TLS).
+        public var secureCookies: Bool
+        /// How often the Overview refreshes its numbers.
+        public var overviewRefreshSeconds: Int
+
+        /// Creates a configuration.
+        public init(
+            csrfKey: [UInt8] = CSRFProtection.randomKey(), secureCookies: Bool = false, overviewRefreshSeconds: Int = 5
+        ) {
+            self.csrfKey = csrfKey
+            self.secureCookies = secureCookies
+            self.overviewRefreshSeconds = overviewRefreshSeconds
+        }
+    }
+
+    /// `Content-Security-Policy` of every dashboard answer: only this origin's script, style and fetches, no
+    /// inline code, no framing.
+    public static var contentSecurityPolicy: String {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    private let backend: any DashboardBackend
+    private let configuration: Configuration
+    private let templates: DashboardTemplates
+    private let assets: DashboardAssets
+    private let csrf: CSRFProtection
+    private let batches = BatchResultStore()
+
+    /// Creates the routes over `backend` with the given templates and assets.
+    public init(
+        backend: any DashboardBackend, configuration: Configuration, templates: DashboardTemplates,
+        assets: DashboardAssets
+    ) {
+        self.backend = backend
+        self.configuration = configuration
+        self.templates = templates
+        self.assets = assets
+        self.csrf = CSRFProtection(key: configuration.csrfKey)
+    }
+
+    /// Creates the routes with the module's own templates and assets.
+    /// - Throws: ``DashboardError`` when they are missing or a template does not parse.
+    public init(backend: any DashboardBackend, configuration: Configuration = Configuration()) throws {
+        self.init(
+            backend: backend, configuration: configuration, templates: try DashboardTemplates.bundled(),
+            assets: try DashboardAssets.bundled())
+    }
+
+    /// Adds every dashboard route to `routes`.
+    public func register(on routes: GuardedRouter<Context>) {
+        routes.get("/dashboard", access: .role(.analyst)) { request, context in
+            await overview(request, context)
+        }
+        routes.get("/dashboard/overview.json", access: .role(.analyst)) { _, context in
+            let page = await overviewPage(requestID: context.requestID)
+            return Response(
+                status: .ok, headers: Self.headers(contentType: "application/json"),
+                body: .init(byteBuffer: ByteBuffer(string: page.refreshJSON)))
+        }
+        routes.get("/dashboard/predict", access: .role(.scorer)) { request, context in
+            let (token, cookie) = csrfToken(request)
+            let now = RFC3339.format(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let id = "dash-" + csrf.newToken().prefix(12)
+            let page = PredictionPage.example(csrfToken: token, transactionID: id, now: now)
+            return render(
+                "Single prediction", current: "/dashboard/predict", template: "predict", page, context, cookie)
+        }
+        routes.post("/dashboard/predict", access: .role(.scorer)) { request, context in
+            await submitPrediction(request, context)
+        }
+        routes.get("/dashboard/batch", access: .role(.scorer)) { request, context in
+            let (token, cookie) = csrfToken(request)
+            let page = BatchPage(csrfToken: token, limits: backend.limits)
+            return render("Batch analysis", current: "/dashboard/batch", template: "batch", page, context, cookie)
+        }
+        routes.post("/dashboard/batch", access: .role(.scorer)) { request, context in
+            await submitBatch(request, context)
+        }
+        routes.get("/dashboard/batch/{id}", access: .role(.scorer)) { request, context in
+            await showBatch(request, context)
+        }
+        routes.get("/dashboard/batch/{id}/results.csv", access: .role(.scorer)) { _, context in
+            await downloadBatch(context)
+        }
+        routes.get("/dashboard/model", access: .role(.analyst)) { _, context in
+            let page = ModelPerformancePage(model: await backend.modelInfo(requestID: context.requestID))
+            return render("Model performance", current: "/dashboard/model", template: "model", page, context, nil)
+        }
+        routes.get("/dashboard/explorer", access: .role(.analyst)) { request, context in
+            let query = request.uri.queryParameters
+            let page = ExplorerPage(
+                size: query.get("size"), seed: query.get("seed"),
+                anomalyRate: query.get("anomaly_rate"))
+            return render("Data explorer", current: "/dashboard/explorer", template: "explorer", page, context, nil)
+        }
+        routes.get("/dashboard/assets/{file}", access: .open) { _, context in
+            guard let name = context.parameters.get("file"), let asset = assets.asset(fingerprintedName: name) else {
+                return Response(
+                    status: .notFound, headers: Self.headers(contentType: "text/plain; charset=utf-8"),
+                    body: .init(byteBuffer: ByteBuffer(string: "no such asset\n")))
+            }
+            var headers = Self.headers(contentType: asset.contentType)
+            headers[.cacheControl] = DashboardAssets.cacheControl
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+        }
+    }
+
+    // MARK: pages
+
+    private func overviewPage(requestID: String) async -> OverviewPage {
+        async let stats = backend.stats(requestID: requestID)
+        async let model = backend.modelInfo(requestID: requestID)
+        return OverviewPage(
+            stats: await stats, model: await model, refreshSeconds: configuration.overviewRefreshSeconds)
+    }
+
+    private func overview(_ request: Request, _ context: Context) async -> Response {
+        let page = await overviewPage(requestID: context.requestID)
+        return render("Overview", current: "/dashboard", template: "overview", page, context, nil)
+    }
+
+    private func submitPrediction(_ request: Request, _ context: Context) async -> Response {
+        guard let body = try? await request.body.collect(upTo: 64 << 10) else {
+            return message(.contentTooLarge, "Form too large", "The form is larger than 64 KiB.", context)
+        }
+        let form = FormData.urlEncoded(Array(body.readableBytesView))
+        guard
+            csrf.verify(
+                cookie: request.cookies[CSRFProtection.cookieName]?.value, submitted: form[CSRFProtection.fieldName])
+        else { return refusedForgery(context) }
+        var values: [String: String] = [:]
+        for spec in PredictionPage.fieldSpecs { values[spec.name] = form[spec.name] ?? "" }
+        let reply = await backend.predict(json: PredictionPage.requestJSON(values), requestID: context.requestID)
+        let token = form[CSRFProtection.fieldName] ?? ""
+        let page = PredictionPage(csrfToken: token, values: values, reply: reply)
+        return render("Single prediction", current: "/dashboard/predict", template: "predict", page, context, nil)
+    }
+
+    private func submitBatch(_ request: Request, _ context: Context) async -> Response {
+        let limits = backend.limits
+        let (token, cookie) = csrfToken(request)
+        func form(_ problem: String, status: HTTPResponse.Status) -> Response {
+            let page = BatchPage(csrfToken: token, limits: limits, uploadProblem: problem)
+            return render(
+                "Batch analysis", current: "/dashboard/batch", template: "batch", page, context, cookie,
+                status: status)
+        }
+        guard let boundary = FormData.boundary(contentType: request.headers[.contentType]) else {
+            return form("the upload must be a multipart/form-data form", status: .unsupportedMediaType)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limits.maximumBatchBytes + (64 << 10))
+        } catch {
+            return form(
+                "the file is larger than \(DashboardFormat.bytes(limits.maximumBatchBytes))", status: .contentTooLarge)
+        }
+        guard let parts = FormData.multipart(Array(body.readableBytesView), boundary: boundary) else {
+            return form("the upload could not be read (malformed multipart body)", status: .badRequest)
+        }
+        guard
+            csrf.verify(
+                cookie: request.cookies[CSRFProtection.cookieName]?.value, submitted: parts[CSRFProtection.fieldName])
+        else { return refusedForgery(context) }
+        guard let file = parts.part("file"), !file.bytes.isEmpty else {
+            return form("choose a CSV file to upload", status: .badRequest)
+        }
+        let reply = await backend.predictBatch(csv: file.bytes, requestID: context.requestID)
+        guard reply.status == 200, let document = APIDocuments.decode(APIDocuments.Batch.self, from: reply.body) else {
+            let problem = APIDocuments.problem(in: reply)
+            return form(
+                "\(problem.title): \(problem.detail)", status: .init(code: reply.status == 200 ? 502 : reply.status))
+        }
+        let id = await batches.add(
+            document, owner: context.principal?.name ?? "", filename: file.filename ?? "upload.csv")
+        return Response(status: .seeOther, headers: [.location: "/dashboard/batch/\(id)"])
+    }
+
+    private func showBatch(_ request: Request, _ context: Context) async -> Response {
+        guard let id = context.parameters.get("id"),
+            let batch = await batches.batch(id, owner: context.principal?.name ?? "")
+        else {
+            return message(
+                .notFound, "No such batch",
+                "This batch is not (or no longer) kept here: results are kept for 30 minutes, 16 batches at most.",
+                context)
+        }
+        let (token, cookie) = csrfToken(request)
+        let query = request.uri.queryParameters
+        let page = BatchPage(
+            csrfToken: token, limits: backend.limits, batch: batch, sort: query.get("sort"),
+            order: query.get("order"), page: query.get("page"))
+        return render("Batch analysis", current: "/dashboard/batch", template: "batch", page, context, cookie)
+    }
+
+    private func downloadBatch(_ context: Context) async -> Response {
+        guard let id = context.parameters.get("id"),
+            let batch = await batches.batch(id, owner: context.principal?.name ?? ""),
+            let csv = try? BatchPage.resultsCSV(batch.document)
+        else {
+            return message(.notFound, "No such batch", "This batch is not (or no longer) kept here.", context)
+        }
+        var headers = Self.headers(contentType: "text/csv; charset=utf-8")
+        headers[.contentDisposition] = "attachment; filename=\"txad-results-\(id.prefix(8)).csv\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: csv)))
+    }
+
+    // MARK: helpers
+
+    /// The caller's CSRF token (from a valid cookie) or a new one with the cookie that sets it.
+    private func csrfToken(_ request: Request) -> (String, Cookie?) {
+        if let token = csrf.token(fromCookie: request.cookies[CSRFProtection.cookieName]?.value) {
+            return (token, nil)
+        }
+        let token = csrf.newToken()
+        let cookie = Cookie(
+            name: CSRFProtection.cookieName, value: csrf.cookieValue(token: token), path: "/dashboard",
+            secure: configuration.secureCookies, httpOnly: true, sameSite: .strict)
+        return (token, cookie)
+    }
+
+    private func refusedForgery(_ context: Context) -> Response {
+        message(
+            .forbidden, "Form refused",
+            "The form's CSRF token is missing or does not match this browser's session. Reload the page and submit "
+                + "it again.", context)
+    }
+
+    private func message(_ status: HTTPResponse.Status, _ title: String, _ text: String, _ context: Context)
+        -> Response
+    {
+        render(title, current: "", template: "message", MessagePage(text: text), context, nil, status: status)
+    }
+
+    private func render(
+        _ title: String, current: String, template: String, _ view: Any, _ context: Context, _ cookie: Cookie?,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        guard
+            let html = templates.page(
+                title: title, current: current, template: template, view: view, principal: context.principal,
+                assets: assets)
+        else {
+            return Response(
+                status: .internalServerError, headers: Self.headers(contentType: "text/plain; charset=utf-8"),
+                body: .init(byteBuffer: ByteBuffer(string: "template \(template) is missing\n")))
+        }
+        var response = Response(
+            status: status, headers: Self.headers(contentType: "text/html; charset=utf-8"),
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    /// Headers of every dashboard answer: type, CSP, no sniffing, no framing, no referrer, not cached (assets
+    /// override the last).
+    static func headers(contentType: String) -> HTTPFields {
+        var headers: HTTPFields = [:]
+        headers[.contentType] = contentType
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.xFrameOptions] = "DENY"
+        headers[.referrerPolicy] = "no-referrer"
+        headers[.cacheControl] = "no-store"
+        return headers
+    }
+}
+
+/// A page that only says something (refusals, missing batches).
+struct MessagePage {
+    var text: String
+}
+
+extension HTTPField.Name {
+    fileprivate static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    fileprivate static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+}

@@ -1,0 +1,114 @@
+import Domain
+import Foundation
+import ServiceKit
+
+/// The Overview page: volume, anomaly rate, alerts by risk, review backlog (from `GET /stats`) and the active
+/// model version (from `GET /models/info`). Every live number carries a key; ``refreshJSON`` gives the same
+/// numbers formatted, for the script that refreshes them in place.
+struct OverviewPage {
+    /// One headline number.
+    struct Card {
+        var key: String
+        var label: String
+        var value: String
+        var hint: String
+    }
+
+    /// Alerts of one risk level.
+    struct RiskRow {
+        var key: String
+        var level: String
+        var count: String
+    }
+
+    var cards: [Card]
+    var alertsByRisk: [RiskRow]
+    var predictionsByRisk: [RiskRow]
+    var statsProblem: String?
+    var modelVersion: String
+    var modelCreated: String
+    var modelProblem: String?
+    var refreshURL: String
+    var refreshSeconds: Int
+
+    /// The page from the two API answers.
+    init(stats: DashboardReply, model: DashboardReply, refreshSeconds: Int = 5) {
+        refreshURL = "/dashboard/overview.json"
+        self.refreshSeconds = refreshSeconds
+        if stats.status == 200, let s = APIDocuments.decode(APIDocuments.Stats.self, from: stats.body) {
+            cards = Self.cards(s)
+            alertsByRisk = Self.rows(s.alertsByRisk, prefix: "alerts")
+            predictionsByRisk = Self.rows(s.predictionsByRisk, prefix: "predictions")
+            statsProblem = nil
+        } else {
+            cards = []
+            alertsByRisk = []
+            predictionsByRisk = []
+            let problem = APIDocuments.problem(in: stats)
+            statsProblem = "\(problem.title): \(problem.detail)"
+        }
+        if model.status == 200, let info = APIDocuments.decode(APIDocuments.ModelInfo.self, from: model.body) {
+            modelVersion = info.version
+            modelCreated = info.created
+            modelProblem = nil
+        } else {
+            modelVersion = "—"
+            modelCreated = ""
+            let problem = APIDocuments.problem(in: model)
+            modelProblem = "\(problem.title): \(problem.detail)"
+        }
+    }
+
+    /// `{"stats":{key: text, …},"model_version":…,"problem":…}`: what the refresh script writes into the page.
+    var refreshJSON: String {
+        var out = JSONWriter(capacity: 512)
+        out.raw("{\"stats\":{")
+        let values = cards.map { ($0.key, $0.value) } + (alertsByRisk + predictionsByRisk).map { ($0.key, $0.count) }
+        for (i, (key, value)) in values.enumerated() {
+            if i > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            out.string(value)
+        }
+        out.raw("},\"model_version\":")
+        out.string(modelVersion)
+        out.raw(",\"problem\":")
+        if let problem = statsProblem ?? modelProblem { out.string(problem) } else { out.raw("null") }
+        out.raw("}")
+        // `<` and `>` only occur inside strings: as escapes, the document stays inert even if a browser sniffs it.
+        return out.text.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
+    }
+
+    private static func cards(_ s: APIDocuments.Stats) -> [Card] {
+        [
+            Card(
+                key: "predictions", label: "Predictions", value: DashboardFormat.integer(s.predictions),
+                hint: "scored since the alerts service started counting"),
+            Card(
+                key: "anomaly_rate", label: "Anomaly rate", value: DashboardFormat.percent(s.anomalyRate),
+                hint: "\(DashboardFormat.integer(s.anomalies)) flagged as anomalies"),
+            Card(
+                key: "alerts", label: "Alerts", value: DashboardFormat.integer(s.alerts),
+                hint: "medium risk and above"),
+            Card(
+                key: "review_backlog", label: "Review backlog", value: DashboardFormat.integer(s.reviewBacklog),
+                hint: "alerts waiting for a decision"),
+            Card(
+                key: "alert_precision", label: "Alert precision",
+                value: s.reviewed.fraud + s.reviewed.legitimate == 0 ? "—" : DashboardFormat.percent(s.alertPrecision),
+                hint: "\(DashboardFormat.integer(s.reviewed.fraud)) fraud, "
+                    + "\(DashboardFormat.integer(s.reviewed.legitimate)) legitimate decided"),
+            Card(
+                key: "spooled", label: "Spooled", value: DashboardFormat.integer(s.spooled),
+                hint: "alert records waiting for PostgreSQL"),
+        ]
+    }
+
+    private static func rows(_ counts: [String: Int], prefix: String) -> [RiskRow] {
+        RiskLevel.allCases.reversed().map {
+            RiskRow(
+                key: "\(prefix)_\($0.rawValue)", level: $0.rawValue,
+                count: DashboardFormat.integer(counts[$0.rawValue] ?? 0))
+        }
+    }
+}
