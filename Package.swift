@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // ---- C libraries (system) and the protoc-c output ----
@@ -61,6 +64,7 @@ let package = Package(
                 "Domain", "CTxadProto", "CProtobufC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Wire", swiftSettings: strict),
@@ -93,11 +97,20 @@ let package = Package(
             path: "Shared/ServiceKit", swiftSettings: strict),
 
         .target(
+            name: "Credentials",
+            dependencies: ["Stores", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/Credentials", swiftSettings: strict),
+        .target(
             name: "Auth",
             dependencies: [
-                "ServiceKit",
+                "ServiceKit", "Credentials", "Stores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Shared/Auth", swiftSettings: strict),
 
@@ -115,7 +128,7 @@ let package = Package(
         .target(
             name: "AlertsService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain",
+                "ServiceKit", "Wire", "Stores", "Domain", "Credentials",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -127,12 +140,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Services/Gateway", resources: [.copy("Resources/openapi.json")], swiftSettings: strict),
         .target(
             name: "TxadCLI",
             dependencies: [
-                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit",
+                "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", swiftSettings: strict),
@@ -156,11 +172,26 @@ let package = Package(
             name: "txad", dependencies: ["TxadCLI"],
             path: "Services/Executables/txad", swiftSettings: strict),
 
+        // ---- Fuzzing: `make fuzz` builds txad-fuzz with libFuzzer; `make test` replays its corpus ----
+        .target(name: "CFuzzerSupport", path: "Fuzz/CFuzzerSupport"),
+        .executableTarget(
+            name: "txad-fuzz", dependencies: ["Wire", "Detection", "GatewayService", "CFuzzerSupport"],
+            path: "Fuzz/txad-fuzz", swiftSettings: strict),
+
         // ---- Tests ----
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "EmbeddedStores"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
-        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Domain"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "GatewayService", "Domain", "Auth", "Stores", "Wire", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
             swiftSettings: strict),
@@ -175,6 +206,17 @@ let package = Package(
             name: "AlertsTests", dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire"],
             swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
+        .testTarget(
+            name: "AuthTests",
+            dependencies: [
+                "Auth", "Credentials", "Stores", "EmbeddedStores",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

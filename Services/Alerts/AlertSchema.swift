@@ -1,3 +1,4 @@
+import Credentials
 import Stores
 
 /// The alerts database schema, as versioned migrations applied by the alerts service at start (under an advisory
@@ -74,4 +75,6 @@ enum AlertSchema {
                 CREATE INDEX notification_deliveries_alert ON notification_deliveries (alert_id);
                 """),
     ]
+        // 40–49: authentication (API keys), defined next to the store that reads them.
+        + APIKeyStore.migrations
 }

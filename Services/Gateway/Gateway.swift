@@ -26,7 +26,8 @@ public struct Gateway: Sendable {
             RPCClient(
                 configuration: .init(
                     targets: targets.map { .init(host: $0.host, port: $0.port) },
-                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline),
+                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline,
+                    tls: c.internalTLS),
                 logger: logger)
         }
         let preprocessingRPC = client(c.preprocessing)
@@ -49,25 +50,39 @@ public struct Gateway: Sendable {
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             metrics: metrics, logger: logger)
-        let router = Router(context: GatewayRequestContext.self)
-        router.middlewares.add(RequestIDMiddleware())
-        router.middlewares.add(MetricsMiddleware())
-        router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
-        routes.register(on: GuardedRouter(router))
-        var httpLogger = logger
-        httpLogger.logLevel = max(logger.logLevel, .notice)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
-            logger: httpLogger)
-        let replayer = GatewaySpoolReplayer(spool: spool, alerts: alerts, interval: .seconds(1), logger: logger)
+        let access: GatewayAccess
         do {
-            try await ServiceRunner.run(
-                service: "txad-gateway", configuration: c.printable, services: [replayer, app], logger: logger)
+            access = try await GatewayAccess.make(configuration: c.access, redis: redis, logger: logger)
         } catch {
             await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
             throw error
         }
+        let router = access.router(routes: routes).router
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .notice)
+        let app: Application<RouterResponder<GatewayRequestContext>>
+        do {
+            app = Application(
+                router: router, server: try GatewayHTTPS.server(c.https),
+                configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
+                logger: httpLogger)
+        } catch {
+            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            await access.postgres?.shutdown()
+            throw error
+        }
+        let replayer = GatewaySpoolReplayer(spool: spool, alerts: alerts, interval: .seconds(1), logger: logger)
+        do {
+            try await ServiceRunner.run(
+                service: "txad-gateway", configuration: c.printable + c.access.printable,
+                services: [replayer] + access.services + [app], logger: logger)
+        } catch {
+            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            await access.postgres?.shutdown()
+            throw error
+        }
         await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+        await access.postgres?.shutdown()
     }
 
     private func shutdown(_ a: RPCClient, _ b: RPCClient, _ c: RPCClient, _ redis: RedisClient?) async {

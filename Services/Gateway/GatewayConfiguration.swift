@@ -1,4 +1,6 @@
+import Auth
 import ServiceKit
+import Wire
 
 /// Settings of the gateway, resolved from flags, `TXAD_*` variables and defaults (see ``GatewayOptions``).
 public struct GatewayConfiguration: Sendable {
@@ -33,6 +35,13 @@ public struct GatewayConfiguration: Sendable {
     public var connectionsPerTarget: Int
     /// Directory of the gateway's durable spool (records for the alerts service while it is unreachable).
     public var spoolDirectory: String
+    /// Authentication and rate limits (off unless given; `txad-gateway` resolves it on by default).
+    public var access: AccessConfiguration = .disabled
+    /// Mutual TLS towards the internal services (`TXAD_INTERNAL_TLS_*`); nil for plain TCP.
+    public var internalTLS: WireTLSConfiguration?
+    /// HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with this PEM certificate chain and key (`TXAD_TLS_CERT_FILE`,
+    /// `TXAD_TLS_KEY_FILE`); nil serves plain HTTP.
+    public var https: (certificateFile: String, privateKeyFile: String)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -76,6 +85,8 @@ public struct GatewayConfiguration: Sendable {
             ("chunk_size", String(chunkSize)), ("coalesced_groups_in_flight", String(coalescedGroupsInFlight)),
             ("connections_per_target", String(connectionsPerTarget)),
             ("spool_dir", spoolDirectory),
+            ("https", https.map { "on (\($0.certificateFile))" } ?? "off"),
+            ("internal_tls", internalTLS.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
         ]
     }
 

@@ -73,7 +73,9 @@ struct UpCommand: AsyncParsableCommand {
             children = try startServices(
                 state: state, models: models, redisURL: redisURL, databaseURL: databaseURL, environment: environment)
             try await waitUntilReady(children)
-            printWelcome()
+            let authOff = ["off", "0", "false", "no"].contains(environment["TXAD_AUTH"]?.lowercased() ?? "")
+            let newKey = authOff ? nil : try await AdminKey.ensure(state: state, databaseURL: databaseURL)
+            printWelcome(authOff: authOff, newKey: newKey)
             let running = children
             let signal = await SignalWaiter.waitForTermination { running.contains { !$0.isRunning } }
             if let signal {
@@ -143,7 +145,13 @@ struct UpCommand: AsyncParsableCommand {
         }
     }
 
-    private func printWelcome() {
+    private func printWelcome(authOff: Bool, newKey: String?) {
+        let keyFile = AdminKey.path(state: stateDir)
+        if let newKey {
+            say("\n  admin API key (shown once; also saved in \(keyFile), mode 0600):\n    \(newKey)")
+        }
+        let auth = authOff ? "" : " -H \"X-API-Key: $(cat \(keyFile))\""
+        if authOff { say("\n  !!! TXAD_AUTH=off: authentication is OFF; anyone reaching the gateway is an admin !!!") }
         say(
             """
 
@@ -154,7 +162,7 @@ struct UpCommand: AsyncParsableCommand {
               logs             \(stateDir)/logs/
 
             Try it:
-              curl -s -X POST http://127.0.0.1:\(gatewayPort)/predict -H 'Content-Type: application/json' \\
+              curl -s -X POST http://127.0.0.1:\(gatewayPort)/predict\(auth) -H 'Content-Type: application/json' \\
                 -d '{"transaction_id":"demo-1","user_id":"user_42","timestamp":"2024-05-01T03:12:00Z","amount":4999.99,"merchant_category":"electronics","channel":"online","latitude":48.85,"longitude":2.35,"country":"FR"}'
 
             Ctrl-C stops everything.
