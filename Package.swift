@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayService", "Domain", "Auth", "Stores", "Wire", "ServiceKit",
+                "GatewayService", "Domain", "Auth", "Stores", "Wire", "ServiceKit", "EmbeddedStores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
