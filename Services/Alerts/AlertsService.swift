@@ -174,6 +174,7 @@ extension AlertsService {
         [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
+            ReviewMaintainer(database: database, policy: reviews.policy, interval: .seconds(3600), logger: logger),
         ]
     }
 

@@ -30,6 +30,9 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Minutes an analyst's claim on an alert lasts (env TXAD_CLAIM_MINUTES; default 15).")
     var claimMinutes: Int?
 
+    @Option(help: "Hours decision idempotency keys are kept (env TXAD_IDEMPOTENCY_RETENTION_HOURS; default 168).")
+    var idempotencyRetentionHours: Int?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
@@ -59,7 +62,10 @@ struct AlertsCommand: AsyncParsableCommand {
             reviewPolicy = ReviewPolicy(
                 slaMinutes: sla,
                 claimMinutes: try settings.int(
-                    claimMinutes, flag: "claim-minutes", env: "TXAD_CLAIM_MINUTES", default: 15, range: 1...1440))
+                    claimMinutes, flag: "claim-minutes", env: "TXAD_CLAIM_MINUTES", default: 15, range: 1...1440),
+                idempotencyRetentionHours: try settings.int(
+                    idempotencyRetentionHours, flag: "idempotency-retention-hours",
+                    env: "TXAD_IDEMPOTENCY_RETENTION_HOURS", default: 168, range: 1...87_600))
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -78,6 +84,7 @@ struct AlertsCommand: AsyncParsableCommand {
                     ("database_url", Redaction.maskingSecrets(in: url)), ("spool", spool.path),
                     ("review_sla_minutes", reviewPolicy.slaDescription),
                     ("claim_minutes", String(reviewPolicy.claimMinutes)),
+                    ("idempotency_retention_hours", String(reviewPolicy.idempotencyRetentionHours)),
                 ],
                 services: [service, service.reviews],
                 background: service.backgroundServices(interval: .seconds(1), logger: logger),
