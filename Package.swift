@@ -177,7 +177,11 @@ let package = Package(
             name: "InferenceTests", dependencies: ["InferenceService", "Detection", "Domain", "Wire"],
             swiftSettings: strict),
         .testTarget(
-            name: "AlertsTests", dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            name: "AlertsTests",
+            dependencies: [
+                "AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
     ],
