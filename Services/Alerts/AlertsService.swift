@@ -189,6 +189,7 @@ extension AlertsService {
         var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
+            ReviewMaintainer(database: database, policy: reviews.policy, interval: .seconds(3600), logger: logger),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
         if !routing.channels.isEmpty {

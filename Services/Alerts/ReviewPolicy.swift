@@ -7,14 +7,20 @@ public struct ReviewPolicy: Sendable, Hashable {
     public var slaMinutes: [RiskLevel: Int]
     /// How long an analyst's claim holds before another analyst may take the alert (`TXAD_CLAIM_MINUTES`).
     public var claimMinutes: Int
+    /// How long decision idempotency keys are kept (`TXAD_IDEMPOTENCY_RETENTION_HOURS`).
+    public var idempotencyRetentionHours: Int
 
     /// The defaults: critical 15 min, high 60, medium 240, low 1,440; claims last 15 min.
     public static let defaultSLAMinutes: [RiskLevel: Int] = [.critical: 15, .high: 60, .medium: 240, .low: 1440]
 
-    /// Creates a policy; levels missing from `slaMinutes` keep their default.
-    public init(slaMinutes: [RiskLevel: Int] = ReviewPolicy.defaultSLAMinutes, claimMinutes: Int = 15) {
+    /// Creates a policy; levels missing from `slaMinutes` keep their default. Idempotency keys are kept 7 days.
+    public init(
+        slaMinutes: [RiskLevel: Int] = ReviewPolicy.defaultSLAMinutes, claimMinutes: Int = 15,
+        idempotencyRetentionHours: Int = 168
+    ) {
         self.slaMinutes = ReviewPolicy.defaultSLAMinutes.merging(slaMinutes) { _, given in given }
         self.claimMinutes = claimMinutes
+        self.idempotencyRetentionHours = idempotencyRetentionHours
     }
 
     /// Minutes per risk level.

@@ -469,6 +469,26 @@ struct ReviewServiceTests {
         }
     }
 
+    @Test func oldIdempotencyKeysAreForgotten() async throws {
+        try await Base.withAlerts(policy: ReviewPolicy(idempotencyRetentionHours: 24)) { fx in
+            let ids = try await Self.record(fx, [Base.scored("ik-1", .high), Base.scored("ik-2", .high)])
+            _ = try await Self.decide(fx, ids["ik-1"]!, .fraud, key: "old")
+            _ = try await Self.decide(fx, ids["ik-2"]!, .fraud, key: "recent")
+            try await fx.database.execute(
+                "UPDATE review_decision_requests SET created_at = now() - interval '25 hours' WHERE idempotency_key = 'old'"
+            )
+            let maintainer = ReviewMaintainer(
+                database: fx.database, policy: fx.service.reviews.policy, interval: .seconds(3600), logger: Base.logger)
+            #expect(try await maintainer.purge() == 1)
+            let kept = try await fx.database.query("SELECT idempotency_key FROM review_decision_requests")
+            #expect(try kept.map { try $0.string("idempotency_key") } == ["recent"])
+            // The forgotten key is a new request now: the same decision again is answered, not replayed.
+            let again = try await Self.decide(fx, ids["ik-1"]!, .fraud, key: "old")
+            #expect(!again.replayed)
+            #expect(again.item.alert.status == .confirmedFraud)
+        }
+    }
+
     @Test func slaSettingsParseAndRefuseBadEntries() throws {
         #expect(
             try ReviewPolicy.parseSLA("critical=15,high=60, medium = 240") == [.critical: 15, .high: 60, .medium: 240])

@@ -48,6 +48,9 @@ struct AlertsCommand: AsyncParsableCommand {
             """)
     var notificationLeaseSeconds: Int?
 
+    @Option(help: "Hours decision idempotency keys are kept (env TXAD_IDEMPOTENCY_RETENTION_HOURS; default 168).")
+    var idempotencyRetentionHours: Int?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
@@ -79,7 +82,10 @@ struct AlertsCommand: AsyncParsableCommand {
             reviewPolicy = ReviewPolicy(
                 slaMinutes: sla,
                 claimMinutes: try settings.int(
-                    claimMinutes, flag: "claim-minutes", env: "TXAD_CLAIM_MINUTES", default: 15, range: 1...1440))
+                    claimMinutes, flag: "claim-minutes", env: "TXAD_CLAIM_MINUTES", default: 15, range: 1...1440),
+                idempotencyRetentionHours: try settings.int(
+                    idempotencyRetentionHours, flag: "idempotency-retention-hours",
+                    env: "TXAD_IDEMPOTENCY_RETENTION_HOURS", default: 168, range: 1...87_600))
             if let path = settings.optionalString(routingFile, env: "TXAD_ROUTING_FILE") {
                 do {
                     routing = try RoutingFile.load(path: path, environment: settings.environment)
@@ -130,6 +136,7 @@ struct AlertsCommand: AsyncParsableCommand {
                     ("database_url", Redaction.maskingSecrets(in: url)), ("spool", spool.path),
                     ("review_sla_minutes", reviewPolicy.slaDescription),
                     ("claim_minutes", String(reviewPolicy.claimMinutes)),
+                    ("idempotency_retention_hours", String(reviewPolicy.idempotencyRetentionHours)),
                     ("notification_lease", "\(lease) s"),
                 ] + routing.printable,
                 services: [service, service.reviews],
