@@ -229,7 +229,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "AlertsTests",
-            dependencies: ["AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink"],
+            dependencies: [
+                "AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "NotificationsTests", dependencies: ["Notifications", "HTTPSink", "Domain"], swiftSettings: strict),

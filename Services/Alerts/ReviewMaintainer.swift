@@ -13,7 +13,12 @@ struct ReviewMaintainer: Service {
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
+            // The wait is long: it must end at once on graceful shutdown (SIGTERM), not only on cancellation.
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
             do {
                 let forgotten = try await purge()
                 if forgotten > 0 { logger.info("forgot old idempotency keys", metadata: ["keys": "\(forgotten)"]) }

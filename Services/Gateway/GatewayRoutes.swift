@@ -204,9 +204,15 @@ struct GatewayRoutes: Sendable {
     func statsReply(requestID: String) async -> Result<String, ProblemDetails> {
         do {
             let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
-            async let review = reviews.stats(ReviewStatsRequest(), options: options)
+            async let reviewStats = reviews.stats(ReviewStatsRequest(), options: options)
             let s = try await pipeline.alerts.stats(options: options)
-            let r = try await review
+            // An alerts service without txad.v1.Reviews (an older replica during a rolling upgrade): no review figures.
+            let review: String
+            do {
+                review = ReviewJSON.stats(try await reviewStats)
+            } catch let error as RPCError where error.code == .unimplemented {
+                review = "null"
+            }
             func counts(_ list: [RiskCount]) -> String {
                 let map = Dictionary(list.map { ($0.riskLevel, $0.count) }, uniquingKeysWith: +)
                 return "{" + RiskLevel.allCases.map { "\"\($0.rawValue)\":\(map[$0, default: 0])" }
@@ -217,7 +223,7 @@ struct GatewayRoutes: Sendable {
             body += "\"alerts\":\(s.alerts),\"alerts_by_risk\":\(counts(s.alertsByRisk)),"
             body += "\"review_backlog\":\(s.reviewBacklog),\"reviewed\":{\"fraud\":\(s.reviewedFraud),"
             body += "\"legitimate\":\(s.reviewedLegitimate)},\"alert_precision\":\(JSONText.number(s.alertPrecision)),"
-            body += "\"spooled\":\(s.spooled),\"review\":\(ReviewJSON.stats(r))}"
+            body += "\"spooled\":\(s.spooled),\"review\":\(review)}"
             return .success(body)
         } catch {
             return .failure(PredictionPipeline.problem(for: error, requestID: requestID))

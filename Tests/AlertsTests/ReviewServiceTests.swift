@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import ServiceLifecycle
 import Stores
 import Testing
 import Wire
@@ -486,6 +487,22 @@ struct ReviewServiceTests {
             let again = try await Self.decide(fx, ids["ik-1"]!, .fraud, key: "old")
             #expect(!again.replayed)
             #expect(again.item.alert.status == .confirmedFraud)
+        }
+    }
+
+    /// Its wait is an hour long: SIGTERM must end it at once (a hang here stops the alerts process from exiting).
+    @Test func theMaintainerStopsAtOnceOnGracefulShutdown() async throws {
+        try await Base.withAlerts { fx in
+            let maintainer = ReviewMaintainer(
+                database: fx.database, policy: ReviewPolicy(), interval: .seconds(3600), logger: Base.logger)
+            let group = ServiceGroup(
+                configuration: .init(services: [.init(service: maintainer)], logger: Base.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await Task.sleep(for: .milliseconds(300))
+                await group.triggerGracefulShutdown()
+                try await tasks.next()
+            }
         }
     }
 
