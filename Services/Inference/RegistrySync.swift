@@ -20,6 +20,10 @@ public actor RegistrySync: Service {
     private let logger: Logger
     /// Checksums refused once; not loaded again.
     private var refusedChecksums: Set<String> = []
+    /// The latest loaded models by checksum (at most ``cacheSize``), so a rollback to a recent version or a
+    /// promotion from canary/shadow swaps without loading again.
+    private var recent: [(checksum: String, model: LoadedModel)] = []
+    static let cacheSize = 4
     private let syncFailures = Counter(label: "txad_inference_registry_sync_failures_total")
 
     /// A sync for `service`; `listener` nil uses polling only.
@@ -94,10 +98,16 @@ public actor RegistrySync: Service {
         if let model = loaded.first(where: { $0.version == entry.version && $0.checksum == entry.checksum }) {
             return model
         }
+        if let cached = recent.first(where: { $0.checksum == entry.checksum && $0.model.version == entry.version }) {
+            return cached.model
+        }
         if refusedChecksums.contains(entry.checksum) { return nil }
         do {
             let bundle = try await registry.loadBundle(entry.version)
-            return LoadedModel(scorer: AnomalyScorer(bundle: bundle), checksum: entry.checksum)
+            let model = LoadedModel(scorer: AnomalyScorer(bundle: bundle), checksum: entry.checksum)
+            recent.insert((entry.checksum, model), at: 0)
+            if recent.count > Self.cacheSize { recent.removeLast(recent.count - Self.cacheSize) }
+            return model
         } catch {
             if error.code == .corruptBundle || error.code == .notFound {
                 refusedChecksums.insert(entry.checksum)
