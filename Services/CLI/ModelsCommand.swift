@@ -7,7 +7,7 @@ import Registry
 ///
 /// Two registries, one command:
 /// - **PostgreSQL registry** (`--database-url` or `DATABASE_URL`): `register`, `list`, `show`, `promote --to`,
-///   `approve`, `rollback`, `compare` — what the inference replicas follow.
+///   `approve`, `rollback`, `compare`, `drift` — what the inference replicas follow.
 /// - **model directory** (`--model-dir`, or neither flag nor `DATABASE_URL`): `list`, `promote VERSION`,
 ///   `rollback` on the `ACTIVE` pointer, for offline use (`txad train/evaluate/score --model DIR`).
 /// An explicit `--model-dir` always means the directory, even when `DATABASE_URL` is set.
@@ -16,7 +16,7 @@ struct ModelsCommand: AsyncParsableCommand {
         commandName: "models",
         abstract: "The model registry: PostgreSQL (--database-url / DATABASE_URL) or a model directory (--model-dir).",
         subcommands: [
-            List.self, Show.self, Register.self, Promote.self, Approve.self, Rollback.self, Compare.self,
+            List.self, Show.self, Register.self, Promote.self, Approve.self, Rollback.self, Compare.self, Drift.self,
         ])
 
     /// Where the command works: a registry database or a model directory.
@@ -199,6 +199,23 @@ struct ModelsCommand: AsyncParsableCommand {
                     client: client, champion: champion, challenger: challenger, sinceSeconds: seconds)
             }
             RegistryCLI.printComparison(comparison, window: since)
+        }
+    }
+
+    struct Drift: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score drift of a version against its training data (PSI) and its live alert rate.")
+        @Argument(help: "The version.") var version: String
+        @Option(help: "Window: 30m, 24h, 7d (default 24h).") var since = "24h"
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            let url = try location.requireRegistry("drift")
+            let seconds = try RegistryCLI.seconds(since, field: "--since")
+            let report = try await RegistryCLI.withClient(url) { client in
+                try await ScoreDrift.report(client: client, version: version, sinceSeconds: seconds)
+            }
+            RegistryCLI.printDrift(report, window: since)
         }
     }
 }

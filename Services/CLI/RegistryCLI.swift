@@ -104,6 +104,26 @@ enum RegistryCLI {
                 + "challenger \(percent(c.challengerPrecision))")
     }
 
+    static func printDrift(_ r: ScoreDrift.Report, window: String) {
+        func psi(_ value: Double?) -> String {
+            guard let value else { return "–" }
+            let verdict = value < 0.1 ? "stable" : value < 0.25 ? "moderate shift" : "large shift"
+            return String(format: "%.4f", value) + " (\(verdict))"
+        }
+        print("\(r.version), last \(window): \(r.predictions) predictions")
+        print("PSI vs training   isolation forest \(psi(r.isolationForestPSI)), autoencoder \(psi(r.autoencoderPSI))")
+        print(String(format: "alert rate        %.2f %% at risk ≥ medium, %.2f %% anomalous", r.alertRate * 100, r.anomalyRate * 100))
+        let total = max(1, r.predictions)
+        print("bucket   training   isolation forest   autoencoder")
+        for i in 0..<ScoreDrift.buckets {
+            print(
+                String(
+                    format: "%.1f–%.1f   %6.1f %%   %14.1f %%   %9.1f %%", Double(i) / 10, Double(i + 1) / 10,
+                    100.0 / Double(ScoreDrift.buckets), Double(r.isolationForestCounts[i]) * 100 / Double(total),
+                    Double(r.autoencoderCounts[i]) * 100 / Double(total)))
+        }
+    }
+
     private static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }

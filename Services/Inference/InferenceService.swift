@@ -33,6 +33,8 @@ public final class InferenceService: Inference.ServiceProtocol {
 
     /// The source this service was created for.
     public let source: Source
+    /// Score distribution per version against training (PSI) and live alert rate.
+    public let drift = DriftTracker()
     private let registry: ModelRegistry?
     private let state: Mutex<State>
     private let shadowScorer: ShadowScorer?
@@ -146,6 +148,7 @@ public final class InferenceService: Inference.ServiceProtocol {
             let (scores, championPositions) = try models.score(request.vectors)
             scoredCounter.increment(by: scores.count)
             metrics.scored(scores)
+            drift.observe(scores)
             if let shadow = models.shadow, let shadowScorer {
                 let positions = championPositions
                 shadowScorer.offer(

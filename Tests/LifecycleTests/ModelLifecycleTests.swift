@@ -202,3 +202,63 @@ struct ModelLifecycleTests {
 extension ModelBundle {
     fileprivate func scorer() -> AnomalyScorer { AnomalyScorer(bundle: self) }
 }
+
+@Suite(.timeLimit(.minutes(10)))
+struct DriftTests {
+    @Test("PSI against training stays small on training-like vectors and grows when the inputs shift")
+    func psiMovesWithTheInputs() async throws {
+        let bundles = try await LifecycleFixtures.bundles()
+        let context = RPCContext(method: "txad.v1.Inference/Score")
+        func service() -> InferenceService {
+            let service = InferenceService(registrySourceWith: nil, logger: LifecycleFixtures.logger)
+            service.apply(ServingModels(champion: LoadedModel(scorer: AnomalyScorer(bundle: bundles.first))))
+            return service
+        }
+        let steady = service()
+        _ = try await steady.score(ScoreRequest(vectors: bundles.vectors), context: context)
+        let shifted = service()
+        let moved = bundles.vectors.map { vector in
+            var copy = vector
+            copy.values = copy.values.map { $0 * 3 + 2 }
+            return copy
+        }
+        _ = try await shifted.score(ScoreRequest(vectors: moved), context: context)
+        let before = try #require(steady.drift.counts(of: "v1"))
+        let after = try #require(shifted.drift.counts(of: "v1"))
+        #expect(before.total == bundles.vectors.count)
+        let steadyPSI = try #require(before.isolationForestPSI)
+        let shiftedPSI = try #require(after.isolationForestPSI)
+        print("PSI isolation forest: training-like \(steadyPSI), shifted \(shiftedPSI)")
+        #expect(steadyPSI < 0.1)
+        #expect(shiftedPSI > 0.25)
+        #expect(after.alertRate > before.alertRate)
+    }
+
+    @Test("txad models drift reads the recorded predictions of one version")
+    func driftReportFromPredictions() async throws {
+        try await LifecycleFixtures.withRegistry { _, client, _ in
+            // The columns of the alerts service's predictions table that drift reads.
+            try await client.execute(
+                """
+                CREATE TABLE predictions (model_version text, isolation_forest float8, autoencoder float8,
+                    risk_level text, is_anomaly boolean, scored_at timestamptz)
+                """)
+            try await client.execute(
+                """
+                INSERT INTO predictions
+                SELECT 'v1', (i % 10) / 10.0 + 0.05, 0.95, CASE WHEN i % 4 = 0 THEN 'high' ELSE 'low' END, i % 8 = 0, now()
+                FROM generate_series(0, 999) AS i
+                """)
+            try await client.execute(
+                "INSERT INTO predictions VALUES ('v1', 0.5, 0.5, 'low', false, now() - interval '3 days')")
+            let report = try await ScoreDrift.report(client: client, version: "v1", sinceSeconds: 86_400)
+            #expect(report.predictions == 1000)
+            #expect(report.isolationForestCounts == [Int](repeating: 100, count: 10))
+            #expect(report.autoencoderCounts == [Int](repeating: 0, count: 9) + [1000])
+            #expect(try #require(report.isolationForestPSI) < 0.000_001)
+            #expect(try #require(report.autoencoderPSI) > 2)
+            #expect(report.alertRate == 0.25)
+            #expect(report.anomalyRate == 0.125)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Domain
+import Metrics
+import Registry
+import Synchronization
+
+/// Counts each version's calibrated scores in ``ScoreDrift`` buckets and publishes, per version, the population
+/// stability index against the training distribution (`txad_inference_score_psi{version,model}`) and the live alert
+/// rate (`txad_inference_alert_rate{version}`, share at risk ≥ medium). Counts are since the replica started.
+public final class DriftTracker: Sendable {
+    /// One version's counts.
+    public struct Counts: Sendable, Hashable {
+        public var isolationForest = [Int](repeating: 0, count: ScoreDrift.buckets)
+        public var autoencoder = [Int](repeating: 0, count: ScoreDrift.buckets)
+        public var total = 0
+        public var alerts = 0
+
+        /// PSI of each model's scores against training.
+        public var isolationForestPSI: Double? { ScoreDrift.psi(isolationForest) }
+        public var autoencoderPSI: Double? { ScoreDrift.psi(autoencoder) }
+        /// Share at risk ≥ medium.
+        public var alertRate: Double { total == 0 ? 0 : Double(alerts) / Double(total) }
+    }
+
+    private let counts = Mutex<[String: Counts]>([:])
+
+    /// A tracker with no observations.
+    public init() {}
+
+    /// The counts of `version` so far.
+    public func counts(of version: String) -> Counts? { counts.withLock { $0[version] } }
+
+    /// Adds `scores` (any versions) and updates the gauges of the versions seen.
+    func observe(_ scores: [Score]) {
+        guard !scores.isEmpty else { return }
+        let updated = counts.withLock { counts -> [(String, Counts)] in
+            var seen: Set<String> = []
+            for score in scores {
+                var entry = counts[score.modelVersion] ?? Counts()
+                entry.isolationForest[ScoreDrift.bucket(score.isolationForest)] += 1
+                entry.autoencoder[ScoreDrift.bucket(score.autoencoder)] += 1
+                entry.total += 1
+                if score.riskLevel != .low { entry.alerts += 1 }
+                counts[score.modelVersion] = entry
+                seen.insert(score.modelVersion)
+            }
+            return seen.compactMap { version in counts[version].map { (version, $0) } }
+        }
+        for (version, entry) in updated {
+            if let psi = entry.isolationForestPSI {
+                Gauge(label: "txad_inference_score_psi", dimensions: [("version", version), ("model", "isolation_forest")])
+                    .record(psi)
+            }
+            if let psi = entry.autoencoderPSI {
+                Gauge(label: "txad_inference_score_psi", dimensions: [("version", version), ("model", "autoencoder")])
+                    .record(psi)
+            }
+            Gauge(label: "txad_inference_alert_rate", dimensions: [("version", version)]).record(entry.alertRate)
+        }
+    }
+}
