@@ -5,7 +5,9 @@ import Stores
 /// lock, so several replicas starting together apply each once). The model registry's migrations (30–39) live in
 /// the Registry module and are appended here: one migrator owns the database's one migration history.
 enum AlertSchema {
-    static let migrations: [Migration] = [
+    static let migrations: [Migration] = alertMigrations + RegistrySchema.migrations
+
+    private static let alertMigrations: [Migration] = [
         Migration(
             version: 1, name: "create_predictions_and_alerts",
             sql: """
@@ -122,5 +124,5 @@ enum AlertSchema {
                 );
                 CREATE INDEX decision_overrides_alert ON decision_overrides (alert_id);
                 """),
-    ] + RegistrySchema.migrations
+    ]
 }

@@ -27,7 +27,9 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "PostgreSQL URL of the model registry (env DATABASE_URL).")
         var databaseURL: String?
 
-        @Option(name: .customLong("as"), help: "Who is acting, recorded in the audit trail (env TXAD_PRINCIPAL, then USER).")
+        @Option(
+            name: .customLong("as"), help: "Who is acting, recorded in the audit trail (env TXAD_PRINCIPAL, then USER)."
+        )
         var principal: String?
 
         /// The database URL when the registry is meant: `--database-url`, else `DATABASE_URL` unless `--model-dir`.
@@ -54,7 +56,8 @@ struct ModelsCommand: AsyncParsableCommand {
         func requireRegistry(_ command: String) throws -> String {
             guard let url = registryURL else {
                 throw ValidationError(
-                    "`txad models \(command)` works on the PostgreSQL registry: give --database-url or set DATABASE_URL")
+                    "`txad models \(command)` works on the PostgreSQL registry: give --database-url or set DATABASE_URL"
+                )
             }
             return url
         }
@@ -139,7 +142,9 @@ struct ModelsCommand: AsyncParsableCommand {
             guard let to else { throw ValidationError("--to shadow|canary=N%|champion|archived is required") }
             let target = try PromotionTarget(parsing: to)
             let actor = try location.actor()
-            let record = try await RegistryCLI.withRegistry(url) { try await $0.promote(version, to: target, by: actor) }
+            let record = try await RegistryCLI.withRegistry(url) {
+                try await $0.promote(version, to: target, by: actor)
+            }
             print("\(record.version) is now \(RegistryCLI.stageText(record)); replicas switch on the notification")
         }
     }

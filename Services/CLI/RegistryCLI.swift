@@ -57,8 +57,9 @@ enum RegistryCLI {
             print("no versions registered; `txad models register DIR` stores one")
             return
         }
-        print(pad("version", 24) + pad("stage", 14) + pad("registered by", 16) + pad("approved by", 16)
-            + pad("registered at", 26) + "ROC AUC  PR AUC")
+        print(
+            pad("version", 24) + pad("stage", 14) + pad("registered by", 16) + pad("approved by", 16)
+                + pad("registered at", 26) + "ROC AUC  PR AUC")
         for r in records {
             let roc = r.rocAUC.map { String(format: "%.4f", $0) } ?? "   –  "
             let pr = r.prAUC.map { String(format: "%.4f", $0) } ?? "   –  "
@@ -83,21 +84,25 @@ enum RegistryCLI {
         print("history:")
         for c in trail {
             let share = c.canaryShare.map { " \(CanaryShare.percentText($0))" } ?? ""
-            print("  \(c.changedAt)  \(pad(c.action, 9)) \(c.fromStage?.rawValue ?? "–") → \(c.toStage.rawValue)\(share)  by \(c.actor)")
+            print(
+                "  \(c.changedAt)  \(pad(c.action, 9)) \(c.fromStage?.rawValue ?? "–") → \(c.toStage.rawValue)\(share)  by \(c.actor)"
+            )
         }
     }
 
     static func printComparison(_ c: ModelComparison, window: String) {
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f %%", $0 * 100) } ?? "–" }
-        print("\(c.challenger) vs champion \(c.champion), last \(window): \(c.transactions) transactions scored by both")
+        print(
+            "\(c.challenger) vs champion \(c.champion), last \(window): \(c.transactions) transactions scored by both")
         print("score correlation      \(c.correlation.map { String(format: "%.4f", $0) } ?? "–")")
         print(
             "alert rate (≥ medium)  champion \(percent(c.championAlertRate)), challenger \(percent(c.challengerAlertRate))"
                 + String(format: ", difference %+.2f pp", c.alertRateDifference * 100))
         print("agreement per champion risk level:")
         for level in c.levels {
-            print("  \(pad(level.level, 9)) \(String(format: "%8d", level.count)) transactions, challenger agrees on "
-                + percent(level.count == 0 ? nil : level.agreement))
+            print(
+                "  \(pad(level.level, 9)) \(String(format: "%8d", level.count)) transactions, challenger agrees on "
+                    + percent(level.count == 0 ? nil : level.agreement))
         }
         print(
             "decided alerts         \(c.decidedAlerts): precision champion \(percent(c.championPrecision)), "
@@ -112,7 +117,10 @@ enum RegistryCLI {
         }
         print("\(r.version), last \(window): \(r.predictions) predictions")
         print("PSI vs training   isolation forest \(psi(r.isolationForestPSI)), autoencoder \(psi(r.autoencoderPSI))")
-        print(String(format: "alert rate        %.2f %% at risk ≥ medium, %.2f %% anomalous", r.alertRate * 100, r.anomalyRate * 100))
+        print(
+            String(
+                format: "alert rate        %.2f %% at risk ≥ medium, %.2f %% anomalous", r.alertRate * 100,
+                r.anomalyRate * 100))
         let total = max(1, r.predictions)
         print("bucket   training   isolation forest   autoencoder")
         for i in 0..<ScoreDrift.buckets {

@@ -91,7 +91,11 @@ struct ModelRoutes: Sendable {
                     guard key == "self_approve", case .bool(let flag) = value else {
                         return Self.response(
                             .invalid(
-                                [FieldProblem(field: key, reason: key == "self_approve" ? "must be a boolean" : "unknown field")],
+                                [
+                                    FieldProblem(
+                                        field: key,
+                                        reason: key == "self_approve" ? "must be a boolean" : "unknown field")
+                                ],
                                 requestID: context.requestID))
                     }
                     selfApprove = flag
@@ -121,12 +125,14 @@ struct ModelRoutes: Sendable {
     ) async -> Response {
         guard let registry else {
             return Self.response(
-                .unavailable("the model registry is not configured: start the gateway with DATABASE_URL",
+                .unavailable(
+                    "the model registry is not configured: start the gateway with DATABASE_URL",
                     requestID: context.requestID))
         }
         guard let principal = context.principal?.name else {
             return Self.response(
-                ProblemDetails(status: 401, title: "Unauthorized", detail: "no principal", requestID: context.requestID))
+                ProblemDetails(status: 401, title: "Unauthorized", detail: "no principal", requestID: context.requestID)
+            )
         }
         do {
             let json = try await body(registry, principal)
@@ -137,7 +143,8 @@ struct ModelRoutes: Sendable {
             return Self.response(Self.problem(for: error, requestID: context.requestID))
         } catch {
             return Self.response(
-                ProblemDetails(status: 500, title: "Registry failure", detail: "\(error)", requestID: context.requestID))
+                ProblemDetails(status: 500, title: "Registry failure", detail: "\(error)", requestID: context.requestID)
+            )
         }
     }
 
@@ -166,9 +173,12 @@ struct ModelRoutes: Sendable {
         do {
             bytes = Array(try await request.body.collect(upTo: maximumBodyBytes).readableBytesView)
         } catch {
-            return .failure(.tooLarge("the body is larger than \(maximumBodyBytes) bytes", requestID: context.requestID))
+            return .failure(
+                .tooLarge("the body is larger than \(maximumBodyBytes) bytes", requestID: context.requestID))
         }
-        if optional && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .success(.null) }
+        if optional && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return .success(.null)
+        }
         do {
             let value = try JSONParser.parse(bytes)
             guard case .object = value else {
@@ -193,7 +203,8 @@ struct ModelRoutes: Sendable {
             case ("stage", .string(let text)): stage = text
             case ("stage", _): problems.append(FieldProblem(field: "stage", reason: "must be a string"))
             case ("canary_percent", .number(let number)): percent = number
-            case ("canary_percent", _): problems.append(FieldProblem(field: "canary_percent", reason: "must be a number"))
+            case ("canary_percent", _):
+                problems.append(FieldProblem(field: "canary_percent", reason: "must be a number"))
             default: problems.append(FieldProblem(field: key, reason: "unknown field"))
             }
         }
@@ -222,7 +233,8 @@ struct ModelRoutes: Sendable {
             return .failure(
                 ProblemDetails(
                     status: 422, title: "Invalid model request",
-                    detail: problems.map(\.description).joined(separator: "; "), errors: problems, requestID: requestID))
+                    detail: problems.map(\.description).joined(separator: "; "), errors: problems, requestID: requestID)
+            )
         }
         switch stage {
         case "shadow": return .success(.shadow)

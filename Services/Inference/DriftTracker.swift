@@ -47,8 +47,11 @@ public final class DriftTracker: Sendable {
         }
         for (version, entry) in updated {
             if let psi = entry.isolationForestPSI {
-                Gauge(label: "txad_inference_score_psi", dimensions: [("version", version), ("model", "isolation_forest")])
-                    .record(psi)
+                Gauge(
+                    label: "txad_inference_score_psi",
+                    dimensions: [("version", version), ("model", "isolation_forest")]
+                )
+                .record(psi)
             }
             if let psi = entry.autoencoderPSI {
                 Gauge(label: "txad_inference_score_psi", dimensions: [("version", version), ("model", "autoencoder")])

@@ -127,7 +127,8 @@ public final class InferenceService: Inference.ServiceProtocol {
     /// Records that `version` was refused (checksum, archive or schema check) and counts it.
     public func recordRefusal(version: String, reason: String) {
         refusedCounter.increment()
-        logger.error("bundle refused; the models in service stay", metadata: ["version": "\(version)", "error": "\(reason)"])
+        logger.error(
+            "bundle refused; the models in service stay", metadata: ["version": "\(version)", "error": "\(reason)"])
         state.withLock { state in
             state.refused.insert("\(version): \(reason)", at: 0)
             if state.refused.count > 10 { state.refused.removeLast(state.refused.count - 10) }
@@ -176,7 +177,8 @@ public final class InferenceService: Inference.ServiceProtocol {
         return ModelInfoResponse(
             version: manifest.version, created: manifest.created,
             featureSchemaVersion: manifest.featureSchema.version, featureNames: manifest.featureSchema.names,
-            threshold: manifest.ensemble.anomalyThreshold, weightIsolationForest: manifest.ensemble.weights.isolationForest,
+            threshold: manifest.ensemble.anomalyThreshold,
+            weightIsolationForest: manifest.ensemble.weights.isolationForest,
             weightAutoencoder: manifest.ensemble.weights.autoencoder, manifestJSON: json, source: source.rawValue,
             canaryVersion: models.canary?.version ?? "", canaryShare: models.canary == nil ? 0 : models.canaryShare,
             shadowVersion: models.shadow?.version ?? "", refused: refused,
@@ -209,7 +211,8 @@ public final class InferenceService: Inference.ServiceProtocol {
             context.logger.error("reload refused; keeping the model in service", metadata: ["error": "\(error)"])
             throw RPCError(
                 code: error.code == .invalidArgument ? .invalidArgument : .failedPrecondition,
-                message: "bundle refused, \(previous.isEmpty ? "no model" : previous) stays in service: \(error.message)")
+                message:
+                    "bundle refused, \(previous.isEmpty ? "no model" : previous) stays in service: \(error.message)")
         }
         apply(ServingModels(champion: LoadedModel(scorer: AnomalyScorer(bundle: bundle))))
         metrics.reloaded(success: true)

@@ -76,7 +76,8 @@ public actor RegistrySync: Service {
             plan = try await registry.servingPlan()
         } catch {
             syncFailures.increment()
-            logger.warning("cannot read the model registry; the models in service stay", metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot read the model registry; the models in service stay", metadata: ["error": "\(error)"])
             throw error
         }
         let current = service.models

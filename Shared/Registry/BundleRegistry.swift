@@ -165,7 +165,8 @@ public struct BundleRegistry: Sendable {
             } catch let error as StoreError where error.sqlState == "23505" {
                 throw RegistryError(.conflict, "model version \(version) is already registered")
             }
-            try await Self.audit(tx, version: version, action: "register", from: nil, to: .candidate, share: nil, by: principal)
+            try await Self.audit(
+                tx, version: version, action: "register", from: nil, to: .candidate, share: nil, by: principal)
         }
         return try await show(version)
     }
@@ -382,7 +383,8 @@ public struct BundleRegistry: Sendable {
 
     /// A principal is 1–200 characters without control characters.
     static func validate(principal: String) throws(RegistryError) {
-        guard (1...200).contains(principal.count), !principal.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        guard (1...200).contains(principal.count),
+            !principal.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw RegistryError(.invalidArgument, "principal must be 1–200 characters without control characters")
         }

@@ -4,9 +4,9 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `LISTEN` on one PostgreSQL channel: notifications as an `AsyncStream`, on a dedicated connection and thread.

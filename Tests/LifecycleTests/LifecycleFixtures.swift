@@ -5,8 +5,8 @@ import Foundation
 import Logging
 import Stores
 
-@testable import Registry
 @testable import InferenceService
+@testable import Registry
 
 /// Tiny bundles trained once per test process, written to directories, and isolated registry schemas.
 enum LifecycleFixtures {

@@ -85,7 +85,8 @@ struct ModelLifecycleTests {
             try await registry.promote("v2", to: .champion, by: "alice")
             // Bytes damaged in storage after registration.
             try await client.execute(
-                "UPDATE model_versions SET bundle = overlay(bundle placing '\\x00'::bytea from 300) WHERE version = 'v2'")
+                "UPDATE model_versions SET bundle = overlay(bundle placing '\\x00'::bytea from 300) WHERE version = 'v2'"
+            )
             try await sync.syncOnce()
             #expect(service.modelVersion == "v1")
             #expect(service.refused.first?.hasPrefix("v2: ") == true)

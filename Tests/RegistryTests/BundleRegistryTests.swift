@@ -57,7 +57,9 @@ struct BundleRegistryTests {
             #expect(try await registry.show("v2").stage == .archived)
 
             let trail = try await registry.history()
-            let summary = trail.map { "\($0.version) \($0.action) \($0.fromStage?.rawValue ?? "-")→\($0.toStage) \($0.actor)" }
+            let summary = trail.map {
+                "\($0.version) \($0.action) \($0.fromStage?.rawValue ?? "-")→\($0.toStage) \($0.actor)"
+            }
             #expect(
                 summary == [
                     "v1 register -→candidate alice",
@@ -107,7 +109,8 @@ struct BundleRegistryTests {
 
             // Bytes changed after registration: the checksum no longer matches.
             try await client.execute(
-                "UPDATE model_versions SET bundle = overlay(bundle placing '\\xff'::bytea from 200) WHERE version = 'v1'")
+                "UPDATE model_versions SET bundle = overlay(bundle placing '\\xff'::bytea from 200) WHERE version = 'v1'"
+            )
             let changed = await #expect(throws: RegistryError.self) { try await registry.loadBundle("v1") }
             #expect(changed?.code == .corruptBundle)
 
@@ -174,7 +177,9 @@ struct BundleRegistryTests {
     /// Builds an archive in the registry's format (for corrupt and hostile inputs).
     static func archive(_ files: [(path: String, bytes: [UInt8])]) -> [UInt8] {
         var out = Array("TXBA".utf8)
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+        func put<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+        }
         put(UInt32(1))
         put(UInt32(files.count))
         for file in files {
