@@ -70,6 +70,9 @@ struct MessageRoundTripTests {
                 transactions: (0..<100).map { Fixtures.transaction("tx-\($0)", unicodeText: $0 % 2 == 0) }))
         try roundTrip(PreprocessResponse())
         try roundTrip(PreprocessResponse(vectors: [Fixtures.featureVector(), Fixtures.featureVector(count: 0)]))
+        var withUser = Fixtures.featureVector()
+        withUser.userID = "user_" + Fixtures.unicode
+        try roundTrip(PreprocessResponse(vectors: [withUser]))
         try roundTrip(ScoreRequest())
         try roundTrip(Fixtures.scoreRequest(count: 1_000))
         try roundTrip(ScoreResponse())
@@ -81,6 +84,10 @@ struct MessageRoundTripTests {
                 version: "v1", created: "2024-06-01T12:00:00Z", featureSchemaVersion: 3,
                 featureNames: ["amount_log", "", Fixtures.unicode], threshold: 0.95, weightIsolationForest: 0.5,
                 weightAutoencoder: 0.5, manifestJSON: "{\"version\": \"v1\", \"note\": \"\(Fixtures.unicode)\"}"))
+        try roundTrip(
+            ModelInfoResponse(
+                version: "v1", source: "registry", canaryVersion: "v2", canaryShare: 0.1, shadowVersion: "v3",
+                refused: ["v4: checksum", Fixtures.unicode], shadowDropped: UInt64.max))
         try roundTrip(ReloadRequest())
         try roundTrip(ReloadRequest(version: "v2"))
         try roundTrip(ReloadResponse())
