@@ -85,6 +85,9 @@ final class LocalCluster: @unchecked Sendable {
         env["TXAD_MODEL_DIR"] = modelDirectory
         env["TXAD_SPOOL_DIR"] = root + "/spool-" + name
         env["TXAD_LOG_LEVEL"] = "warning"
+        // These tests are about scoring and alerts; authentication and rate limits have their own suites
+        // (AuthTests, GatewayTests.RouteAccessTests).
+        env["TXAD_AUTH"] = env["TXAD_AUTH"] ?? "off"
         process.environment = env
         let logPath = root + "/logs/\(name).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
