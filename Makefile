@@ -39,11 +39,12 @@ test-fuzz-corpus:
 ## libFuzzer + AddressSanitizer on each target for FUZZ_SECONDS (new inputs in .build-fuzz/corpus, crashes in
 ## .build-fuzz/crashes; copy a crash into Fuzz/corpus/TARGET once fixed).
 fuzz: deps
-	$(SWIFT) build --scratch-path .build-fuzz --product txad-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	$(SWIFT) build --scratch-path .build-fuzz --product txad-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+		-Xswiftc -use-ld=lld
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p .build-fuzz/corpus/$$t .build-fuzz/crashes; \
 		echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
-		SWIFT_BACKTRACE=enable=no .build-fuzz/debug/txad-fuzz $$t .build-fuzz/corpus/$$t Fuzz/corpus/$$t \
+		SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 .build-fuzz/debug/txad-fuzz $$t .build-fuzz/corpus/$$t Fuzz/corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=.build-fuzz/crashes/$$t- \
 			-print_final_stats=1 || exit 1; \
 	done

@@ -72,3 +72,10 @@ enum FuzzMain {
         print("txad-fuzz \(target.rawValue): replayed \(files.count) inputs without a crash")
     }
 }
+
+#if FUZZING
+    /// libFuzzer's runtime references this symbol even when `LLVMFuzzerRunDriver` is given its own callback (as here);
+    /// it is never called.
+    @_cdecl("LLVMFuzzerTestOneInput")
+    func unusedFuzzerEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { 0 }
+#endif
