@@ -139,11 +139,14 @@ enum HTTP {
         try await send(URLRequest(url: URL(string: url)!))
     }
 
-    static func post(_ url: String, body: Data, contentType: String = "application/json") async throws -> (Data, Int) {
+    static func post(
+        _ url: String, body: Data, contentType: String = "application/json", headers: [String: String] = [:]
+    ) async throws -> (Data, Int) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.httpBody = body
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         return try await send(request)
     }
 
