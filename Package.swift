@@ -117,6 +117,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Shared/Auth", swiftSettings: strict),
 
@@ -195,6 +196,8 @@ let package = Package(
                 "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
                 "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Services/CLI", swiftSettings: strict),
         .executableTarget(
@@ -277,7 +280,7 @@ let package = Package(
         .testTarget(
             name: "AuthTests",
             dependencies: [
-                "Auth", "Credentials", "Stores", "EmbeddedStores",
+                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

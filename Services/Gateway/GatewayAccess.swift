@@ -47,7 +47,13 @@ struct GatewayAccess: Sendable {
             services.append(APIKeyCacheRefresher(authenticator: authenticator, logger: logger))
         }
         var tokens: JWTAuthenticator?
-        if let jwt = configuration.jwt { tokens = try await JWTAuthenticator(configuration: jwt) }
+        if let jwt = configuration.jwt {
+            let authenticator = try await JWTAuthenticator(configuration: jwt)
+            tokens = authenticator
+            if let source = authenticator.jwksSource, source.url != nil {
+                services.append(JWKSRefresher(source: source, interval: jwt.jwksRefresh, logger: logger))
+            }
+        }
         let limiter = configuration.rateLimits.map { RateLimiter(limits: $0, redis: redis, logger: logger) }
         if configuration.rateLimits != nil, redis == nil {
             logger.warning("rate limits are per replica: no REDIS_URL to share them through")

@@ -54,6 +54,7 @@ public struct AccessConfiguration: Sendable {
             var algorithms: [String] = []
             if jwt.hmacSecret != nil { algorithms.append("HS256 (secret ****)") }
             if jwt.jwks != nil { algorithms.append("RS256/ES256 (JWKS)") }
+            if let url = jwt.jwksURL { algorithms.append("RS256/ES256 (JWKS from \(url), every \(jwt.jwksRefresh))") }
             out.append(("jwt", algorithms.joined(separator: ", ")))
             out.append(("jwt_issuer", jwt.issuer))
             out.append(("jwt_audience", jwt.audience))
@@ -87,7 +88,12 @@ public struct AccessConfiguration: Sendable {
             databaseURL, flag: "database-url", env: "DATABASE_URL", schemes: ["postgres", "postgresql"])
         let secret = settings.optionalString(nil, env: "TXAD_JWT_SECRET")
         let jwksPath = settings.optionalString(jwtJWKSFile, env: "TXAD_JWT_JWKS_FILE")
-        if secret != nil || jwksPath != nil {
+        let jwksURL = try settings.url(nil, flag: "jwt-jwks-url", env: "TXAD_JWT_JWKS_URL", schemes: ["https", "http"])
+        if jwksPath != nil, jwksURL != nil {
+            throw ConfigurationError(
+                setting: "TXAD_JWT_JWKS_FILE / TXAD_JWT_JWKS_URL", reason: "give one source of JWKS keys, not both")
+        }
+        if secret != nil || jwksPath != nil || jwksURL != nil {
             var jwks: String?
             if let jwksPath {
                 guard let data = FileManager.default.contents(atPath: jwksPath) else {
@@ -108,6 +114,11 @@ public struct AccessConfiguration: Sendable {
                 hmacSecret: secret, jwks: jwks, issuer: issuer, audience: audience,
                 roleClaim: settings.string(nil, flag: "jwt-role-claim", env: "TXAD_JWT_ROLE_CLAIM", default: "role"),
                 clockSkew: .seconds(skew))
+            configuration.jwt?.jwksURL = jwksURL
+            configuration.jwt?.jwksRefresh = .seconds(
+                try settings.int(
+                    nil, flag: "jwt-jwks-refresh-seconds", env: "TXAD_JWT_JWKS_REFRESH_SECONDS", default: 300,
+                    range: 10...86_400))
             if let secret, secret.utf8.count < 32 {
                 throw ConfigurationError(setting: "TXAD_JWT_SECRET", reason: "must be at least 32 bytes")
             }
@@ -116,7 +127,7 @@ public struct AccessConfiguration: Sendable {
             throw ConfigurationError(
                 setting: "--auth / TXAD_AUTH",
                 reason: "authentication is on but neither API keys (DATABASE_URL) nor JWTs (TXAD_JWT_SECRET or "
-                    + "TXAD_JWT_JWKS_FILE) are configured; configure one, or set TXAD_AUTH=off for local experiments")
+                    + "TXAD_JWT_JWKS_FILE or TXAD_JWT_JWKS_URL) are configured; configure one, or set TXAD_AUTH=off for local experiments")
         }
         if try settings.bool(nil, flag: "rate-limits", env: "TXAD_RATE_LIMITS", default: true) {
             var limits = RateLimits()

@@ -14,6 +14,10 @@ public final class JWTAuthenticator: Sendable {
         public var hmacSecret: String?
         /// A JWKS document (JSON text) with the RS256/ES256 public keys, each with a `kid`; nil disables them.
         public var jwks: String?
+        /// An identity provider's JWKS URL (instead of `jwks`), fetched at start and every ``jwksRefresh``.
+        public var jwksURL: String?
+        /// How often ``jwksURL`` is re-read (default 5 minutes; also at once, at most every 30 s, on an unknown `kid`).
+        public var jwksRefresh: Duration = .seconds(300)
         /// Required `iss`.
         public var issuer: String
         /// Required member of `aud`.
@@ -25,9 +29,10 @@ public final class JWTAuthenticator: Sendable {
 
         /// Creates a configuration.
         public init(
-            hmacSecret: String? = nil, jwks: String? = nil, issuer: String, audience: String, roleClaim: String = "role",
-            clockSkew: Duration = .seconds(60)
+            hmacSecret: String? = nil, jwks: String? = nil, jwksURL: String? = nil, issuer: String, audience: String,
+            roleClaim: String = "role", clockSkew: Duration = .seconds(60)
         ) {
+            self.jwksURL = jwksURL
             self.hmacSecret = hmacSecret
             self.jwks = jwks
             self.issuer = issuer
@@ -50,7 +55,8 @@ public final class JWTAuthenticator: Sendable {
 
     private let configuration: Configuration
     private let hmac: JWTKeyCollection?
-    private let asymmetric: JWTKeyCollection?
+    /// The RS256/ES256 keys, when configured (their refresher runs beside the server).
+    public let jwksSource: JWKSSource?
 
     /// Loads the keys.
     ///
@@ -72,18 +78,17 @@ public final class JWTAuthenticator: Sendable {
         } else {
             hmac = nil
         }
-        if let jwks = configuration.jwks {
-            let collection = JWTKeyCollection()
-            do {
-                try await collection.add(jwksJSON: jwks)
-            } catch {
-                throw AuthConfigurationError("jwks", "not a usable JWKS document (\(error))")
-            }
-            asymmetric = collection
-        } else {
-            asymmetric = nil
+        if configuration.jwks != nil, configuration.jwksURL != nil {
+            throw AuthConfigurationError("jwks", "give a JWKS file or a JWKS URL, not both")
         }
-        guard hmac != nil || asymmetric != nil else {
+        if let url = configuration.jwksURL {
+            jwksSource = try await JWKSSource(url: url)
+        } else if let jwks = configuration.jwks {
+            jwksSource = try await JWKSSource(document: jwks)
+        } else {
+            jwksSource = nil
+        }
+        guard hmac != nil || jwksSource != nil else {
             throw AuthConfigurationError("jwt", "needs a secret (HS256) or a JWKS (RS256/ES256)")
         }
     }
@@ -95,7 +100,12 @@ public final class JWTAuthenticator: Sendable {
         let keys: JWTKeyCollection?
         switch algorithm {
         case "HS256": keys = hmac
-        case "RS256", "ES256": keys = asymmetric
+        case "RS256", "ES256":
+            // A kid the provider's document lacks: it may have rotated its keys since the last fetch.
+            if let source = jwksSource, let kid = Self.header(token)?["kid"] as? String, !source.knows(kid: kid) {
+                _ = await source.refreshForUnknownKey()
+            }
+            keys = jwksSource?.collection
         default: return .refused("the token's algorithm \(algorithm) is not accepted")
         }
         guard let keys else { return .refused("the token's algorithm \(algorithm) is not configured") }
@@ -136,12 +146,14 @@ public final class JWTAuthenticator: Sendable {
 
     /// The `alg` of the token's header, or nil when the header is not base64url JSON with a string `alg`.
     static func headerAlgorithm(_ token: String) -> String? {
+        header(token)?["alg"] as? String
+    }
+
+    /// The token's header object, or nil when it is not base64url JSON.
+    private static func header(_ token: String) -> [String: Any]? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let header = base64URLDecoded(parts[0]),
-            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any],
-            let algorithm = object["alg"] as? String
-        else { return nil }
-        return algorithm
+        guard parts.count == 3, let header = base64URLDecoded(parts[0]) else { return nil }
+        return try? JSONSerialization.jsonObject(with: header) as? [String: Any]
     }
 
     private static func base64URLDecoded(_ text: Substring) -> Data? {
