@@ -61,11 +61,19 @@ public struct Gateway: Sendable {
             try PostgresClient(configuration: .init(url: $0, poolSize: 2), logger: logger)
         }
         let guarded = GuardedRouter(router)
+        let modelRoutes = ModelRoutes(
+            registry: database.map(BundleRegistry.init(client:)), selfApprovalAllowed: c.allowSelfApproval)
         routes.register(on: guarded)
         reviewRoutes.register(on: guarded)
-        ModelRoutes(registry: database.map(BundleRegistry.init(client:)), selfApprovalAllowed: c.allowSelfApproval)
-            .register(on: guarded)
-        let dashboard = try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: routes))
+        modelRoutes.register(on: guarded)
+        // The dashboard's review, alert and model pages call these same routes in-process (with the page's context).
+        let apiRouter = Router(context: GatewayRequestContext.self)
+        let apiRoutes = GuardedRouter(apiRouter)
+        reviewRoutes.register(on: apiRoutes)
+        modelRoutes.register(on: apiRoutes)
+        let dashboard = try DashboardRoutes<GatewayRequestContext>(
+            backend: GatewayDashboardBackend(routes: routes), api: DashboardAPI(apiRouter.buildResponder()),
+            configuration: .init(csrfKey: c.dashboardSecret.map(CSRFProtection.key(secret:)) ?? CSRFProtection.randomKey()))
         dashboard.register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)

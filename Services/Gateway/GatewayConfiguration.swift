@@ -37,6 +37,9 @@ public struct GatewayConfiguration: Sendable {
     public var databaseURL: String?
     /// `TXAD_ALLOW_SELF_APPROVAL=1`: an admin may approve a version they registered (local use).
     public var allowSelfApproval: Bool
+    /// `TXAD_DASHBOARD_SECRET`: signs the dashboard's CSRF tokens, so replicas accept each other's forms; nil uses a
+    /// random key per process (one replica only).
+    public var dashboardSecret: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -44,8 +47,10 @@ public struct GatewayConfiguration: Sendable {
         maximumBatchItems: Int = 10_000, maximumBatchBodyBytes: Int = 16 << 20, maximumSingleBodyBytes: Int = 64 << 10,
         requestDeadline: Duration = .seconds(2), batchDeadline: Duration = .seconds(30), chunkSize: Int = 500,
         coalescedGroupsInFlight: Int = 4, connectionsPerTarget: Int = 4,
-        spoolDirectory: String, databaseURL: String? = nil, allowSelfApproval: Bool = false
+        spoolDirectory: String, databaseURL: String? = nil, allowSelfApproval: Bool = false,
+        dashboardSecret: String? = nil
     ) {
+        self.dashboardSecret = dashboardSecret
         self.databaseURL = databaseURL
         self.allowSelfApproval = allowSelfApproval
         self.host = host
@@ -84,6 +89,7 @@ public struct GatewayConfiguration: Sendable {
             ("spool_dir", spoolDirectory),
             ("database_url", databaseURL.map(Redaction.maskingSecrets(in:)) ?? "(none: /models routes answer 503)"),
             ("allow_self_approval", String(allowSelfApproval)),
+            ("dashboard_secret", dashboardSecret == nil ? "(none: random per process, one replica only)" : "(set)"),
         ]
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Logging
 import ServiceKit
 
@@ -76,10 +77,19 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             databaseURL: try settings.url(
                 databaseURL, flag: "database-url", env: "DATABASE_URL", schemes: ["postgresql", "postgres"]),
             allowSelfApproval: try settings.bool(
-                nil, flag: "allow-self-approval", env: "TXAD_ALLOW_SELF_APPROVAL", default: false))
+                nil, flag: "allow-self-approval", env: "TXAD_ALLOW_SELF_APPROVAL", default: false),
+            dashboardSecret: try Self.dashboardSecret(settings))
         let level = try LoggingSetup.level(
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")
         return (configuration, level)
+    }
+
+    private static func dashboardSecret(_ settings: Settings) throws -> String? {
+        guard let secret = settings.optionalString(nil, env: "TXAD_DASHBOARD_SECRET") else { return nil }
+        if let problem = CSRFProtection.problem(secret: secret) {
+            throw ConfigurationError(setting: "TXAD_DASHBOARD_SECRET", reason: problem)
+        }
+        return secret
     }
 }

@@ -12,6 +12,8 @@ struct DashboardLayout {
     /// The dashboard's pages in navigation order, with the role each needs (the routes' own ``RouteAccess``).
     static let pages: [(label: String, href: String, role: Role)] = [
         ("Overview", "/dashboard", .analyst),
+        ("Review queue", "/dashboard/reviews", .analyst),
+        ("Alerts log", "/dashboard/alerts", .analyst),
         ("Single prediction", "/dashboard/predict", .scorer),
         ("Batch analysis", "/dashboard/batch", .scorer),
         ("Model performance", "/dashboard/model", .analyst),
