@@ -1,9 +1,9 @@
 import Auth
-import Registry
 import Dashboard
 import Foundation
 import Hummingbird
 import Logging
+import Registry
 import ServiceKit
 import ServiceLifecycle
 import Stores
@@ -39,16 +39,19 @@ public struct Gateway: Sendable {
         let spool = try DurableSpool(path: c.spoolDirectory + "/gateway-alerts.spool", logger: logger)
         let alerts = AlertsClient(wrapping: alertsRPC)
         let pipeline = PredictionPipeline(
-            preprocessing: PreprocessingClient(wrapping: preprocessingRPC), inference: InferenceClient(wrapping: inferenceRPC),
+            preprocessing: PreprocessingClient(wrapping: preprocessingRPC),
+            inference: InferenceClient(wrapping: inferenceRPC),
             alerts: alerts,
-            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
+            cache: PredictionCache(
+                redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
             spool: spool, chunkSize: c.chunkSize, logger: logger)
         let routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
             coalescer: PredictionCoalescer(
                 pipeline: pipeline, maximumInFlight: c.coalescedGroupsInFlight, maximumGroup: c.chunkSize),
             health: .init(
-                preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
+                preprocessing: HealthClient(wrapping: preprocessingRPC),
+                inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
         let reviewRoutes = ReviewRoutes(
@@ -71,9 +74,10 @@ public struct Gateway: Sendable {
         let apiRoutes = GuardedRouter(apiRouter)
         reviewRoutes.register(on: apiRoutes)
         modelRoutes.register(on: apiRoutes)
+        let csrfKey = c.dashboardSecret.map(CSRFProtection.key(secret:)) ?? CSRFProtection.randomKey()
         let dashboard = try DashboardRoutes<GatewayRequestContext>(
             backend: GatewayDashboardBackend(routes: routes), api: DashboardAPI(apiRouter.buildResponder()),
-            configuration: .init(csrfKey: c.dashboardSecret.map(CSRFProtection.key(secret:)) ?? CSRFProtection.randomKey()))
+            configuration: .init(csrfKey: csrfKey))
         dashboard.register(on: guarded)
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)

@@ -9,7 +9,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var host: String?
     @Option(help: "HTTP port (env TXAD_GATEWAY_PORT; default 8080).")
     public var port: Int?
-    @Option(help: "Preprocessing replicas, host:port[,host:port…] (env TXAD_PREPROCESSING_ADDR; default 127.0.0.1:7001).")
+    @Option(
+        help: "Preprocessing replicas, host:port[,host:port…] (env TXAD_PREPROCESSING_ADDR; default 127.0.0.1:7001).")
     public var preprocessing: String?
     @Option(help: "Inference replicas (env TXAD_INFERENCE_ADDR; default 127.0.0.1:7002).")
     public var inference: String?
@@ -34,7 +35,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             Groups of concurrent /predict requests scored at once (env TXAD_COALESCED_GROUPS; default 4).
             """)
     public var coalescedGroups: Int?
-    @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
+    @Option(
+        help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     public var spoolDir: String?
     @Option(help: "PostgreSQL with the model registry, for the /models admin routes (env DATABASE_URL).")
     public var databaseURL: String?
@@ -70,7 +72,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             batchDeadline: try settings.milliseconds(
                 batchDeadlineMs, flag: "batch-deadline-ms", env: "TXAD_BATCH_DEADLINE_MS", default: 30_000,
                 range: 10...600_000),
-            chunkSize: try settings.int(chunkSize, flag: "chunk-size", env: "TXAD_CHUNK_SIZE", default: 500, range: 1...10_000),
+            chunkSize: try settings.int(
+                chunkSize, flag: "chunk-size", env: "TXAD_CHUNK_SIZE", default: 500, range: 1...10_000),
             coalescedGroupsInFlight: try settings.int(
                 coalescedGroups, flag: "coalesced-groups", env: "TXAD_COALESCED_GROUPS", default: 4, range: 1...256),
             spoolDirectory: settings.string(spoolDir, flag: "spool-dir", env: "TXAD_SPOOL_DIR", default: ".txad/spool"),

@@ -128,7 +128,9 @@ struct AlertDetailPage {
             Fact(label: "Transaction", value: t.transactionID), Fact(label: "User", value: t.userID),
             Fact(label: "Time", value: DashboardFormat.time(t.timestamp)),
             Fact(label: "Amount", value: DashboardFormat.amount(t.amount, t.currency)),
-            Fact(label: "Merchant", value: [t.merchantID, t.merchantCategory].compactMap { $0 }.joined(separator: " · ")),
+            Fact(
+                label: "Merchant",
+                value: [t.merchantID, t.merchantCategory].compactMap { $0 }.joined(separator: " · ")),
             Fact(label: "Channel", value: t.channel ?? "—"), Fact(label: "Country", value: t.country ?? "—"),
             Fact(label: "Model", value: alert.prediction.modelVersion),
         ]
@@ -153,7 +155,8 @@ struct AlertDetailPage {
                 channel: "\($0.channel) (\($0.channelType))", event: $0.eventType, state: $0.state,
                 failed: $0.state == "failed" || $0.state == "dead", attempts: $0.attempts,
                 lastStatus: $0.lastStatus.map(String.init) ?? "—", lastError: $0.lastError ?? "",
-                created: DashboardFormat.time($0.createdAt), delivered: $0.deliveredAt.map(DashboardFormat.time) ?? "—")
+                created: DashboardFormat.time($0.createdAt),
+                delivered: $0.deliveredAt.map(DashboardFormat.time) ?? "—")
         }
         hasDeliveries = !deliveries.isEmpty
         audit = Self.audit(detail)

@@ -51,8 +51,10 @@ struct AlertsLogPage {
     init(filters: Filters, reply: DashboardReply) {
         let (general, byField) = FilterField.errors(in: reply)
         status = FilterField(name: "status", value: filters.status ?? "", error: byField["status"])
-        statusOptions = [("", "any"), ("pending", "pending"), ("confirmed_fraud", "fraud"), ("legitimate", "legitimate")]
-            .map { FilterField.Option(value: $0.0, label: $0.1, selected: $0.0 == (filters.status ?? "")) }
+        statusOptions = [
+            ("", "any"), ("pending", "pending"), ("confirmed_fraud", "fraud"), ("legitimate", "legitimate"),
+        ]
+        .map { FilterField.Option(value: $0.0, label: $0.1, selected: $0.0 == (filters.status ?? "")) }
         riskLevel = FilterField(name: "risk_level", value: filters.riskLevel ?? "", error: byField["risk_level"])
         riskOptions = FilterField.riskOptions(filters.riskLevel ?? "")
         userID = FilterField(name: "user_id", value: filters.userID ?? "", error: byField["user_id"])

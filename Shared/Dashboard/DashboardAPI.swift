@@ -34,7 +34,8 @@ public struct DashboardAPI<Context: PrincipalRequestContext>: Sendable {
     ) async -> DashboardReply {
         var headers = extra
         if json != nil { headers[.contentType] = "application/json" }
-        let head = HTTPRequest(method: method, scheme: "http", authority: "dashboard", path: path, headerFields: headers)
+        let head = HTTPRequest(
+            method: method, scheme: "http", authority: "dashboard", path: path, headerFields: headers)
         let request = Request(head: head, body: .init(buffer: ByteBuffer(bytes: json ?? [])))
         do {
             let response = try await respond(request, context)

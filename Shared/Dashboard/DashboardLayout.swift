@@ -27,6 +27,8 @@ struct DashboardLayout {
     var role: String
     var nav: [Link]
     var body: String
+    /// Signed in through a dashboard session (offers sign-out).
+    var hasSession: Bool
 
     init(title: String, current: String, principal: Principal?, assets: DashboardAssets, body: String) {
         self.title = title
@@ -38,5 +40,6 @@ struct DashboardLayout {
             Link(label: $0.label, href: $0.href, current: $0.href == current)
         }
         self.body = body
+        self.hasSession = principal?.method == .session
     }
 }

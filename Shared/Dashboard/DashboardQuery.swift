@@ -2,8 +2,9 @@ import Foundation
 
 /// Query strings the dashboard builds for the API and for its own links.
 enum DashboardQuery {
-    private static let unreserved = CharacterSet(charactersIn:
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    private static let unreserved = CharacterSet(
+        charactersIn:
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// `path?a=1&b=x%20y`, leaving out empty values; `path` alone when nothing is left.
     static func url(_ path: String, _ items: [(String, String?)]) -> String {
@@ -19,7 +20,8 @@ enum DashboardQuery {
     static func time(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         let bytes = Array(value.utf8)
-        let local = (bytes.count == 16 || bytes.count == 19) && bytes[10] == UInt8(ascii: "T")
+        let local =
+            (bytes.count == 16 || bytes.count == 19) && bytes[10] == UInt8(ascii: "T")
             && !value.contains("Z") && !value.contains("+")
         return local ? value + (bytes.count == 16 ? ":00Z" : "Z") : value
     }

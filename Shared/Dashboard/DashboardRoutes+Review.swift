@@ -232,7 +232,8 @@ extension DashboardRoutes {
     /// The `{alert_id}` path parameter when it is a positive whole number (it goes into the API's path).
     private func alertID(_ context: Context) -> String? {
         guard let id = context.parameters.get("alert_id"), (1...19).contains(id.utf8.count),
-            id.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), id.contains(where: { $0 != "0" })
+            id.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            id.contains(where: { $0 != "0" })
         else { return nil }
         return id
     }

@@ -21,11 +21,15 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
         public var secureCookies: Bool
         /// How often the Overview refreshes its numbers.
         public var overviewRefreshSeconds: Int
+        /// Sign-in with API keys and server-side sessions; nil offers no sign-in (the gateway identifies callers).
+        public var signIn: DashboardSignIn?
 
         /// Creates a configuration.
         public init(
-            csrfKey: [UInt8] = CSRFProtection.randomKey(), secureCookies: Bool = false, overviewRefreshSeconds: Int = 5
+            csrfKey: [UInt8] = CSRFProtection.randomKey(), secureCookies: Bool = false, overviewRefreshSeconds: Int = 5,
+            signIn: DashboardSignIn? = nil
         ) {
+            self.signIn = signIn
             self.csrfKey = csrfKey
             self.secureCookies = secureCookies
             self.overviewRefreshSeconds = overviewRefreshSeconds
@@ -124,6 +128,7 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
             return render("Data explorer", current: "/dashboard/explorer", template: "explorer", page, context, nil)
         }
         if let api { registerReview(on: routes, api: api) }
+        if let signIn = configuration.signIn { registerSignIn(on: routes, signIn: signIn) }
         routes.get("/dashboard/assets/{file}", access: .open) { _, context in
             guard let name = context.parameters.get("file"), let asset = assets.asset(fingerprintedName: name) else {
                 return Response(
@@ -227,7 +232,8 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
     func verifiedForm(_ request: Request, _ context: Context) async -> Result<FormData, Refusal> {
         guard let body = try? await request.body.collect(upTo: 64 << 10) else {
             return .failure(
-                Refusal(response: message(.contentTooLarge, "Form too large", "The form is larger than 64 KiB.", context)))
+                Refusal(
+                    response: message(.contentTooLarge, "Form too large", "The form is larger than 64 KiB.", context)))
         }
         let form = FormData.urlEncoded(Array(body.readableBytesView))
         guard
@@ -274,7 +280,10 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
             title = refusal.status.reasonPhrase
             text = "This request was refused (\(refusal.status.code))."
         }
-        var page = message(refusal.status, title, text, context)
+        let signIn = refusal.status == .unauthorized && configuration.signIn != nil
+        var page = render(
+            title, current: "", template: "message", MessagePage(text: text, signIn: signIn), context, nil,
+            status: refusal.status)
         for name in [HTTPField.Name.wwwAuthenticate, .retryAfter] {
             if let value = refusal.headers[name] { page.headers[name] = value }
         }
@@ -331,6 +340,8 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
 /// A page that only says something (refusals, missing batches).
 struct MessagePage {
     var text: String
+    /// Offered on 401 pages when sign-in is configured.
+    var signIn: Bool = false
 }
 
 extension HTTPField.Name {

@@ -16,7 +16,9 @@ struct FilterField {
     /// The risk levels as options (`any` first), the current one selected.
     static func riskOptions(_ current: String) -> [Option] {
         [Option(value: "", label: "any", selected: current.isEmpty)]
-            + RiskLevel.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: current == $0.rawValue) }
+            + RiskLevel.allCases.map {
+                Option(value: $0.rawValue, label: $0.rawValue, selected: current == $0.rawValue)
+            }
     }
 
     /// The fields named in the API's 422 `errors`, keyed by query parameter (`name reason`, the API's words).

@@ -73,7 +73,8 @@ struct ModelComparison {
                 version: r.version, stage: r.stage, canary: r.canaryShare.map(DashboardFormat.percent) ?? "—",
                 rocAUC: r.holdout.rocAUC.map(DashboardFormat.score) ?? "—",
                 prAUC: r.holdout.prAUC.map(DashboardFormat.score) ?? "—",
-                registered: "\(r.registeredBy), \(DashboardFormat.time(r.registeredAt))", approved: r.approvedBy ?? "—")
+                registered: "\(r.registeredBy), \(DashboardFormat.time(r.registeredAt))",
+                approved: r.approvedBy ?? "—")
         }
         hasVersions = !versions.isEmpty
         note = hasVersions ? nil : "No version is registered yet (txad models register)."

@@ -98,7 +98,9 @@ struct OverviewPage {
     var refreshJSON: String {
         var out = JSONWriter(capacity: 512)
         out.raw("{\"stats\":{")
-        let values = (cards + reviewCards).map { ($0.key, $0.value) } + (alertsByRisk + predictionsByRisk).map { ($0.key, $0.count) }
+        let values =
+            (cards + reviewCards).map { ($0.key, $0.value) }
+            + (alertsByRisk + predictionsByRisk).map { ($0.key, $0.count) }
         for (i, (key, value)) in values.enumerated() {
             if i > 0 { out.raw(",") }
             out.string(key)
@@ -144,12 +146,14 @@ struct OverviewPage {
         func seconds(_ value: Double?) -> String { value.map { DashboardFormat.duration(seconds: Int($0)) } ?? "—" }
         return [
             Card(
-                key: "sla_breached_pending", label: "Past SLA, pending", value: DashboardFormat.integer(pendingBreaches),
+                key: "sla_breached_pending", label: "Past SLA, pending",
+                value: DashboardFormat.integer(pendingBreaches),
                 hint: RiskLevel.allCases.reversed().compactMap { level in
                     r.slaBreaches.pendingByRisk[level.rawValue].flatMap { $0 > 0 ? "\($0) \(level.rawValue)" : nil }
                 }.joined(separator: ", ")),
             Card(
-                key: "sla_decided_late", label: "Decided late", value: DashboardFormat.integer(r.slaBreaches.decidedLate),
+                key: "sla_decided_late", label: "Decided late",
+                value: DashboardFormat.integer(r.slaBreaches.decidedLate),
                 hint: "decisions made after their SLA"),
             Card(
                 key: "time_to_decision", label: "Time to decision", value: seconds(r.timeToDecisionSeconds.median),

@@ -80,7 +80,10 @@ struct ReviewQueuePage {
                 label: label,
                 href: DashboardQuery.url(
                     "/dashboard/reviews",
-                    [("min_risk", minRisk), ("min_age_minutes", minAge), ("offset", offset == 0 ? nil : String(offset))]
+                    [
+                        ("min_risk", minRisk), ("min_age_minutes", minAge),
+                        ("offset", offset == 0 ? nil : String(offset)),
+                    ]
                 ))
         }
         previous = queue.offset > 0 ? link("← previous", max(queue.offset - queue.limit, 0)) : nil

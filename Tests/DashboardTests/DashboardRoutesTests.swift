@@ -97,7 +97,8 @@ import Testing
 
     @Test func decisionFormSendsTheAPIsRequestAndRedirects() async throws {
         let api = FakeAPI()
-        await api.set("POST /reviews/7/decision", 200, ReviewFixtures.alert(status: "confirmed_fraud", decidedBy: "erin"))
+        await api.set(
+            "POST /reviews/7/decision", 200, ReviewFixtures.alert(status: "confirmed_fraud", decidedBy: "erin"))
         let (token, cookie) = Self.csrf()
         try await Self.application(api).test(.router) { client in
             let body = "csrf_token=\(token)&idempotency_key=dash-key-1&decision=fraud&note=stolen+card%21&then=stay"
@@ -137,9 +138,10 @@ import Testing
         let api = FakeAPI()
         let (_, cookie) = Self.csrf()
         try await Self.application(api).test(.router) { client in
-            for uri in ["/dashboard/alerts/7/decision", "/dashboard/alerts/7/claim", "/dashboard/reviews/next",
-                "/dashboard/reviews/decisions"]
-            {
+            for uri in [
+                "/dashboard/alerts/7/decision", "/dashboard/alerts/7/claim", "/dashboard/reviews/next",
+                "/dashboard/reviews/decisions",
+            ] {
                 try await client.execute(
                     uri: uri, method: .post, headers: Self.headers(form: true, cookie: cookie),
                     body: ByteBuffer(string: "csrf_token=forged&decision=fraud&alert_id=7")
@@ -210,7 +212,10 @@ import Testing
             }
         }
         let paths = await api.calls.map(\.path)
-        #expect(paths == ["/reviews?min_risk=high&limit=50", "/alerts?risk_level=severe&since=2026-12-03T09%3A00%3A00Z&limit=50"])
+        #expect(
+            paths == [
+                "/reviews?min_risk=high&limit=50", "/alerts?risk_level=severe&since=2026-12-03T09%3A00%3A00Z&limit=50",
+            ])
     }
 
     @Test func alertIDsOtherThanNumbersNeverReachTheAPI() async throws {

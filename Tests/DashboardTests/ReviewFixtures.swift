@@ -32,7 +32,8 @@ enum ReviewFixtures {
                 "{\"decision\":\(q(status == "legitimate" ? "legitimate" : "fraud")),\"note\":\(q(note)),"
                     + "\"analyst\":\(q($0)),\"decided_at\":\"2026-12-03T10:20:00.000Z\"}"
             } ?? "null"
-        return "{\"alert_id\":\(q(id)),\"status\":\(q(status)),\"risk_level\":\(q(risk)),\"created_at\":\(q(createdAt)),"
+        return
+            "{\"alert_id\":\(q(id)),\"status\":\(q(status)),\"risk_level\":\(q(risk)),\"created_at\":\(q(createdAt)),"
             + "\"age_seconds\":\(ageSeconds),\"sla_minutes\":15,\"sla_breached\":\(breached),\"claim\":\(claim),"
             + "\"decision\":\(decision),\"prediction\":\(scored(id: "t-" + id, user: user, risk: risk, reason: reason))}"
     }

@@ -27,15 +27,17 @@ import Testing
         #expect(page.showing == "51–52 of 120")
         #expect(page.previous?.href == "/dashboard/reviews?min_risk=high")
         #expect(page.next?.href == "/dashboard/reviews?min_risk=high&offset=100")
-        #expect(ReviewQueuePage.apiPath(minRisk: "high", minAge: "5", offset: nil)
-            == "/reviews?min_risk=high&min_age_minutes=5&limit=50")
+        #expect(
+            ReviewQueuePage.apiPath(minRisk: "high", minAge: "5", offset: nil)
+                == "/reviews?min_risk=high&min_age_minutes=5&limit=50")
         let html = DashboardFixtures.page("reviews", page)
         #expect(html.contains("name=\"alert_id\" value=\"9\""))
         #expect(html.contains("<option value=\"high\" selected>"))
     }
 
     @Test func queueShowsTheAPIsFieldProblemAtItsFilter() {
-        let reply = ReviewFixtures.reply(422, ReviewFixtures.invalid("min_age_minutes", "must be a whole number from 0 to 1000000"))
+        let reply = ReviewFixtures.reply(
+            422, ReviewFixtures.invalid("min_age_minutes", "must be a whole number from 0 to 1000000"))
         let page = ReviewQueuePage(minRisk: nil, minAge: "soon", reply: reply, csrfToken: "t", idempotencyKey: "k")
         #expect(page.minAge.error == "min_age_minutes must be a whole number from 0 to 1000000")
         #expect(page.rows.isEmpty && page.problem != nil)
@@ -48,14 +50,17 @@ import Testing
         let filters = AlertsLogPage.Filters(
             status: "confirmed_fraud", riskLevel: nil, userID: "u 7&x", since: "2026-12-03T09:30", until: nil,
             cursor: "c1")
-        #expect(filters.apiPath
-            == "/alerts?status=confirmed_fraud&user_id=u%207%26x&since=2026-12-03T09%3A30%3A00Z&cursor=c1&limit=50")
+        #expect(
+            filters.apiPath
+                == "/alerts?status=confirmed_fraud&user_id=u%207%26x&since=2026-12-03T09%3A30%3A00Z&cursor=c1&limit=50")
         let items = ReviewFixtures.alert(id: "3", status: "confirmed_fraud", decidedBy: "erin", note: "stolen card")
         let page = AlertsLogPage(
             filters: filters, reply: ReviewFixtures.reply(200, "{\"alerts\":[\(items)],\"next_cursor\":\"c2\"}"))
         #expect(page.rows.first?.decidedBy == "erin" && page.rows.first?.statusLabel == "fraud")
         #expect(page.rows.first?.note == "stolen card")
-        #expect(page.nextPage == "/dashboard/alerts?status=confirmed_fraud&user_id=u%207%26x&since=2026-12-03T09%3A30&cursor=c2")
+        #expect(
+            page.nextPage
+                == "/dashboard/alerts?status=confirmed_fraud&user_id=u%207%26x&since=2026-12-03T09%3A30&cursor=c2")
         #expect(page.firstPage == "/dashboard/alerts?status=confirmed_fraud&user_id=u%207%26x&since=2026-12-03T09%3A30")
         let html = DashboardFixtures.page("alerts", page)
         #expect(html.contains("<option value=\"confirmed_fraud\" selected>fraud</option>"))
@@ -65,7 +70,8 @@ import Testing
         let filters = AlertsLogPage.Filters(since: "yesterday")
         #expect(filters.apiPath == "/alerts?since=yesterday&limit=50")
         let reply = ReviewFixtures.reply(
-            422, ReviewFixtures.invalid("since", "must be an RFC 3339 time such as 2024-05-01T13:45:10Z (encode + as %2B)"))
+            422,
+            ReviewFixtures.invalid("since", "must be an RFC 3339 time such as 2024-05-01T13:45:10Z (encode + as %2B)"))
         let page = AlertsLogPage(filters: filters, reply: reply)
         #expect(page.since.error?.hasPrefix("since must be an RFC 3339 time") == true)
         #expect(DashboardFixtures.page("alerts", page).contains("data-field-error=\"since\""))
@@ -73,7 +79,8 @@ import Testing
 
     @Test func detailShowsHistoryDeliveriesAuditAndForms() {
         let page = AlertDetailPage(
-            alertID: "7", reply: ReviewFixtures.reply(200, ReviewFixtures.detail(status: "confirmed_fraud", decidedBy: "erin")),
+            alertID: "7",
+            reply: ReviewFixtures.reply(200, ReviewFixtures.detail(status: "confirmed_fraud", decidedBy: "erin")),
             analyst: "erin", csrfToken: "tok", idempotencyKey: "key-1", notice: "Decision recorded.")
         #expect(page.found && page.isDecided && !page.canClaim)
         #expect(page.recent.count == 2 && page.recent[1].isThisOne)
@@ -131,7 +138,8 @@ import Testing
             (
                 "alerts",
                 AlertsLogPage(
-                    filters: .init(status: hostile, riskLevel: hostile, userID: hostile, since: hostile, until: hostile),
+                    filters: .init(
+                        status: hostile, riskLevel: hostile, userID: hostile, since: hostile, until: hostile),
                     reply: ReviewFixtures.reply(
                         200,
                         "{\"alerts\":[\(ReviewFixtures.alert(status: "legitimate", user: hostile, decidedBy: hostile, note: hostile))],"
@@ -156,7 +164,8 @@ import Testing
             ReviewFixtures.alert(id: "4", risk: "medium", createdAt: "2026-12-01T09:00:00.000Z"),
         ].joined(separator: ",")
         let page = try #require(
-            APIDocuments.decode(APIDocuments.AlertPage.self, from: Array("{\"alerts\":[\(json)],\"next_cursor\":null}".utf8)))
+            APIDocuments.decode(
+                APIDocuments.AlertPage.self, from: Array("{\"alerts\":[\(json)],\"next_cursor\":null}".utf8)))
         let timeline = AlertTimeline(alerts: page.alerts, now: now, truncated: false)
         #expect(timeline.svg.components(separatedBy: "<polyline").count - 1 == 2)  // high and critical; medium is too old
         #expect(timeline.svg.contains("#9b1c1c") && timeline.svg.contains("#d55e00"))
