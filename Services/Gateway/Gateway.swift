@@ -1,9 +1,9 @@
 import Auth
+import Registry
 import Dashboard
 import Foundation
 import Hummingbird
 import Logging
-import Registry
 import ServiceKit
 import ServiceLifecycle
 import Stores
@@ -28,7 +28,8 @@ public struct Gateway: Sendable {
             RPCClient(
                 configuration: .init(
                     targets: targets.map { .init(host: $0.host, port: $0.port) },
-                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline),
+                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline,
+                    tls: c.internalTLS),
                 logger: logger)
         }
         let preprocessingRPC = client(c.preprocessing)
@@ -39,62 +40,60 @@ public struct Gateway: Sendable {
         let spool = try DurableSpool(path: c.spoolDirectory + "/gateway-alerts.spool", logger: logger)
         let alerts = AlertsClient(wrapping: alertsRPC)
         let pipeline = PredictionPipeline(
-            preprocessing: PreprocessingClient(wrapping: preprocessingRPC),
-            inference: InferenceClient(wrapping: inferenceRPC),
+            preprocessing: PreprocessingClient(wrapping: preprocessingRPC), inference: InferenceClient(wrapping: inferenceRPC),
             alerts: alerts,
-            cache: PredictionCache(
-                redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
+            cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
             spool: spool, chunkSize: c.chunkSize, logger: logger)
         let routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
             coalescer: PredictionCoalescer(
                 pipeline: pipeline, maximumInFlight: c.coalescedGroupsInFlight, maximumGroup: c.chunkSize),
             health: .init(
-                preprocessing: HealthClient(wrapping: preprocessingRPC),
-                inferenceHealth: HealthClient(wrapping: inferenceRPC),
+                preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
-        let reviewRoutes = ReviewRoutes(
-            reviews: ReviewsClient(wrapping: alertsRPC), deadline: c.requestDeadline, bulkDeadline: c.batchDeadline)
-        let router = Router(context: GatewayRequestContext.self)
-        router.middlewares.add(RequestIDMiddleware())
-        router.middlewares.add(MetricsMiddleware())
-        router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
         let database = try c.databaseURL.map {
             try PostgresClient(configuration: .init(url: $0, poolSize: 2), logger: logger)
         }
-        let guarded = GuardedRouter(router)
-        let modelRoutes = ModelRoutes(
-            registry: database.map(BundleRegistry.init(client:)), selfApprovalAllowed: c.allowSelfApproval)
-        routes.register(on: guarded)
-        reviewRoutes.register(on: guarded)
-        modelRoutes.register(on: guarded)
-        // The dashboard's review, alert and model pages call these same routes in-process (with the page's context).
-        let apiRouter = Router(context: GatewayRequestContext.self)
-        let apiRoutes = GuardedRouter(apiRouter)
-        reviewRoutes.register(on: apiRoutes)
-        modelRoutes.register(on: apiRoutes)
-        let csrfKey = c.dashboardSecret.map(CSRFProtection.key(secret:)) ?? CSRFProtection.randomKey()
-        let dashboard = try DashboardRoutes<GatewayRequestContext>(
-            backend: GatewayDashboardBackend(routes: routes), api: DashboardAPI(apiRouter.buildResponder()),
-            configuration: .init(csrfKey: csrfKey))
-        dashboard.register(on: guarded)
+        func close(_ access: GatewayAccess?) async {
+            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            await access?.postgres?.shutdown()
+            await database?.shutdown()
+        }
+        let table: GatewayRouteTable
+        let access: GatewayAccess
+        do {
+            access = try await GatewayAccess.make(configuration: c.access, redis: redis, logger: logger)
+            table = try GatewayRouteTable(
+                api: routes, alerts: alertsRPC, configuration: c, registry: database.map(BundleRegistry.init(client:)),
+                signIn: GatewayDashboardKeys.signIn(keys: access.keys, redis: redis, logger: logger))
+        } catch {
+            await close(nil)
+            throw error
+        }
+        let router = access.router(routes: table).router
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
-            logger: httpLogger)
+        let app: Application<RouterResponder<GatewayRequestContext>>
+        do {
+            app = Application(
+                router: router, server: try GatewayHTTPS.server(c.https),
+                configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
+                logger: httpLogger)
+        } catch {
+            await close(access)
+            throw error
+        }
         let replayer = GatewaySpoolReplayer(spool: spool, alerts: alerts, interval: .seconds(1), logger: logger)
         do {
             try await ServiceRunner.run(
-                service: "txad-gateway", configuration: c.printable, services: [replayer, app], logger: logger)
+                service: "txad-gateway", configuration: c.printable + c.access.printable,
+                services: [replayer] + access.services + [app], logger: logger)
         } catch {
-            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
-            await database?.shutdown()
+            await close(access)
             throw error
         }
-        await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
-        await database?.shutdown()
+        await close(access)
     }
 
     private func shutdown(_ a: RPCClient, _ b: RPCClient, _ c: RPCClient, _ redis: RedisClient?) async {
