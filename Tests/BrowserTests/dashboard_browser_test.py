@@ -40,8 +40,12 @@ def check(condition, message):
         FAILURES.append(message)
 
 
-def http(url, data=None, headers=None, method=None):
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+API_KEY = {}  # {"X-API-Key": admin key}: what the test's own API calls send (the browser signs in instead)
+
+
+def http(url, data=None, headers=None, method=None, key=True):
+    request = urllib.request.Request(url, data=data, headers={**(API_KEY if key else {}), **(headers or {})},
+                                     method=method)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
@@ -120,14 +124,19 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--data", required=True, help="the labelled CSV the model was trained on")
     parser.add_argument("--second-url", help="a second gateway sharing TXAD_DASHBOARD_SECRET with --url")
+    parser.add_argument("--admin-key", required=True, help="txad up's admin API key")
+    parser.add_argument("--scorer-key", required=True, help="an API key of role scorer")
     args = parser.parse_args()
     base = args.url.rstrip("/")
+    API_KEY["X-API-Key"] = args.admin_key
     driver = browser()
     try:
+        analyst = sign_in(driver, base, args.out, args.admin_key)
         run(driver, base, args.out, args.data)
-        review(driver, base, args.out)
+        review(driver, base, args.out, analyst)
         if args.second_url:
-            replicas(base, args.second_url.rstrip("/"))
+            replicas(base, args.second_url.rstrip("/"), args.admin_key)
+        roles_and_sign_out(driver, base, args.out, args.scorer_key)
     finally:
         driver.quit()
     if FAILURES:
@@ -297,7 +306,58 @@ def make_alerts(base, count):
     return 0
 
 
-def review(driver, base, out):
+def sign_in(driver, base, out, key):
+    """Signs the browser in with `key` through the sign-in page; the signed-in name."""
+    print("== Sign-in")
+    status, headers, body = http(base + "/dashboard", key=False)
+    check(status == 401 and b"/dashboard/sign-in" in body and "text/html" in headers.get("Content-Type", ""),
+          f"without a session the dashboard answers an HTML 401 page linking to sign-in ({status})")
+    driver.get(base + "/dashboard/sign-in")
+    wait_for(driver, "#f-api_key")
+    check(not drain_problems(driver), "sign-in page: no console errors or failed requests")
+    screenshot(driver, out, "sign-in")
+    driver.find_element(By.ID, "f-api_key").send_keys("txad_wrong_key")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    problem = wait_for(driver, "[data-problem]").text
+    check("unknown" in problem, f"sign-in: a wrong key is refused ({problem!r})")
+    drain_problems(driver)
+    driver.find_element(By.ID, "f-api_key").send_keys(key)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "[data-stat=predictions]")
+    cookie = driver.get_cookie("txad_session") or {}
+    check(cookie.get("httpOnly") and cookie.get("sameSite") == "Strict" and len(cookie.get("value", "")) == 64,
+          f"sign-in: HttpOnly, SameSite=Strict session cookie ({ {k: cookie.get(k) for k in ('httpOnly', 'sameSite')} })")
+    name = driver.find_element(By.CSS_SELECTOR, ".who").text.split()[0]
+    check(not drain_problems(driver), f"sign-in: signed in as {name!r} without errors")
+    return name
+
+
+def roles_and_sign_out(driver, base, out, scorer_key):
+    print("== Sign-out and roles")
+    driver.get(base + "/dashboard/sign-out")
+    wait_for(driver, "form[action='/dashboard/sign-out'] button").click()
+    wait_for(driver, "#f-api_key")
+    check(driver.get_cookie("txad_session") is None, "sign-out: the session cookie is gone")
+    driver.get(base + "/dashboard/reviews")
+    wait_for(driver, "h1")
+    check("Sign-in needed" in driver.find_element(By.TAG_NAME, "h1").text, "after sign-out the queue needs sign-in")
+    drain_problems(driver)
+    driver.get(base + "/dashboard/sign-in")
+    wait_for(driver, "#f-api_key").send_keys(scorer_key)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "#f-transaction_id")
+    nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "header nav a")]
+    check("Review queue" not in nav, f"scorer: the navigation offers no review pages ({nav})")
+    driver.get(base + "/dashboard/reviews")
+    wait_for(driver, "h1")
+    text = driver.find_element(By.TAG_NAME, "main").text
+    check("Your role (scorer) may not open this page" in text, "scorer: the review queue is refused with an HTML 403")
+    problems = [p for p in drain_problems(driver) if "answered 403" not in p]
+    check(not problems, f"scorer: only the expected 403 {problems}")
+    screenshot(driver, out, "forbidden")
+
+
+def review(driver, base, out, analyst):
     print("== Review queue")
     pending = make_alerts(base, 4)
     check(pending >= 4, f"review: transactions scored through the API raised alerts ({pending} pending)")
@@ -319,7 +379,7 @@ def review(driver, base, out):
     driver.find_element(By.CSS_SELECTOR, "form[action$='/claim'] button").click()
     notice = wait_for(driver, "[data-notice]").text
     claimed_by = driver.find_element(By.CSS_SELECTOR, "[data-claimed-by]").text
-    check("claim" in notice and claimed_by == "local", f"alert: claimed ({notice!r}, by {claimed_by!r})")
+    check("claim" in notice and claimed_by == analyst, f"alert: claimed ({notice!r}, by {claimed_by!r})")
     driver.find_element(By.TAG_NAME, "body").send_keys("f")
     fraud = driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=fraud]")
     check(fraud.is_selected(), "alert: the f shortcut chooses fraud")
@@ -327,7 +387,7 @@ def review(driver, base, out):
     driver.find_element(By.CSS_SELECTOR, "button[name=then][value=stay]").click()
     notice = wait_for(driver, "[data-notice]").text
     audit = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-audit]"))
-    check("Decision recorded" in notice and "local" in audit and "fraud" in audit and "<b>card</b>" in audit,
+    check("Decision recorded" in notice and analyst in audit and "fraud" in audit and "<b>card</b>" in audit,
           f"alert: decided, audit trail names the analyst and keeps the note as text ({audit!r})")
     check(not drain_problems(driver), "alert: claim and decision caused no console errors or failed requests")
     screenshot(driver, out, "alert-decided")
@@ -337,8 +397,8 @@ def review(driver, base, out):
           f"review: alert {alert_id} left the queue")
     open_page(driver, base, "/dashboard/alerts?status=confirmed_fraud", "alerts", out)
     row = driver.find_elements(By.CSS_SELECTOR, f"tr[data-alert='{alert_id}']")
-    analyst = row[0].find_element(By.CSS_SELECTOR, "[data-analyst]").text if row else None
-    check(analyst == "local", f"alerts log: alert {alert_id} is listed as fraud, decided by {analyst!r}")
+    decided_by = row[0].find_element(By.CSS_SELECTOR, "[data-analyst]").text if row else None
+    check(decided_by == analyst, f"alerts log: alert {alert_id} is listed as fraud, decided by {decided_by!r}")
     screenshot(driver, out, "alerts")
 
     driver.get(base + "/dashboard/alerts?risk_level=severe&user_id=u1")
@@ -368,15 +428,20 @@ def review(driver, base, out):
     notice = wait_for(driver, "[data-notice]").text
     check("Claimed for you" in notice or "Nothing pending" in notice, f"claim next: {notice!r}")
 
-    status, _, _ = post_form(base + f"/dashboard/alerts/{alert_id}/decision", {"decision": "legitimate"})
+    status, _, _ = http(base + f"/dashboard/alerts/{alert_id}/decision", b"decision=legitimate",
+                        {"Content-Type": "application/x-www-form-urlencoded"}, "POST")
     check(status == 403, f"a decision POST without the CSRF token is refused ({status})")
 
 
-def replicas(base, second):
-    print("== Two gateways, one TXAD_DASHBOARD_SECRET")
-    cookie, token = form_token(base, "/dashboard/reviews")
+def replicas(base, second, key):
+    print("== Two gateways, one TXAD_DASHBOARD_SECRET and one Redis")
+    csrf, token = form_token(base, "/dashboard/sign-in")
+    status, headers, _ = post_form(base + "/dashboard/sign-in", {"csrf_token": token, "api_key": key}, csrf)
+    session = headers.get("Set-Cookie", "").split(";")[0]
+    check(status == 303 and session.startswith("txad_session="), f"gateway 1: signed in ({status})")
+    cookie = f"{csrf}; {session}"
     status, headers, _ = post_form(second + "/dashboard/reviews/next", {"csrf_token": token}, cookie)
-    check(status == 303, f"a form from gateway 1 is accepted by gateway 2 ({status} → {headers.get('Location')})")
+    check(status == 303, f"gateway 2 accepts gateway 1's session and form token ({status} → {headers.get('Location')})")
     status, _, _ = post_form(second + "/dashboard/reviews/next", {"csrf_token": "0" * 32}, cookie)
     check(status == 403, f"a wrong token is still refused by gateway 2 ({status})")
 

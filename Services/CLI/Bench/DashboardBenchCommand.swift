@@ -19,8 +19,9 @@ struct DashboardBenchCommand: AsyncParsableCommand {
     @Option(help: "Alerts the database should hold before timing (topped up through /predict/batch).")
     var alerts = 10_000
     @Option(help: "Timed requests per page.") var requests = 20
-    @Option(help: "Header X-Analyst (who the pages are rendered for while authentication is off).")
-    var analyst = "bench"
+    @Option(
+        help: "An admin API key (env TXAD_API_KEY; `txad up` saves one in .txad/admin-key); none with TXAD_AUTH=off.")
+    var apiKey: String?
     @Option(help: "Write the results as JSON here as well.") var json: String?
 
     struct PageTiming: Codable {
@@ -129,23 +130,28 @@ struct DashboardBenchCommand: AsyncParsableCommand {
     }
 
     private func fetch(_ path: String) async throws -> (Data, Int) {
-        guard let url = URL(string: gateway + path) else { throw ValidationError("bad URL \(gateway + path)") }
-        var request = URLRequest(url: url)
-        request.setValue(analyst, forHTTPHeaderField: "X-Analyst")
-        request.timeoutInterval = 60
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+        try await send(path, body: nil)
     }
 
     private func post(_ path: String, body: String) async throws -> Int {
+        try await send(path, body: Data(body.utf8)).1
+    }
+
+    /// A GET (no body) or a JSON POST with the API key, if any.
+    private func send(_ path: String, body: Data?) async throws -> (Data, Int) {
         guard let url = URL(string: gateway + path) else { throw ValidationError("bad URL \(gateway + path)") }
         var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.timeoutInterval = 120
-        let (_, response) = try await URLSession.shared.data(for: request)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
+        if let key = apiKey ?? ProcessInfo.processInfo.environment["TXAD_API_KEY"] {
+            request.setValue(key, forHTTPHeaderField: "X-API-Key")
+        }
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
     }
 }
 

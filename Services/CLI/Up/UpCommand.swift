@@ -165,6 +165,7 @@ struct UpCommand: AsyncParsableCommand {
             say("\n  admin API key (shown once; also saved in \(keyFile), mode 0600):\n    \(newKey)")
         }
         let auth = authOff ? "" : " -H \"X-API-Key: $(cat \(keyFile))\""
+        let signInHint = authOff ? "(authentication off: no sign-in)" : "(sign in with the admin key in \(keyFile))"
         if authOff { say("\n  !!! TXAD_AUTH=off: authentication is OFF; anyone reaching the gateway is an admin !!!") }
         say(
             """
@@ -172,7 +173,7 @@ struct UpCommand: AsyncParsableCommand {
             txad is up.
               gateway          http://127.0.0.1:\(gatewayPort)/   (OpenAPI: /openapi.json, metrics: /metrics)
               health           http://127.0.0.1:\(gatewayPort)/health
-              dashboard        http://127.0.0.1:\(gatewayPort)/dashboard   (sign-in arrives with API keys; today every caller is the local admin)
+              dashboard        http://127.0.0.1:\(gatewayPort)/dashboard   \(signInHint)
               internal admin   http://127.0.0.1:\(basePort + 2100)/metrics (preprocessing), :\(basePort + 2101) (inference), :\(basePort + 2102) (alerts)
               logs             \(stateDir)/logs/
 
