@@ -24,7 +24,7 @@ public struct DashboardAPI<Context: PrincipalRequestContext>: Sendable {
     }
 
     /// Largest answer read back (a full page of alerts with long notes stays well below).
-    static let maximumAnswerBytes = 8 << 20
+    static var maximumAnswerBytes: Int { 8 << 20 }
 
     /// Sends `method path` (path with its query string) with an optional JSON body and extra headers; the answer's
     /// status and bytes. A thrown error or an oversized answer becomes a 502 problem.

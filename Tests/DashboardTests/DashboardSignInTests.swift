@@ -27,7 +27,7 @@ import Testing
     static let lifetime = Duration.seconds(3600)
 
     private func withApp(
-        _ body: (any TestClientProtocol, RedisSessionStore, RedisClient) async throws -> Void
+        _ body: @Sendable (any TestClientProtocol, RedisSessionStore, RedisClient) async throws -> Void
     ) async throws {
         let configuration = try RedisClient.Configuration(url: try await TestStores.redisURL(), poolSize: 2)
         let redis = RedisClient(configuration: configuration, logger: Logger(label: "dashboard-tests"))
