@@ -50,7 +50,7 @@ actor AlertTimelineCache {
     private let maxAge: TimeInterval
     private var cached: (at: Date, timeline: AlertTimeline)?
 
-    init(maxAge: TimeInterval = 30) { self.maxAge = maxAge }
+    init(maxAge: TimeInterval = 10) { self.maxAge = maxAge }
 
     /// The cached timeline, or one counted by `load` (newest alerts since a time → alerts and whether capped).
     func timeline(

@@ -20,7 +20,7 @@ extension DashboardRoutes {
         return render("Overview", current: "/dashboard", template: "overview", page, context, nil)
     }
 
-    /// The cached timeline, recounted from `GET /alerts` pages when stale.
+    /// The cached timeline (10 s), recounted from `GET /alerts` pages when stale.
     private func timeline(_ context: Context) async -> AlertTimeline? {
         guard let api else { return nil }
         return await timelines.timeline { since in
