@@ -248,6 +248,7 @@ let package = Package(
             dependencies: [
                 "Dashboard", "Detection", "Domain", "Auth", "Stores", "EmbeddedStores",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -63,9 +63,10 @@ public struct Gateway: Sendable {
         let table: GatewayRouteTable
         let access: GatewayAccess
         do {
-            table = try GatewayRouteTable(
-                api: routes, alerts: alertsRPC, configuration: c, registry: database.map(BundleRegistry.init(client:)))
             access = try await GatewayAccess.make(configuration: c.access, redis: redis, logger: logger)
+            table = try GatewayRouteTable(
+                api: routes, alerts: alertsRPC, configuration: c, registry: database.map(BundleRegistry.init(client:)),
+                signIn: GatewayDashboardKeys.signIn(keys: access.keys, redis: redis, logger: logger))
         } catch {
             await close(nil)
             throw error

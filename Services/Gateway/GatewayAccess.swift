@@ -16,6 +16,8 @@ struct GatewayAccess: Sendable {
     let services: [any Service]
     /// The key store's client, closed on shutdown.
     let postgres: PostgresClient?
+    /// API keys, when accepted (the dashboard's sign-in checks typed keys with it).
+    var keys: APIKeyAuthenticator? = nil
 
     /// Builds the pieces; `redis` (the gateway's client, if any) holds the shared rate-limit buckets.
     ///
@@ -61,7 +63,8 @@ struct GatewayAccess: Sendable {
         let middleware = AccessMiddleware<GatewayRequestContext>(
             authenticator: Authenticator(keys: keys, tokens: tokens), limiter: limiter,
             addresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies), logger: logger)
-        return GatewayAccess(configuration: configuration, middleware: middleware, services: services, postgres: postgres)
+        return GatewayAccess(
+            configuration: configuration, middleware: middleware, services: services, postgres: postgres, keys: keys)
     }
 
     /// The gateway's router: request ids, security headers, metrics, 405 for undeclared methods, then identification (the real one, or the
@@ -78,6 +81,7 @@ struct GatewayAccess: Sendable {
         } else {
             router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
         }
+        if let sessions = routes.dashboardSessions { router.middlewares.add(sessions) }
         let guarded = GuardedRouter(router)
         routes.register(on: guarded)
         declared.set(guarded.declared)

@@ -46,6 +46,9 @@ public struct GatewayConfiguration: Sendable {
     /// HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with this PEM certificate chain and key (`TXAD_TLS_CERT_FILE`,
     /// `TXAD_TLS_KEY_FILE`); nil serves plain HTTP.
     public var https: (certificateFile: String, privateKeyFile: String)?
+    /// `TXAD_DASHBOARD_SECRET`: signs the dashboard's CSRF tokens, so replicas accept each other's forms; nil uses a
+    /// random key per process (one replica only).
+    public var dashboardSecret: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -95,6 +98,7 @@ public struct GatewayConfiguration: Sendable {
             ("allow_self_approval", String(allowSelfApproval)),
             ("https", https.map { "on (\($0.certificateFile))" } ?? "off"),
             ("internal_tls", internalTLS.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
+            ("dashboard_secret", dashboardSecret == nil ? "(none: random per process, one replica only)" : "(set)"),
         ]
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Auth
+import Dashboard
 import Logging
 import ServiceKit
 
@@ -95,6 +96,7 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             settings: settings, auth: nil, databaseURL: databaseURL, jwtJWKSFile: jwtJwksFile,
             trustedProxies: trustedProxies)
         configuration.internalTLS = try settings.internalTLS()
+        configuration.dashboardSecret = try Self.dashboardSecret(settings)
         let certificate = settings.optionalString(tlsCertFile, env: "TXAD_TLS_CERT_FILE")
         let key = settings.optionalString(tlsKeyFile, env: "TXAD_TLS_KEY_FILE")
         switch (certificate, key) {
@@ -113,5 +115,13 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")
         return (configuration, level)
+    }
+
+    private static func dashboardSecret(_ settings: Settings) throws -> String? {
+        guard let secret = settings.optionalString(nil, env: "TXAD_DASHBOARD_SECRET") else { return nil }
+        if let problem = CSRFProtection.problem(secret: secret) {
+            throw ConfigurationError(setting: "TXAD_DASHBOARD_SECRET", reason: problem)
+        }
+        return secret
     }
 }

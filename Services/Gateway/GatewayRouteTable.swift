@@ -1,5 +1,6 @@
 import Auth
 import Dashboard
+import Hummingbird
 import Registry
 import Wire
 
@@ -10,19 +11,33 @@ struct GatewayRouteTable: Sendable {
     let reviews: ReviewRoutes
     let models: ModelRoutes
     let dashboard: DashboardRoutes<GatewayRequestContext>
+    /// The dashboard's session identification, when sign-in is offered (after the gateway's own identification).
+    let dashboardSessions: DashboardSessionMiddleware<GatewayRequestContext>?
 
-    /// Builds the route sets over the API routes, the alerts service's review RPC and (when given) the registry.
+    /// Builds the route sets over the API routes, the alerts service's review RPC and (when given) the registry;
+    /// `signIn` offers the dashboard's sign-in with API keys and sessions.
     ///
     /// - Throws: `DashboardError` when the dashboard's bundled templates or assets are missing.
     init(
-        api: GatewayRoutes, alerts: RPCClient, configuration: GatewayConfiguration, registry: BundleRegistry?
+        api: GatewayRoutes, alerts: RPCClient, configuration: GatewayConfiguration, registry: BundleRegistry?,
+        signIn: (DashboardSignIn, DashboardSessionMiddleware<GatewayRequestContext>)? = nil
     ) throws {
         self.api = api
         self.reviews = ReviewRoutes(
             reviews: ReviewsClient(wrapping: alerts), deadline: configuration.requestDeadline,
             bulkDeadline: configuration.batchDeadline)
         self.models = ModelRoutes(registry: registry, selfApprovalAllowed: configuration.allowSelfApproval)
-        self.dashboard = try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: api))
+        // The dashboard's review, alert and model pages call the same routes in-process, with the page's context.
+        let apiRouter = Router(context: GatewayRequestContext.self)
+        let apiRoutes = GuardedRouter(apiRouter)
+        reviews.register(on: apiRoutes)
+        models.register(on: apiRoutes)
+        let csrfKey = configuration.dashboardSecret.map(CSRFProtection.key(secret:)) ?? CSRFProtection.randomKey()
+        self.dashboard = try DashboardRoutes<GatewayRequestContext>(
+            backend: GatewayDashboardBackend(routes: api), api: DashboardAPI(apiRouter.buildResponder()),
+            configuration: .init(
+                csrfKey: csrfKey, secureCookies: configuration.https != nil, signIn: signIn?.0))
+        self.dashboardSessions = signIn?.1
     }
 
     /// Adds every route to `guarded`.

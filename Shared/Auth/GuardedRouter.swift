@@ -25,6 +25,11 @@ public final class GuardedRouter<Context: PrincipalRequestContext> {
     /// Every route registered so far.
     public private(set) var declared: [Declaration] = []
     private let deny: @Sendable (_ access: RouteAccess, _ context: Context) -> Response?
+    private var refusalPages: [(prefix: String, render: RefusalPage)] = []
+
+    /// Turns a refusal (the 401/403 problem response ``deny`` gave) into what a route family shows instead, e.g. the
+    /// dashboard's HTML pages; it keeps the refusal's status.
+    public typealias RefusalPage = @Sendable (_ refusal: Response, _ context: Context) -> Response
 
     /// Wraps `router`. `deny` decides a request's fate before its handler: nil lets it through, a response (401,
     /// 403) is returned instead. The default lets through open routes and principals whose role suffices.
@@ -36,6 +41,12 @@ public final class GuardedRouter<Context: PrincipalRequestContext> {
         self.deny = deny
     }
 
+    /// Routes added from now on whose path starts with `prefix` show refusals through `page` (the access rules stay
+    /// the ones declared with each route).
+    public func renderRefusals(under prefix: String, with page: @escaping RefusalPage) {
+        refusalPages.append((prefix, page))
+    }
+
     /// Adds a route requiring `access`.
     public func on(
         _ path: String, method: HTTPRequest.Method, access: RouteAccess,
@@ -43,8 +54,9 @@ public final class GuardedRouter<Context: PrincipalRequestContext> {
     ) {
         declared.append(Declaration(method: method, path: path, access: access))
         let deny = self.deny
+        let page = refusalPages.last { path.hasPrefix($0.prefix) }?.render
         router.on(RouterPath(path), method: method) { request, context -> Response in
-            if let refusal = deny(access, context) { return refusal }
+            if let refusal = deny(access, context) { return page?(refusal, context) ?? refusal }
             return try await handler(request, context)
         }
     }

@@ -75,6 +75,8 @@ enum APIDocuments {
         var reviewed: Reviewed
         var alertPrecision: Double
         var spooled: Int
+        /// Review and delivery figures; nil from an alerts service without the review API.
+        var review: ReviewStats?
 
         enum CodingKeys: String, CodingKey {
             case predictions
@@ -86,7 +88,40 @@ enum APIDocuments {
             case reviewBacklog = "review_backlog"
             case reviewed
             case alertPrecision = "alert_precision"
-            case spooled
+            case spooled, review
+        }
+    }
+
+    /// `GET /stats` → `review`: SLA, time to decision and notification deliveries.
+    struct ReviewStats: Decodable, Sendable, Hashable {
+        struct Timing: Decodable, Sendable, Hashable {
+            var median: Double?
+            var p90: Double?
+        }
+
+        struct Breaches: Decodable, Sendable, Hashable {
+            var pendingByRisk: [String: Int]
+            var decidedLate: Int
+
+            enum CodingKeys: String, CodingKey {
+                case pendingByRisk = "pending_by_risk"
+                case decidedLate = "decided_late"
+            }
+        }
+
+        var timeToDecisionSeconds: Timing
+        var slaBreaches: Breaches
+        /// Channel → delivery state → count.
+        var deliveries: [String: [String: Int]]
+        var deadLetters: Int
+        var overrides: Int
+
+        enum CodingKeys: String, CodingKey {
+            case timeToDecisionSeconds = "time_to_decision_seconds"
+            case slaBreaches = "sla_breaches"
+            case deliveries
+            case deadLetters = "dead_letters"
+            case overrides
         }
     }
 

@@ -20,6 +20,20 @@ public struct CSRFProtection: Sendable {
         self.key = key
     }
 
+    /// Why `secret` cannot sign CSRF tokens (`TXAD_DASHBOARD_SECRET`), or nil: it needs at least 32 visible ASCII
+    /// characters and 8 different ones (e.g. `openssl rand -hex 32`). Replicas configured with the same secret
+    /// accept each other's forms.
+    public static func problem(secret: String) -> String? {
+        guard secret.utf8.count >= 32, secret.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            return "must be at least 32 visible ASCII characters (e.g. the output of `openssl rand -hex 32`)"
+        }
+        guard Set(secret.utf8).count >= 8 else { return "is too repetitive: use a random value" }
+        return nil
+    }
+
+    /// The signing key of a valid `secret` (see ``problem(secret:)``).
+    public static func key(secret: String) -> [UInt8] { Array(secret.utf8) }
+
     /// A new random key.
     public static func randomKey() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()

@@ -28,3 +28,28 @@ enum DashboardFormat {
         return "\(count) bytes"
     }
 }
+
+extension DashboardFormat {
+    /// A duration for people: `45 s`, `12 min`, `3 h 05 min`, `2 d 4 h`.
+    static func duration(seconds: Int) -> String {
+        let s = max(seconds, 0)
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min" }
+        if s < 86400 {
+            let minutes = (s % 3600) / 60
+            return "\(s / 3600) h \(minutes < 10 ? "0" : "")\(minutes) min"
+        }
+        return "\(s / 86400) d \((s % 86400) / 3600) h"
+    }
+
+    /// An amount with two decimals and its currency.
+    static func amount(_ value: Double, _ currency: String) -> String {
+        formatFixed(value, decimals: 2) + " " + currency
+    }
+
+    /// An RFC 3339 time shortened for tables: `2026-12-03 13:45:10` (UTC; the API's text otherwise).
+    static func time(_ rfc3339: String) -> String {
+        guard rfc3339.count >= 19 else { return rfc3339 }
+        return String(rfc3339.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}

@@ -12,6 +12,8 @@ struct DashboardLayout {
     /// The dashboard's pages in navigation order, with the role each needs (the routes' own ``RouteAccess``).
     static let pages: [(label: String, href: String, role: Role)] = [
         ("Overview", "/dashboard", .analyst),
+        ("Review queue", "/dashboard/reviews", .analyst),
+        ("Alerts log", "/dashboard/alerts", .analyst),
         ("Single prediction", "/dashboard/predict", .scorer),
         ("Batch analysis", "/dashboard/batch", .scorer),
         ("Model performance", "/dashboard/model", .analyst),
@@ -25,6 +27,8 @@ struct DashboardLayout {
     var role: String
     var nav: [Link]
     var body: String
+    /// Signed in through a dashboard session (offers sign-out).
+    var hasSession: Bool
 
     init(title: String, current: String, principal: Principal?, assets: DashboardAssets, body: String) {
         self.title = title
@@ -36,5 +40,6 @@ struct DashboardLayout {
             Link(label: $0.label, href: $0.href, current: $0.href == current)
         }
         self.body = body
+        self.hasSession = principal?.method == .session
     }
 }

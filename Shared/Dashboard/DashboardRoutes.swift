@@ -21,11 +21,15 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
         public var secureCookies: Bool
         /// How often the Overview refreshes its numbers.
         public var overviewRefreshSeconds: Int
+        /// Sign-in with API keys and server-side sessions; nil offers no sign-in (the gateway identifies callers).
+        public var signIn: DashboardSignIn?
 
         /// Creates a configuration.
         public init(
-            csrfKey: [UInt8] = CSRFProtection.randomKey(), secureCookies: Bool = false, overviewRefreshSeconds: Int = 5
+            csrfKey: [UInt8] = CSRFProtection.randomKey(), secureCookies: Bool = false, overviewRefreshSeconds: Int = 5,
+            signIn: DashboardSignIn? = nil
         ) {
+            self.signIn = signIn
             self.csrfKey = csrfKey
             self.secureCookies = secureCookies
             self.overviewRefreshSeconds = overviewRefreshSeconds
@@ -39,19 +43,24 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     }
 
-    private let backend: any DashboardBackend
-    private let configuration: Configuration
-    private let templates: DashboardTemplates
-    private let assets: DashboardAssets
-    private let csrf: CSRFProtection
+    let backend: any DashboardBackend
+    let api: DashboardAPI<Context>?
+    let configuration: Configuration
+    let templates: DashboardTemplates
+    let assets: DashboardAssets
+    let csrf: CSRFProtection
     private let batches = BatchResultStore()
+    let timelines = AlertTimelineCache()
+    private let explorerSamples = ExplorerSamples()
 
-    /// Creates the routes over `backend` with the given templates and assets.
+    /// Creates the routes over `backend` (and `api`, the REST routes behind the review and alert pages, which are
+    /// left out without it) with the given templates and assets.
     public init(
-        backend: any DashboardBackend, configuration: Configuration, templates: DashboardTemplates,
-        assets: DashboardAssets
+        backend: any DashboardBackend, api: DashboardAPI<Context>?, configuration: Configuration,
+        templates: DashboardTemplates, assets: DashboardAssets
     ) {
         self.backend = backend
+        self.api = api
         self.configuration = configuration
         self.templates = templates
         self.assets = assets
@@ -60,19 +69,22 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
 
     /// Creates the routes with the module's own templates and assets.
     /// - Throws: ``DashboardError`` when they are missing or a template does not parse.
-    public init(backend: any DashboardBackend, configuration: Configuration = Configuration()) throws {
+    public init(
+        backend: any DashboardBackend, api: DashboardAPI<Context>?, configuration: Configuration = Configuration()
+    ) throws {
         self.init(
-            backend: backend, configuration: configuration, templates: try DashboardTemplates.bundled(),
+            backend: backend, api: api, configuration: configuration, templates: try DashboardTemplates.bundled(),
             assets: try DashboardAssets.bundled())
     }
 
     /// Adds every dashboard route to `routes`.
     public func register(on routes: GuardedRouter<Context>) {
+        routes.renderRefusals(under: "/dashboard") { refusal, context in refusalPage(refusal, context) }
         routes.get("/dashboard", access: .role(.analyst)) { request, context in
             await overview(request, context)
         }
         routes.get("/dashboard/overview.json", access: .role(.analyst)) { _, context in
-            let page = await overviewPage(requestID: context.requestID)
+            let page = await overviewPage(context, timeline: false)
             return Response(
                 status: .ok, headers: Self.headers(contentType: "application/json"),
                 body: .init(byteBuffer: ByteBuffer(string: page.refreshJSON)))
@@ -103,16 +115,22 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
             await downloadBatch(context)
         }
         routes.get("/dashboard/model", access: .role(.analyst)) { _, context in
-            let page = ModelPerformancePage(model: await backend.modelInfo(requestID: context.requestID))
+            async let versions = api?.call(.get, "/models", context: context)
+            var page = ModelPerformancePage(model: await backend.modelInfo(requestID: context.requestID))
+            page.comparison = await versions.map(ModelComparison.init(reply:))
             return render("Model performance", current: "/dashboard/model", template: "model", page, context, nil)
         }
         routes.get("/dashboard/explorer", access: .role(.analyst)) { request, context in
             let query = request.uri.queryParameters
             let page = ExplorerPage(
                 size: query.get("size"), seed: query.get("seed"),
-                anomalyRate: query.get("anomaly_rate"))
-            return render("Data explorer", current: "/dashboard/explorer", template: "explorer", page, context, nil)
+                anomalyRate: query.get("anomaly_rate"), samples: explorerSamples)
+            return render(
+                "Data explorer", current: "/dashboard/explorer", template: "explorer", page, context, nil,
+                status: page.hasErrors ? .unprocessableContent : .ok)
         }
+        if let api { registerReview(on: routes, api: api) }
+        if let signIn = configuration.signIn { registerSignIn(on: routes, signIn: signIn) }
         routes.get("/dashboard/assets/{file}", access: .open) { _, context in
             guard let name = context.parameters.get("file"), let asset = assets.asset(fingerprintedName: name) else {
                 return Response(
@@ -127,27 +145,12 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
 
     // MARK: pages
 
-    private func overviewPage(requestID: String) async -> OverviewPage {
-        async let stats = backend.stats(requestID: requestID)
-        async let model = backend.modelInfo(requestID: requestID)
-        return OverviewPage(
-            stats: await stats, model: await model, refreshSeconds: configuration.overviewRefreshSeconds)
-    }
-
-    private func overview(_ request: Request, _ context: Context) async -> Response {
-        let page = await overviewPage(requestID: context.requestID)
-        return render("Overview", current: "/dashboard", template: "overview", page, context, nil)
-    }
-
     private func submitPrediction(_ request: Request, _ context: Context) async -> Response {
-        guard let body = try? await request.body.collect(upTo: 64 << 10) else {
-            return message(.contentTooLarge, "Form too large", "The form is larger than 64 KiB.", context)
+        let form: FormData
+        switch await verifiedForm(request, context) {
+        case .success(let f): form = f
+        case .failure(let refusal): return refusal.response
         }
-        let form = FormData.urlEncoded(Array(body.readableBytesView))
-        guard
-            csrf.verify(
-                cookie: request.cookies[CSRFProtection.cookieName]?.value, submitted: form[CSRFProtection.fieldName])
-        else { return refusedForgery(context) }
         var values: [String: String] = [:]
         for spec in PredictionPage.fieldSpecs { values[spec.name] = form[spec.name] ?? "" }
         let reply = await backend.predict(json: PredictionPage.requestJSON(values), requestID: context.requestID)
@@ -227,8 +230,28 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
 
     // MARK: helpers
 
+    /// A url-encoded form (≤ 64 KiB) whose CSRF token matches the cookie's, or the page refusing it.
+    func verifiedForm(_ request: Request, _ context: Context) async -> Result<FormData, Refusal> {
+        guard let body = try? await request.body.collect(upTo: 64 << 10) else {
+            return .failure(
+                Refusal(
+                    response: message(.contentTooLarge, "Form too large", "The form is larger than 64 KiB.", context)))
+        }
+        let form = FormData.urlEncoded(Array(body.readableBytesView))
+        guard
+            csrf.verify(
+                cookie: request.cookies[CSRFProtection.cookieName]?.value, submitted: form[CSRFProtection.fieldName])
+        else { return .failure(Refusal(response: refusedForgery(context))) }
+        return .success(form)
+    }
+
+    /// A page answering a refused request.
+    struct Refusal: Error {
+        var response: Response
+    }
+
     /// The caller's CSRF token (from a valid cookie) or a new one with the cookie that sets it.
-    private func csrfToken(_ request: Request) -> (String, Cookie?) {
+    func csrfToken(_ request: Request) -> (String, Cookie?) {
         if let token = csrf.token(fromCookie: request.cookies[CSRFProtection.cookieName]?.value) {
             return (token, nil)
         }
@@ -239,6 +262,36 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
         return (token, cookie)
     }
 
+    /// The HTML page of a refused request (401, 403, 429 from ``GuardedRouter``), keeping the refusal's status and
+    /// its `WWW-Authenticate` / `Retry-After`.
+    func refusalPage(_ refusal: Response, _ context: Context) -> Response {
+        let title: String
+        let text: String
+        switch refusal.status {
+        case .unauthorized:
+            title = "Sign-in needed"
+            text = "This page needs you to be signed in with an API key."
+        case .forbidden:
+            let role = context.principal?.role.rawValue ?? "none"
+            title = "Not allowed"
+            text = "Your role (\(role)) may not open this page. Ask an admin for a key with a role that may."
+        case .tooManyRequests:
+            title = "Too many requests"
+            text = "Slow down: this key or address sent too many requests. Try again in a few seconds."
+        default:
+            title = refusal.status.reasonPhrase
+            text = "This request was refused (\(refusal.status.code))."
+        }
+        let signIn = refusal.status == .unauthorized && configuration.signIn != nil
+        var page = render(
+            title, current: "", template: "message", MessagePage(text: text, signIn: signIn), context, nil,
+            status: refusal.status)
+        for name in [HTTPField.Name.wwwAuthenticate, .retryAfter] {
+            if let value = refusal.headers[name] { page.headers[name] = value }
+        }
+        return page
+    }
+
     private func refusedForgery(_ context: Context) -> Response {
         message(
             .forbidden, "Form refused",
@@ -246,13 +299,13 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
                 + "it again.", context)
     }
 
-    private func message(_ status: HTTPResponse.Status, _ title: String, _ text: String, _ context: Context)
+    func message(_ status: HTTPResponse.Status, _ title: String, _ text: String, _ context: Context)
         -> Response
     {
         render(title, current: "", template: "message", MessagePage(text: text), context, nil, status: status)
     }
 
-    private func render(
+    func render(
         _ title: String, current: String, template: String, _ view: Any, _ context: Context, _ cookie: Cookie?,
         status: HTTPResponse.Status = .ok
     ) -> Response {
@@ -289,6 +342,8 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
 /// A page that only says something (refusals, missing batches).
 struct MessagePage {
     var text: String
+    /// Offered on 401 pages when sign-in is configured.
+    var signIn: Bool = false
 }
 
 extension HTTPField.Name {

@@ -21,6 +21,8 @@ struct ExplorerPage {
     var sizeError: String?
     var seedError: String?
     var anomalyRateError: String?
+    /// Whether a query value was refused (the page then answers 422 with the messages at the fields).
+    var hasErrors: Bool { sizeError != nil || seedError != nil || anomalyRateError != nil }
     var maximumSize: String
     var generated: Bool
     var summary: [Item]
@@ -28,7 +30,8 @@ struct ExplorerPage {
 
     /// The page for the query's `size`, `seed` and `anomaly_rate`; a sample is generated only when `size` is given
     /// and every value is valid.
-    init(size: String?, seed: String?, anomalyRate: String?) {
+    /// Samples are generated (or taken from `samples`, which keeps recent ones: the generator is deterministic).
+    init(size: String?, seed: String?, anomalyRate: String?, samples: ExplorerSamples? = nil) {
         self.size = size ?? "5000"
         self.seed = seed ?? "42"
         self.anomalyRate = anomalyRate ?? "0.05"
@@ -47,18 +50,40 @@ struct ExplorerPage {
             return
         }
         guard let count, let seedValue, let rate else { return }
-        let configuration = GeneratorConfiguration(count: count, anomalyRate: rate, seed: seedValue, days: 30)
-        guard let generator = try? TransactionGenerator(configuration: configuration) else {
+        let key = SampleKey(count: count, seed: seedValue, anomalyRate: rate)
+        guard let sample = samples.map({ $0.sample(key) }) ?? Self.generate(key) else {
             anomalyRateError = "these values give no valid sample (too few normal rows per user)"
             return
         }
+        generated = true
+        summary = sample.summary
+        charts = sample.charts
+    }
+
+    /// What a sample is generated from.
+    struct SampleKey: Hashable, Sendable {
+        var count: Int
+        var seed: UInt64
+        var anomalyRate: Double
+    }
+
+    /// A generated sample as the page shows it: the summary and the four charts.
+    struct Sample: Sendable {
+        var summary: [Item]
+        var charts: [String]
+    }
+
+    /// Generates the sample of `key` and draws it; nil when the generator refuses the values.
+    static func generate(_ key: SampleKey) -> Sample? {
+        let configuration = GeneratorConfiguration(
+            count: key.count, anomalyRate: key.anomalyRate, seed: key.seed, days: 30)
+        guard let generator = try? TransactionGenerator(configuration: configuration) else { return nil }
         let data = generator.generate()
         let transactions = data.transactions
         let labels = data.labels.map(\.isAnomaly)
         let raw = FeatureReplay(priors: .neutral).run(transactions, options: .init(keepRaw: true)).raw
-        generated = true
         let anomalies = labels.filter { $0 }.count
-        summary =
+        let summary =
             [
                 Item(label: "rows", value: DashboardFormat.integer(transactions.count)),
                 Item(label: "users", value: DashboardFormat.integer(configuration.users)),
@@ -70,7 +95,7 @@ struct ExplorerPage {
             + data.anomalyCounts.sorted { $0.key < $1.key }.map {
                 Item(label: "· \($0.key)", value: DashboardFormat.integer($0.value))
             }
-        charts = [
+        let charts = [
             Self.histogram(
                 "Amount", unit: "amount (to the 99th percentile)", labels: labels, values: raw.map(\.amount),
                 lower: 0),
@@ -85,6 +110,7 @@ struct ExplorerPage {
                 "Velocity", unit: "transactions in the last hour", labels: labels, values: raw.map(\.count1h),
                 lower: 0.5, wholeNumbers: true),
         ]
+        return Sample(summary: summary, charts: charts)
     }
 
     /// A by-label histogram from `lower` to the 99th percentile of the finite values.

@@ -20,6 +20,11 @@ struct FormData: Sendable {
         parts.first { $0.name == name }?.text
     }
 
+    /// The text values of every field called `name`, in order (checkboxes sharing a name).
+    func values(_ name: String) -> [String] {
+        parts.filter { $0.name == name }.map(\.text)
+    }
+
     /// The first part called `name`.
     func part(_ name: String) -> Part? {
         parts.first { $0.name == name }

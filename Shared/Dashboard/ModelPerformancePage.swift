@@ -27,6 +27,8 @@ struct ModelPerformancePage {
 
     var version: String
     var created: String
+    /// The registered versions compared (from the registry), when the page could ask for them.
+    var comparison: ModelComparison?
     var problem: String?
     var hasEvaluation: Bool
     var hasCurves: Bool

@@ -21,7 +21,20 @@ struct OverviewPage {
         var count: String
     }
 
+    /// Notification deliveries of one channel by state.
+    struct DeliveryRow {
+        var channel: String
+        var states: String
+        var failing: Bool
+    }
+
     var cards: [Card]
+    var reviewCards: [Card]
+    var deliveries: [DeliveryRow]
+    var hasDeliveries: Bool
+    var reviewProblem: String?
+    var timelineSVG: String
+    var timelineNote: String
     var alertsByRisk: [RiskRow]
     var predictionsByRisk: [RiskRow]
     var statsProblem: String?
@@ -32,11 +45,33 @@ struct OverviewPage {
     var refreshSeconds: Int
 
     /// The page from the two API answers.
-    init(stats: DashboardReply, model: DashboardReply, refreshSeconds: Int = 5) {
+    init(
+        stats: DashboardReply, model: DashboardReply, timeline: AlertTimeline? = nil, refreshSeconds: Int = 5
+    ) {
         refreshURL = "/dashboard/overview.json"
         self.refreshSeconds = refreshSeconds
+        timelineSVG = timeline?.svg ?? ""
+        timelineNote = timeline?.note ?? ""
+        reviewCards = []
+        deliveries = []
+        hasDeliveries = false
+        reviewProblem = nil
         if stats.status == 200, let s = APIDocuments.decode(APIDocuments.Stats.self, from: stats.body) {
             cards = Self.cards(s)
+            if let review = s.review {
+                reviewCards = Self.reviewCards(review)
+                deliveries = review.deliveries.keys.sorted().map { channel in
+                    let states = review.deliveries[channel] ?? [:]
+                    return DeliveryRow(
+                        channel: channel,
+                        states: states.keys.sorted().map { "\($0) \(DashboardFormat.integer(states[$0] ?? 0))" }
+                            .joined(separator: " · "),
+                        failing: (states["failed"] ?? 0) + (states["dead"] ?? 0) > 0)
+                }
+                hasDeliveries = !deliveries.isEmpty
+            } else {
+                reviewProblem = "The alerts service does not offer the review API (an older replica): no SLA figures."
+            }
             alertsByRisk = Self.rows(s.alertsByRisk, prefix: "alerts")
             predictionsByRisk = Self.rows(s.predictionsByRisk, prefix: "predictions")
             statsProblem = nil
@@ -63,7 +98,9 @@ struct OverviewPage {
     var refreshJSON: String {
         var out = JSONWriter(capacity: 512)
         out.raw("{\"stats\":{")
-        let values = cards.map { ($0.key, $0.value) } + (alertsByRisk + predictionsByRisk).map { ($0.key, $0.count) }
+        let values =
+            (cards + reviewCards).map { ($0.key, $0.value) }
+            + (alertsByRisk + predictionsByRisk).map { ($0.key, $0.count) }
         for (i, (key, value)) in values.enumerated() {
             if i > 0 { out.raw(",") }
             out.string(key)
@@ -101,6 +138,29 @@ struct OverviewPage {
             Card(
                 key: "spooled", label: "Spooled", value: DashboardFormat.integer(s.spooled),
                 hint: "alert records waiting for PostgreSQL"),
+        ]
+    }
+
+    private static func reviewCards(_ r: APIDocuments.ReviewStats) -> [Card] {
+        let pendingBreaches = r.slaBreaches.pendingByRisk.values.reduce(0, +)
+        func seconds(_ value: Double?) -> String { value.map { DashboardFormat.duration(seconds: Int($0)) } ?? "—" }
+        return [
+            Card(
+                key: "sla_breached_pending", label: "Past SLA, pending",
+                value: DashboardFormat.integer(pendingBreaches),
+                hint: RiskLevel.allCases.reversed().compactMap { level in
+                    r.slaBreaches.pendingByRisk[level.rawValue].flatMap { $0 > 0 ? "\($0) \(level.rawValue)" : nil }
+                }.joined(separator: ", ")),
+            Card(
+                key: "sla_decided_late", label: "Decided late",
+                value: DashboardFormat.integer(r.slaBreaches.decidedLate),
+                hint: "decisions made after their SLA"),
+            Card(
+                key: "time_to_decision", label: "Time to decision", value: seconds(r.timeToDecisionSeconds.median),
+                hint: "median; p90 \(seconds(r.timeToDecisionSeconds.p90))"),
+            Card(
+                key: "dead_letters", label: "Dead letters", value: DashboardFormat.integer(r.deadLetters),
+                hint: "notifications given up after every retry"),
         ]
     }
 

@@ -5,16 +5,22 @@ Checks: every page opens with no console errors and no failed requests, carries 
 loads its fingerprinted, immutable assets; a single prediction shows the risk badge the API gives; the API's
 validation messages appear at their fields; a CSV with a bad line is scored, its refused line listed, and the
 results CSV matches the API's batch answer; Model performance has non-empty ROC and PR curves; a POST without the
-CSRF token is refused. Screenshots of every page, desktop and 390 px wide, go to --out.
+CSRF token is refused; the review queue: an alert opened from the queue (history chart, deliveries), claimed,
+decided with the keyboard shortcut and a note leaves the queue and appears in the alerts log with the analyst's
+name; bulk decisions and "claim next"; the API's filter messages at their fields; with --second-url, a form token
+issued by one gateway is accepted by a second gateway process sharing TXAD_DASHBOARD_SECRET. Screenshots of every
+page, desktop and 390 px wide, go to --out.
 """
 import argparse
 import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -34,8 +40,12 @@ def check(condition, message):
         FAILURES.append(message)
 
 
-def http(url, data=None, headers=None, method=None):
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+API_KEY = {}  # {"X-API-Key": admin key}: what the test's own API calls send (the browser signs in instead)
+
+
+def http(url, data=None, headers=None, method=None, key=True):
+    request = urllib.request.Request(url, data=data, headers={**(API_KEY if key else {}), **(headers or {})},
+                                     method=method)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
@@ -113,11 +123,20 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--data", required=True, help="the labelled CSV the model was trained on")
+    parser.add_argument("--second-url", help="a second gateway sharing TXAD_DASHBOARD_SECRET with --url")
+    parser.add_argument("--admin-key", required=True, help="txad up's admin API key")
+    parser.add_argument("--scorer-key", required=True, help="an API key of role scorer")
     args = parser.parse_args()
     base = args.url.rstrip("/")
+    API_KEY["X-API-Key"] = args.admin_key
     driver = browser()
     try:
+        analyst = sign_in(driver, base, args.out, args.admin_key)
         run(driver, base, args.out, args.data)
+        review(driver, base, args.out, analyst)
+        if args.second_url:
+            replicas(base, args.second_url.rstrip("/"), args.admin_key)
+        roles_and_sign_out(driver, base, args.out, args.scorer_key)
     finally:
         driver.quit()
     if FAILURES:
@@ -232,9 +251,199 @@ def run(driver, base, out, data):
 
     print("== Overview after traffic")
     open_page(driver, base, "/dashboard", "overview-after", out)
+    check(len(driver.find_elements(By.CSS_SELECTOR, "figure[data-chart=timeline] svg")) == 1,
+          "overview: the alerts-per-hour chart is drawn "
+          f"({len(driver.find_elements(By.CSS_SELECTOR, 'figure[data-chart=timeline] svg polyline'))} risk series)")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "[data-stat=sla_breached_pending]")) == 1,
+          "overview: SLA figures shown")
     time.sleep(6)
     check(not drain_problems(driver), "overview: the refresh fetches cause no errors")
     screenshot(driver, out, "overview")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def post_form(url, fields, cookie=None):
+    """A form POST without following the redirect: (status, headers, body)."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(url, urllib.parse.urlencode(fields).encode(), headers, method="POST")
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def form_token(base, path):
+    """The CSRF cookie and the form token a browser gets when it opens `path`."""
+    status, headers, body = http(base + path)
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    token = re.search(rb'name="csrf_token" value="([0-9a-f]+)"', body)
+    return cookie, token.group(1).decode() if token else ""
+
+
+def wait_for(driver, selector, seconds=60):
+    return WebDriverWait(driver, seconds).until(EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def make_alerts(base, count):
+    """Scores transactions the model flags (large night-time amounts far from home) until `count` are pending."""
+    for i in range(40):
+        body = {"transaction_id": f"browser-alert-{i}-{int(time.time())}", "user_id": f"user_{i % 7}",
+                "timestamp": "2026-12-03T03:12:00Z", "amount": 4999.99 + i * 97, "merchant_category": "electronics",
+                "channel": "online", "latitude": -33.9 + i * 0.01, "longitude": 151.2, "country": "AU"}
+        http(base + "/predict", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    for _ in range(60):
+        status, _, body = http(base + "/reviews?limit=200")
+        if status == 200 and json.loads(body)["total"] >= count:
+            return json.loads(body)["total"]
+        time.sleep(0.5)
+    return 0
+
+
+def sign_in(driver, base, out, key):
+    """Signs the browser in with `key` through the sign-in page; the signed-in name."""
+    print("== Sign-in")
+    status, headers, body = http(base + "/dashboard", key=False)
+    check(status == 401 and b"/dashboard/sign-in" in body and "text/html" in headers.get("Content-Type", ""),
+          f"without a session the dashboard answers an HTML 401 page linking to sign-in ({status})")
+    driver.get(base + "/dashboard/sign-in")
+    wait_for(driver, "#f-api_key")
+    check(not drain_problems(driver), "sign-in page: no console errors or failed requests")
+    screenshot(driver, out, "sign-in")
+    driver.find_element(By.ID, "f-api_key").send_keys("txad_wrong_key")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    problem = wait_for(driver, "[data-problem]").text
+    check("unknown" in problem, f"sign-in: a wrong key is refused ({problem!r})")
+    drain_problems(driver)
+    driver.find_element(By.ID, "f-api_key").send_keys(key)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "[data-stat=predictions]")
+    cookie = driver.get_cookie("txad_session") or {}
+    check(cookie.get("httpOnly") and cookie.get("sameSite") == "Strict" and len(cookie.get("value", "")) == 64,
+          f"sign-in: HttpOnly, SameSite=Strict session cookie ({ {k: cookie.get(k) for k in ('httpOnly', 'sameSite')} })")
+    name = driver.find_element(By.CSS_SELECTOR, ".who").text.split()[0]
+    check(not drain_problems(driver), f"sign-in: signed in as {name!r} without errors")
+    return name
+
+
+def roles_and_sign_out(driver, base, out, scorer_key):
+    print("== Sign-out and roles")
+    driver.get(base + "/dashboard/sign-out")
+    wait_for(driver, "form[action='/dashboard/sign-out'] button").click()
+    wait_for(driver, "#f-api_key")
+    check(driver.get_cookie("txad_session") is None, "sign-out: the session cookie is gone")
+    driver.get(base + "/dashboard/reviews")
+    wait_for(driver, "h1")
+    check("Sign-in needed" in driver.find_element(By.TAG_NAME, "h1").text, "after sign-out the queue needs sign-in")
+    drain_problems(driver)
+    driver.get(base + "/dashboard/sign-in")
+    wait_for(driver, "#f-api_key").send_keys(scorer_key)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "#f-transaction_id")
+    nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "header nav a")]
+    check("Review queue" not in nav, f"scorer: the navigation offers no review pages ({nav})")
+    driver.get(base + "/dashboard/reviews")
+    wait_for(driver, "h1")
+    text = driver.find_element(By.TAG_NAME, "main").text
+    check("Your role (scorer) may not open this page" in text, "scorer: the review queue is refused with an HTML 403")
+    problems = [p for p in drain_problems(driver) if "answered 403" not in p and "status of 403" not in p]
+    check(not problems, f"scorer: only the expected 403 {problems}")
+    screenshot(driver, out, "forbidden")
+
+
+def review(driver, base, out, analyst):
+    print("== Review queue")
+    pending = make_alerts(base, 4)
+    check(pending >= 4, f"review: transactions scored through the API raised alerts ({pending} pending)")
+    open_page(driver, base, "/dashboard/reviews", "reviews", out)
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+    check(len(rows) >= 4, f"review: the queue lists the pending alerts ({len(rows)} rows)")
+    screenshot(driver, out, "reviews")
+    alert_id = rows[0].get_attribute("data-alert")
+    rows[0].find_element(By.CSS_SELECTOR, "td:nth-child(2) a").click()
+    wait_for(driver, "form#decision-form")
+    check(not drain_problems(driver), f"alert {alert_id}: opened from the queue without errors")
+    points = [l.get_attribute("points") or "" for l in
+              driver.find_elements(By.CSS_SELECTOR, "figure[data-chart=history] svg polyline")]
+    check(points and all(len(p.split()) >= 1 for p in points), "alert: the user's amount history is drawn")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "table.recent tbody tr")) >= 1,
+          "alert: the user's recent transactions are listed")
+    screenshot(driver, out, "alert")
+
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/claim'] button").click()
+    notice = wait_for(driver, "[data-notice]").text
+    claimed_by = driver.find_element(By.CSS_SELECTOR, "[data-claimed-by]").text
+    check("claim" in notice and claimed_by == analyst, f"alert: claimed ({notice!r}, by {claimed_by!r})")
+    driver.find_element(By.TAG_NAME, "body").send_keys("f")
+    fraud = driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=fraud]")
+    check(fraud.is_selected(), "alert: the f shortcut chooses fraud")
+    driver.find_element(By.ID, "f-note").send_keys("browser test: <b>card</b> reported stolen")
+    driver.find_element(By.CSS_SELECTOR, "button[name=then][value=stay]").click()
+    notice = wait_for(driver, "[data-notice]").text
+    audit = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-audit]"))
+    check("Decision recorded" in notice and analyst in audit and "fraud" in audit and "<b>card</b>" in audit,
+          f"alert: decided, audit trail names the analyst and keeps the note as text ({audit!r})")
+    check(not drain_problems(driver), "alert: claim and decision caused no console errors or failed requests")
+    screenshot(driver, out, "alert-decided")
+
+    status, _, body = http(base + "/reviews?limit=200")
+    check(status == 200 and alert_id not in [i["alert_id"] for i in json.loads(body)["items"]],
+          f"review: alert {alert_id} left the queue")
+    open_page(driver, base, "/dashboard/alerts?status=confirmed_fraud", "alerts", out)
+    row = driver.find_elements(By.CSS_SELECTOR, f"tr[data-alert='{alert_id}']")
+    decided_by = row[0].find_element(By.CSS_SELECTOR, "[data-analyst]").text if row else None
+    check(decided_by == analyst, f"alerts log: alert {alert_id} is listed as fraud, decided by {decided_by!r}")
+    screenshot(driver, out, "alerts")
+
+    driver.get(base + "/dashboard/alerts?risk_level=severe&user_id=u1")
+    shown = wait_for(driver, "[data-field-error=risk_level]").text
+    status, _, answer = http(base + "/alerts?risk_level=severe&user_id=u1&limit=50")
+    expected = [f"{e['field']} {e['reason']}" for e in json.loads(answer).get("errors", [])]
+    check(status == 422 and [shown] == expected, f"alerts log: the API's message at the filter ({shown!r})")
+    problems = [p for p in drain_problems(driver) if "answered 422" not in p and "status of 422" not in p]
+    check(not problems, f"alerts log: only the expected 422 {problems}")
+    screenshot(driver, out, "alerts-invalid")
+
+    print("== Bulk decision and claim next")
+    open_page(driver, base, "/dashboard/reviews", "reviews-again", out)
+    boxes = driver.find_elements(By.CSS_SELECTOR, "table.queue input[name=alert_id]")[:2]
+    chosen = [b.get_attribute("value") for b in boxes]
+    for box in boxes:
+        box.click()
+    driver.find_element(By.ID, "b-decision").send_keys("legitimate")
+    driver.find_element(By.CSS_SELECTOR, "form.bulk button[type=submit]").click()
+    outcomes = {e.get_attribute("data-bulk-outcome"): e.text for e in
+                WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-bulk-outcome]"))}
+    check(sorted(outcomes) == sorted(chosen) and all(t.endswith("decided") for t in outcomes.values()),
+          f"bulk: {len(chosen)} alerts decided legitimate ({outcomes})")
+    check(not drain_problems(driver), "bulk: no console errors or failed requests")
+    screenshot(driver, out, "reviews-bulk")
+    driver.find_element(By.CSS_SELECTOR, "form.claim-next button").click()
+    notice = wait_for(driver, "[data-notice]").text
+    check("Claimed for you" in notice or "Nothing pending" in notice, f"claim next: {notice!r}")
+
+    status, _, _ = http(base + f"/dashboard/alerts/{alert_id}/decision", b"decision=legitimate",
+                        {"Content-Type": "application/x-www-form-urlencoded"}, "POST")
+    check(status == 403, f"a decision POST without the CSRF token is refused ({status})")
+
+
+def replicas(base, second, key):
+    print("== Two gateways, one TXAD_DASHBOARD_SECRET and one Redis")
+    csrf, token = form_token(base, "/dashboard/sign-in")
+    status, headers, _ = post_form(base + "/dashboard/sign-in", {"csrf_token": token, "api_key": key}, csrf)
+    session = headers.get("Set-Cookie", "").split(";")[0]
+    check(status == 303 and session.startswith("txad_session="), f"gateway 1: signed in ({status})")
+    cookie = f"{csrf}; {session}"
+    status, headers, _ = post_form(second + "/dashboard/reviews/next", {"csrf_token": token}, cookie)
+    check(status == 303, f"gateway 2 accepts gateway 1's session and form token ({status} → {headers.get('Location')})")
+    status, _, _ = post_form(second + "/dashboard/reviews/next", {"csrf_token": "0" * 32}, cookie)
+    check(status == 403, f"a wrong token is still refused by gateway 2 ({status})")
 
 
 if __name__ == "__main__":

@@ -186,6 +186,7 @@ struct UpCommand: AsyncParsableCommand {
         let auth = authOff ? "" : " -H \"X-API-Key: $(cat \(keyFile))\""
         let gateway = tls ? "https://127.0.0.1:\(gatewayPort)" : "http://127.0.0.1:\(gatewayPort)"
         let trust = tls ? " --cacert \(LocalTLS.caFile(state: stateDir))" : ""
+        let signInHint = authOff ? "(authentication off: no sign-in)" : "(sign in with the admin key in \(keyFile))"
         if authOff { say("\n  !!! TXAD_AUTH=off: authentication is OFF; anyone reaching the gateway is an admin !!!") }
         say(
             """
@@ -193,7 +194,7 @@ struct UpCommand: AsyncParsableCommand {
             txad is up.
               gateway          \(gateway)/   (OpenAPI: /openapi.json, metrics: /metrics)\(tls ? "  TLS: trust \(LocalTLS.caFile(state: stateDir))" : "")
               health           \(gateway)/health
-              dashboard        \(gateway)/dashboard
+              dashboard        \(gateway)/dashboard   \(signInHint)
               internal admin   http://127.0.0.1:\(basePort + 2100)/metrics (preprocessing), :\(basePort + 2101) (inference), :\(basePort + 2102) (alerts)
               logs             \(stateDir)/logs/
 

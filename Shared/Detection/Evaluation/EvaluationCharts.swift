@@ -137,6 +137,30 @@ public enum EvaluationCharts {
         return out + "</svg>"
     }
 
+    /// Lines over any x range (time series: alerts per hour by risk, a user's amounts over time). Each series
+    /// keeps its colour when given (`colors[i]`), else the palette's; `marker` draws a labelled vertical line
+    /// (e.g. the alerted transaction). Ranges default to the data's, from 0 on the y axis.
+    public static func lineChart(
+        _ series: [Series], colors: [String] = [], title: String, xLabel: String, yLabel: String,
+        xRange: ClosedRange<Double>? = nil, marker: (x: Double, label: String)? = nil, width: Int = 480,
+        height: Int = 220
+    ) -> String {
+        let xs = series.flatMap { $0.points.map(\.x) } + (marker.map { [$0.x] } ?? [])
+        let ys = series.flatMap { $0.points.map(\.y) }
+        let x = xRange ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
+        var plot = Plot(
+            width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel, xRange: x,
+            yRange: 0...max((ys.max() ?? 1) * 1.1, 1))
+        for (i, s) in series.enumerated() {
+            let color = i < colors.count ? colors[i] : palette[i % palette.count]
+            plot.polyline(s.points.map { ($0.x, $0.y) }, color: color)
+            if s.points.count == 1, let only = s.points.first { plot.dot(at: (only.x, only.y), color: color) }
+        }
+        if let marker { plot.verticalLine(at: marker.x, label: marker.label) }
+        if series.count > 1 { plot.legend(series.map { ($0.name, "") }, corner: .topRight) }
+        return plot.svg()
+    }
+
     private static func legendText(_ s: Series, metric: String) -> (String, String) {
         (s.area.map { "\(s.name) (\(metric) \(formatFixed($0, decimals: 3)))" } ?? s.name, "")
     }
@@ -211,6 +235,10 @@ private struct Plot {
         body.append(
             "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"\(coords)\"/>"
         )
+    }
+
+    mutating func dot(at p: (Double, Double), color: String) {
+        body.append("<circle cx=\"\(n(px(p.0)))\" cy=\"\(n(py(p.1)))\" r=\"3\" fill=\"\(color)\"/>")
     }
 
     mutating func dashedLine(from a: (Double, Double), to b: (Double, Double)) {

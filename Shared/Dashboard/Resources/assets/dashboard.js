@@ -27,3 +27,16 @@
   }
   setInterval(tick, seconds * 1000);
 })();
+// Keyboard shortcuts of the review pages: an element with data-shortcut="x" is chosen (radio) or pressed (button)
+// when x is typed outside a text field — f/l choose fraud/legitimate, c claims, n claims the next alert.
+(function () {
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && target.type !== "radio") { return; }
+    var el = document.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
+    if (!el) { return; }
+    event.preventDefault();
+    if (el.type === "radio") { el.checked = true; el.focus(); } else { el.click(); }
+  });
+})();
