@@ -20,6 +20,8 @@ final class LocalCluster: @unchecked Sendable {
     let gatewayPort: Int
     let ports: [String: (port: Int, admin: Int)]
     private var processes: [String: Process] = [:]
+    /// Variables added to every service's environment (set before ``start()``), e.g. `TXAD_ROUTING_FILE`.
+    var environment: [String: String] = [:]
 
     static let binDirectory: String = {
         if let dir = ProcessInfo.processInfo.environment["TXAD_BIN_DIR"], !dir.isEmpty { return dir }
@@ -85,6 +87,7 @@ final class LocalCluster: @unchecked Sendable {
         env["TXAD_MODEL_DIR"] = modelDirectory
         env["TXAD_SPOOL_DIR"] = root + "/spool-" + name
         env["TXAD_LOG_LEVEL"] = "warning"
+        env.merge(environment) { _, given in given }
         process.environment = env
         let logPath = root + "/logs/\(name).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSink
 import Testing
 
 /// The Grafana dashboards and Prometheus rules under `compose/` only name metrics the running services expose
@@ -12,7 +13,11 @@ struct OperationsMetricsTests {
     @Test func dashboardsAndRulesUseOnlyExposedOrPendingMetrics() async throws {
         let model = try await TestModel.prepared()
         let cluster = try await LocalCluster(modelDirectory: model.modelDirectory)
+        // With channels (pointed at a local sink), so the alerts service exposes its notification counters too.
+        let sink = try await HTTPSink.start()
+        defer { Task { try? await sink.stop() } }
         do {
+            cluster.environment = try RoutingSmokeTests.routingEnvironment(root: cluster.root, sink: sink.url(""))
             try await cluster.start()
             let exposed = try await exposedNames(cluster, model: model)
             try check(exposed: exposed)
