@@ -15,7 +15,8 @@ import Stores
 /// | `txad_notification_outbox_oldest_pending_age_seconds` | gauge | — |
 ///
 /// Counters count this replica's delivery attempts; the gauges are read from PostgreSQL every `interval`, so they
-/// describe the whole database and every replica reports the same value (aggregate them with `max`).
+/// describe the whole database and every replica reports the same value (aggregate them with `max`). Every series
+/// exists from the start, at 0.
 struct OutboxMetrics: Service {
     let statistics: ReviewStatistics
     let channels: [String]
@@ -47,9 +48,25 @@ struct OutboxMetrics: Service {
             }
             Counter(label: "txad_notification_dead_letters_total", dimensions: [("channel", channel)]).increment(by: 0)
         }
+        // The gauges exist from the start too (0 until the first read), then follow the database.
+        for level in Self.alertLevels {
+            Gauge(label: "txad_review_backlog", dimensions: [("risk_level", level.rawValue)]).record(0)
+            Gauge(label: "txad_review_sla_breaches", dimensions: [("risk_level", level.rawValue)]).record(0)
+        }
+        Gauge(label: "txad_notification_outbox_pending").record(0)
+        Gauge(label: "txad_notification_outbox_oldest_pending_age_seconds").record(0)
+        var read = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if isReady() { try? await refresh() }
-            try? await Task.sleep(for: interval)
+            if isReady() {
+                do {
+                    try await refresh()
+                    read = true
+                } catch {
+                    read = false
+                }
+            }
+            // Until the first read succeeds (schema still migrating), look again soon.
+            try? await Task.sleep(for: read ? interval : .milliseconds(250))
         }
     }
 
