@@ -12,12 +12,16 @@ struct OperationsMetricsTests {
 
     @Test func dashboardsAndRulesUseOnlyExposedOrPendingMetrics() async throws {
         let model = try await TestModel.prepared()
-        let cluster = try await LocalCluster(modelDirectory: model.modelDirectory)
         // With channels (pointed at a local sink), so the alerts service exposes its notification counters too.
         let sink = try await HTTPSink.start()
         defer { Task { try? await sink.stop() } }
+        let folder = NSTemporaryDirectory() + "txad-metrics-routing-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try await LocalCluster(
+            modelDirectory: model.modelDirectory,
+            environment: try RoutingSmokeTests.routingEnvironment(root: folder, sink: sink.url("")))
         do {
-            cluster.environment = try RoutingSmokeTests.routingEnvironment(root: cluster.root, sink: sink.url(""))
             try await cluster.start()
             let exposed = try await exposedNames(cluster, model: model)
             try check(exposed: exposed)

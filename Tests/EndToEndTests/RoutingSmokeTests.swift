@@ -14,9 +14,13 @@ struct RoutingSmokeTests {
     @Test func theExampleRoutingFileDeliversRealPayloadsToEveryCriticalChannel() async throws {
         let model = try await TestModel.prepared()
         let sink = try await HTTPSink.start { _, _ in .status(202, body: "{}") }
-        let cluster = try await LocalCluster(modelDirectory: model.modelDirectory)
+        let folder = NSTemporaryDirectory() + "txad-routing-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try await LocalCluster(
+            modelDirectory: model.modelDirectory,
+            environment: try Self.routingEnvironment(root: folder, sink: sink.url("")))
         do {
-            cluster.environment = try Self.routingEnvironment(root: cluster.root, sink: sink.url(""))
             try await cluster.start()
             try await run(cluster, model: model, sink: sink)
         } catch {
