@@ -23,7 +23,7 @@ struct AlertsMetricsTests {
         let sink = try await HTTPSink.start { request, _ in
             request.path == "/bad" ? .status(400, body: "invalid_payload") : .status(202)
         }
-        let child = Process()
+        var process: Process?
         var failure: (any Error)?
         do {
             try """
@@ -36,36 +36,14 @@ struct AlertsMetricsTests {
             """.write(toFile: root + "/routing.yaml", atomically: true, encoding: .utf8)
             let port = try Loopback.freePort()
             let adminPort = try Loopback.freePort()
-            child.executableURL = URL(fileURLWithPath: DispatcherCrashTests.binDirectory + "/txad-alerts")
-            child.arguments = ["--port", "\(port)", "--admin-port", "\(adminPort)", "--review-sla-minutes", "high=60"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = postgres.url
-            environment["TXAD_ROUTING_FILE"] = root + "/routing.yaml"
-            environment["TXAD_SPOOL_DIR"] = root + "/spool"
-            environment["TXAD_LOG_LEVEL"] = "warning"
-            environment["METRICS_SECRET"] = "s3cret"
-            child.environment = environment
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
-            try child.run()
-
-            let rpc = RPCClient(
-                configuration: .init(targets: [.init(host: "127.0.0.1", port: port)], defaultDeadline: .seconds(30)))
-            let alerts = AlertsClient(wrapping: rpc)
+            process = try DispatcherCrashTests.startAlerts(
+                ["--port", "\(port)", "--admin-port", "\(adminPort)", "--review-sla-minutes", "high=60"],
+                database: postgres.url, root: root, environment: ["METRICS_SECRET": "s3cret"])
             let items = [
                 OutboxFixture.scored("m-h1", .high), OutboxFixture.scored("m-h2", .high),
                 OutboxFixture.scored("m-c1", .critical), OutboxFixture.scored("m-m1", .medium),
             ]
-            var recorded = false
-            for _ in 0..<300 where !recorded {
-                if let answer = try? await alerts.record(RecordRequest(items: items)), !answer.spooled {
-                    recorded = true
-                } else {
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-            }
-            await rpc.close()
-            #expect(recorded)
+            #expect(try await DispatcherCrashTests.recordOnceMigrated(items, port: port))
             // One high alert has waited two hours: past its 60 min SLA.
             let database = try PostgresClient(url: postgres.url)
             try await database.execute(
@@ -97,7 +75,7 @@ struct AlertsMetricsTests {
         } catch {
             failure = error
         }
-        if child.isRunning {
+        if let child = process, child.isRunning {
             child.terminate()
             child.waitUntilExit()
         }

@@ -24,17 +24,7 @@ struct OutboxIncidentTests {
         """)
 
     @Test func theHourlyCapCountsSentNotificationsNotCreatedOnes() async throws {
-        let routing = OutboxFixture.yaml(
-            """
-            channels:
-              hook: {type: webhook, url: "SINK/hook", secret_env: HOOK_SECRET}
-            routes:
-              high:
-                channels: [hook]
-                group_window: 0
-                max_per_hour: 2
-            """)
-        try await OutboxFixture.with(routing: routing) { fx in
+        try await OutboxFixture.with(routing: NotificationOutboxTests.hourlyCapOfTwo) { fx in
             try await fx.recorder.record([OutboxFixture.scored("s0", .high, user: "card-owner")])
             // Created two hours ago (a follow-up held back, say) but sent ten minutes ago: it counts.
             try await fx.database.execute(
@@ -56,7 +46,8 @@ struct OutboxIncidentTests {
                     "s0 alert.created f", "s1 alert.created f", "s2 alert.followup t",
                 ])
             // A dead notification was never sent: it does not count.
-            try await fx.database.execute("UPDATE notification_deliveries SET state = 'dead' WHERE event_type <> 'alert.followup'")
+            try await fx.database.execute(
+                "UPDATE notification_deliveries SET state = 'dead' WHERE event_type <> 'alert.followup'")
             try await fx.database.execute("DELETE FROM notification_deliveries WHERE event_type = 'alert.followup'")
             try await fx.recorder.record([OutboxFixture.scored("s3", .high, user: "card-owner")])
             #expect(
@@ -118,7 +109,8 @@ struct OutboxIncidentTests {
                 $0["alert_id"]
             }
             let reviews = ReviewDecisions(database: fx.database, policy: ReviewPolicy())
-            _ = try await reviews.decide(ReviewDecideRequest(alertID: ids[1], decision: .fraud, note: "", analyst: "ana"))
+            _ = try await reviews.decide(
+                ReviewDecideRequest(alertID: ids[1], decision: .fraud, note: "", analyst: "ana"))
             _ = try await reviews.decide(
                 ReviewDecideRequest(alertID: ids[0], decision: .legitimate, note: "", analyst: "ana"))
             #expect(
@@ -130,7 +122,8 @@ struct OutboxIncidentTests {
                     alertID: ids[1], decision: .legitimate, note: "customer confirmed", analyst: "bo", override: true))
             let resolves = try await fx.database.query(
                 "SELECT alert_id, incident_alert_id FROM notification_deliveries WHERE event_type = 'alert.resolved'")
-            #expect(resolves.map { "\($0["alert_id"] ?? "")/\($0["incident_alert_id"] ?? "")" } == ["\(ids[0])/\(ids[0])"])
+            #expect(
+                resolves.map { "\($0["alert_id"] ?? "")/\($0["incident_alert_id"] ?? "")" } == ["\(ids[0])/\(ids[0])"])
         }
     }
 
