@@ -7,8 +7,9 @@ TEST_FLAGS  ?=
 .PHONY: run test test-api test-fuzz-corpus fuzz deps build release proto check-proto validate-ops bench format clean
 
 ## Install what is missing, build release, train a default model if none exists, start the local cluster.
+## ROUTING_FILE=compose/routing.example.yaml notifies the channels it names (txad up --routing-file).
 run: deps release
-	$(RELEASE_BIN)/txad up $(UP_FLAGS)
+	$(RELEASE_BIN)/txad up $(if $(ROUTING_FILE),--routing-file $(ROUTING_FILE)) $(UP_FLAGS)
 
 # Test targets run one after another, each in its own process: CPU-heavy model tests on the 2-thread cooperative pool
 # would otherwise starve the RPC and end-to-end tests' deadlines. Within a target, tests still run in parallel.

@@ -252,7 +252,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
+            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores", "HTTPSink"],
             swiftSettings: strict),
         .testTarget(
             name: "PreprocessingTests",

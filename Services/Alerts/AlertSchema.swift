@@ -95,6 +95,9 @@ enum AlertSchema {
                 CREATE INDEX notification_deliveries_state ON notification_deliveries (state, created_at);
                 \(NotificationOutbox.enqueueFunction)
                 """),
+        Migration(
+            version: 12, name: "notification_cap_counts_sent_incident_keys_and_wake",
+            sql: NotificationOutbox.migration12),
         // 20–29: the review API.
         Migration(
             version: 20, name: "review_claims_idempotency_and_override_audit",

@@ -183,18 +183,25 @@ extension AlertsService {
     ///
     /// - Parameter notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another
     ///   replica delivers the row once it expired. Must exceed every channel's timeout.
+    /// - Parameter notificationWorkers: the dispatcher's claim-and-send loops; 0 runs no dispatcher (this replica
+    ///   only records and enqueues).
     public func backgroundServices(
-        interval: Duration, notificationLease: Duration = .seconds(60), logger: Logger
+        interval: Duration, notificationLease: Duration = .seconds(60), notificationWorkers: Int = 4, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
             ReviewMaintainer(database: database, policy: reviews.policy, interval: .seconds(3600), logger: logger),
+            OutboxMetrics(
+                statistics: ReviewStatistics(database: database, policy: reviews.policy),
+                channels: routing.channels.keys.sorted(), interval: .seconds(5),
+                isReady: { [weak self] in self?.isSchemaReady ?? false }),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
-        if !routing.channels.isEmpty {
+        if !routing.channels.isEmpty && notificationWorkers > 0 {
             var configuration = NotificationDispatcher.Configuration()
             configuration.lease = notificationLease
+            configuration.workers = notificationWorkers
             services.append(notificationDispatcher(configuration: configuration, logger: logger))
         }
         return services

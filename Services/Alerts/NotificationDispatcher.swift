@@ -18,7 +18,9 @@ import Stores
 ///
 /// ``Configuration/workers`` loops each claim up to ``Configuration/batchSize`` rows and send them concurrently, so
 /// one slow receiver holds up one batch, not the outbox. All requests go through one shared `HTTPClient`, shut
-/// down when the service stops.
+/// down when the service stops. Idle workers wait for the outbox's `NOTIFY` (sent on commit by every insert into
+/// it and every re-queue, received through a `PostgresListener`) or at most ``Configuration/idleInterval``, which
+/// picks up retries and follow-ups that fall due later.
 struct NotificationDispatcher: Service {
     /// Tuning; the defaults suit one alerts replica on a small machine.
     struct Configuration: Sendable {
@@ -26,15 +28,17 @@ struct NotificationDispatcher: Service {
         var workers: Int = 4
         /// Rows per claim. Default 128.
         var batchSize: Int = 128
-        /// Pause when nothing is due. Default 100 ms (bounds commit-to-delivery latency when idle).
-        var pollInterval: Duration = .milliseconds(100)
+        /// Longest wait when nothing is due and no `NOTIFY` arrived: how late a retry or follow-up may be sent
+        /// after it fell due. Default 1 s.
+        var idleInterval: Duration = .seconds(1)
+        /// Wake on the outbox's `NOTIFY` (a dedicated `LISTEN` connection). Default true; without it workers
+        /// poll every ``idleInterval``.
+        var listens = true
         /// How long a claim lasts before another dispatcher may take the row. Must exceed the longest channel
         /// timeout. Default 60 s.
         var lease: Duration = .seconds(60)
         /// Retry rules (backoff base and cap).
         var policy = DeliveryPolicy()
-        /// How often the outbox gauges are refreshed. Default 5 s.
-        var metricsInterval: Duration = .seconds(5)
     }
 
     let database: PostgresClient
@@ -59,25 +63,42 @@ struct NotificationDispatcher: Service {
     }
 
     func run() async throws {
+        let listener =
+            configuration.listens
+            ? try PostgresListener(
+                configuration: database.configuration, channel: NotificationOutbox.wakeChannel, logger: logger) : nil
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         clientConfiguration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let sender = NotificationSender(client: client)
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, configuration.workers) {
-                group.addTask { await self.workLoop(sender: sender) }
+        let wakeup = OutboxWakeup()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, configuration.workers) {
+                    group.addTask { await self.workLoop(sender: sender, wakeup: wakeup) }
+                }
+                if let listener {
+                    group.addTask {
+                        // Every event (a NOTIFY, or LISTEN re-established after a gap) is a reason to claim again.
+                        await cancelWhenGracefulShutdown {
+                            for await _ in listener.events() { wakeup.signal() }
+                        }
+                    }
+                }
+                await group.waitForAll()
             }
-            group.addTask { await self.metricsLoop() }
-            await group.waitForAll()
+        } onGracefulShutdown: {
+            wakeup.signal()
         }
         try await client.shutdown()
     }
 
     private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 
-    private func workLoop(sender: NotificationSender) async {
+    private func workLoop(sender: NotificationSender, wakeup: OutboxWakeup) async {
         while !stopping {
+            let seen = wakeup.generation
             var claimed = 0
             if isReady() {
                 do {
@@ -86,14 +107,7 @@ struct NotificationDispatcher: Service {
                     logger.warning("notification dispatch round failed; retrying", metadata: ["error": "\(error)"])
                 }
             }
-            if claimed < configuration.batchSize { try? await Task.sleep(for: configuration.pollInterval) }
-        }
-    }
-
-    private func metricsLoop() async {
-        while !stopping {
-            if isReady() { try? await refreshGauges() }
-            try? await Task.sleep(for: configuration.metricsInterval)
+            if claimed < configuration.batchSize { await wakeup.wait(after: seen, upTo: configuration.idleInterval) }
         }
     }
 
@@ -126,6 +140,7 @@ struct NotificationDispatcher: Service {
         var alertIDs: [Int64]
         var groupWindowSeconds: Int
         var createdUnix: Int64
+        var incidentAlertID: Int64
     }
 
     private func claim() async throws -> [Claim] {
@@ -137,8 +152,8 @@ struct NotificationDispatcher: Service {
                   AND (d.lease_until IS NULL OR d.lease_until < now())
                   AND NOT (d.event_type = 'alert.resolved' AND EXISTS (
                       SELECT 1 FROM notification_deliveries t
-                      WHERE t.alert_id = d.alert_id AND t.channel = d.channel AND t.event_type <> 'alert.resolved'
-                        AND t.state IN ('pending', 'delivering')))
+                      WHERE t.channel = d.channel AND coalesce(t.incident_alert_id, t.alert_id) = d.alert_id
+                        AND t.event_type <> 'alert.resolved' AND t.state IN ('pending', 'delivering')))
                 ORDER BY d.next_attempt_at
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED)
@@ -148,7 +163,8 @@ struct NotificationDispatcher: Service {
             FROM due WHERE n.delivery_id = due.delivery_id
             RETURNING n.delivery_id, n.channel, n.event_type, n.attempts, n.alert_id,
                       array_to_string(coalesce(n.alert_ids, ARRAY[n.alert_id]), ',') AS alert_ids,
-                      n.group_window_seconds, extract(epoch FROM n.created_at)::bigint AS created_unix
+                      n.group_window_seconds, extract(epoch FROM n.created_at)::bigint AS created_unix,
+                      coalesce(n.incident_alert_id, n.alert_id) AS incident_alert_id
             """,
             [
                 PostgresValue(configuration.batchSize), PostgresValue(owner),
@@ -161,7 +177,8 @@ struct NotificationDispatcher: Service {
                 eventType: try row.string("event_type") ?? "", attempts: try row.int("attempts") ?? 1,
                 alertIDs: ids.isEmpty ? [try row.int64("alert_id") ?? 0] : ids,
                 groupWindowSeconds: try row.int("group_window_seconds") ?? 0,
-                createdUnix: try row.int64("created_unix") ?? 0)
+                createdUnix: try row.int64("created_unix") ?? 0,
+                incidentAlertID: try row.int64("incident_alert_id") ?? 0)
         }
     }
 
@@ -213,7 +230,8 @@ struct NotificationDispatcher: Service {
             }
         let message = NotificationMessage(
             eventID: claim.deliveryID, kind: kind, alerts: claim.alertIDs.compactMap { notices[$0] },
-            createdUnix: claim.createdUnix, groupWindowSeconds: claim.groupWindowSeconds)
+            createdUnix: claim.createdUnix, groupWindowSeconds: claim.groupWindowSeconds,
+            incidentAlertID: String(claim.incidentAlertID))
         let request: OutgoingRequest
         do {
             request = try renderer.render(message, for: channel, now: Int64(Date().timeIntervalSince1970))
@@ -248,10 +266,7 @@ struct NotificationDispatcher: Service {
                 status = code
                 error = message
             }
-            Counter(
-                label: "txad_notification_deliveries_total",
-                dimensions: [("channel", outcome.channel), ("outcome", state == "pending" ? "retry" : state)]
-            ).increment()
+            OutboxMetrics.countAttempt(channel: outcome.channel, outcome: state == "pending" ? "retry" : state)
             if state == "dead" {
                 logger.error(
                     "notification dead-lettered",
@@ -275,22 +290,5 @@ struct NotificationDispatcher: Service {
                 delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
             WHERE delivery_id = $1::uuid AND lease_owner = $6 AND state = 'delivering'
             """, sets)
-    }
-
-    // MARK: - Gauges
-
-    private func refreshGauges() async throws {
-        let rows = try await database.query(
-            """
-            SELECT count(*) FILTER (WHERE state IN ('pending', 'delivering')) AS depth,
-                   count(*) FILTER (WHERE state = 'dead') AS dead,
-                   coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (
-                       WHERE state IN ('pending', 'delivering') AND next_attempt_at <= now())), 0)::float8 AS oldest
-            FROM notification_deliveries WHERE state <> 'delivered'
-            """)
-        guard let row = rows.first else { return }
-        Gauge(label: "txad_notification_outbox_depth").record(Double(try row.int64("depth") ?? 0))
-        Gauge(label: "txad_notification_dead_letters").record(Double(try row.int64("dead") ?? 0))
-        Gauge(label: "txad_notification_oldest_pending_seconds").record(try row.double("oldest") ?? 0)
     }
 }

@@ -18,7 +18,7 @@ import Stores
 enum NotificationOutbox {
     /// Per-user grouping and the hourly cap, decided under a transaction-scoped advisory lock per channel and user
     /// (concurrent transactions for one user serialize; others do not wait). Part of migration 11: never edit it,
-    /// replace it in a later migration.
+    /// replace it in a later migration (``migration12`` did: the cap counts sent notifications, incident keys).
     ///
     /// - Joins the user's follow-up on this channel if one is waiting (never attempted, not re-queued);
     /// - else, if an `alert.created` row of this user and channel is younger than the window, starts a follow-up
@@ -113,26 +113,38 @@ enum NotificationOutbox {
             ])
     }
 
-    /// When an alert is decided `legitimate`: a PagerDuty `resolve` with the same `dedup_key` for every PagerDuty
-    /// incident opened for it (one per channel; none twice while one is still waiting). The dispatcher sends a
-    /// resolve only after its trigger left `pending`/`delivering`, so PagerDuty never sees them out of order.
+    /// When an alert is decided `legitimate`: a PagerDuty `resolve` for every incident that carries it (one per
+    /// PagerDuty channel) once every alert of that incident is decided legitimate — the alert that opened it and
+    /// those its follow-ups added. The resolve has the incident's `dedup_key`; none is enqueued twice while one is
+    /// still waiting. The dispatcher sends a resolve only after the incident's triggers left
+    /// `pending`/`delivering`, so PagerDuty never sees them out of order.
     ///
-    /// Call it inside the transaction that records the decision.
+    /// Call it inside the transaction that records the decision (after the alert's status was updated).
     @discardableResult
     static func enqueueResolutions(alertID: Int64, in transaction: PostgresTransaction) async throws -> Int {
-        try await transaction.execute(
+        let users = try await transaction.query(
+            "SELECT p.user_id FROM alerts a JOIN predictions p USING (transaction_id) WHERE a.alert_id = $1",
+            [PostgresValue(alertID)])
+        let user = try users.first.flatMap { try $0.string("user_id") }.map(Redaction.pseudonym(forUserID:)) ?? ""
+        return try await transaction.execute(
             """
             INSERT INTO notification_deliveries (
-                delivery_id, alert_id, channel, channel_type, event_type, user_key, alert_ids)
-            SELECT gen_random_uuid(), d.alert_id, d.channel, d.channel_type, 'alert.resolved', d.user_key,
-                   ARRAY[d.alert_id]
-            FROM notification_deliveries d
-            WHERE d.alert_id = $1 AND d.channel_type = 'pagerduty' AND d.event_type <> 'alert.resolved'
-              AND d.state <> 'dead'
+                delivery_id, alert_id, channel, channel_type, event_type, user_key, alert_ids, incident_alert_id)
+            SELECT gen_random_uuid(), i.incident, i.channel, 'pagerduty', 'alert.resolved', i.user_key,
+                   ARRAY[i.incident], i.incident
+            FROM (SELECT DISTINCT d.channel, d.user_key, coalesce(d.incident_alert_id, d.alert_id) AS incident
+                  FROM notification_deliveries d
+                  WHERE (d.alert_id = $1 OR d.user_key = $2) AND $1 = ANY(coalesce(d.alert_ids, ARRAY[d.alert_id]))
+                    AND d.channel_type = 'pagerduty' AND d.event_type <> 'alert.resolved' AND d.state <> 'dead') i
+            WHERE NOT EXISTS (
+                  SELECT 1 FROM notification_deliveries m
+                  JOIN alerts a ON a.alert_id = ANY(coalesce(m.alert_ids, ARRAY[m.alert_id]))
+                  WHERE m.channel = i.channel AND coalesce(m.incident_alert_id, m.alert_id) = i.incident
+                    AND m.event_type <> 'alert.resolved' AND m.state <> 'dead' AND a.status <> 'legitimate')
               AND NOT EXISTS (
                   SELECT 1 FROM notification_deliveries r
-                  WHERE r.alert_id = d.alert_id AND r.channel = d.channel AND r.event_type = 'alert.resolved'
-                    AND r.state IN ('pending', 'delivering'))
-            """, [PostgresValue(alertID)])
+                  WHERE r.channel = i.channel AND coalesce(r.incident_alert_id, r.alert_id) = i.incident
+                    AND r.event_type = 'alert.resolved' AND r.state IN ('pending', 'delivering'))
+            """, [PostgresValue(alertID), PostgresValue(user)])
     }
 }

@@ -73,15 +73,25 @@ public struct NotificationMessage: Sendable {
     public var createdUnix: Int64
     /// The group window, for follow-up wording.
     public var groupWindowSeconds: Int
+    /// The alert whose notification opened the incident this one belongs to (PagerDuty's `dedup_key`): a
+    /// follow-up joins its user's open incident instead of paging again. `nil`: the first alert's id.
+    public var incidentAlertID: String?
 
     /// Creates a message.
-    public init(eventID: String, kind: Kind, alerts: [AlertNotice], createdUnix: Int64, groupWindowSeconds: Int = 0) {
+    public init(
+        eventID: String, kind: Kind, alerts: [AlertNotice], createdUnix: Int64, groupWindowSeconds: Int = 0,
+        incidentAlertID: String? = nil
+    ) {
         self.eventID = eventID
         self.kind = kind
         self.alerts = alerts
         self.createdUnix = createdUnix
         self.groupWindowSeconds = groupWindowSeconds
+        self.incidentAlertID = incidentAlertID
     }
+
+    /// PagerDuty's `dedup_key`: the incident's alert id.
+    var dedupKey: String { incidentAlertID ?? alerts.first?.alertID ?? eventID }
 
     /// The highest risk among the alerts.
     var highestRisk: RiskLevel { alerts.map(\.riskLevel).max() ?? .medium }

@@ -2,15 +2,16 @@ import Domain
 import Foundation
 
 extension NotificationRenderer {
-    /// PagerDuty Events API v2: `trigger` with `dedup_key` = the alert id and a `payload` (summary, severity,
-    /// source, timestamp, custom details); `resolve` with the same `dedup_key` and nothing else.
+    /// PagerDuty Events API v2: `trigger` with `dedup_key` = the incident's alert id (the alert itself, or for a
+    /// follow-up the alert that opened its user's incident) and a `payload` (summary, severity, source, timestamp,
+    /// custom details); `resolve` with the same `dedup_key` and nothing else.
     func pagerDuty(_ message: NotificationMessage, routingKey: String, source: String) throws -> JSONValue {
         let headline = try message.headline()
         guard let first = message.alerts.first else { return .null }
         if message.kind == .resolve {
             return .object([
                 ("routing_key", .string(routingKey)), ("event_action", "resolve"),
-                ("dedup_key", .string(first.alertID)),
+                ("dedup_key", .string(message.dedupKey)),
             ])
         }
         let severity: String =
@@ -32,7 +33,7 @@ extension NotificationRenderer {
         return .object([
             ("routing_key", .string(routingKey)),
             ("event_action", "trigger"),
-            ("dedup_key", .string(first.alertID)),
+            ("dedup_key", .string(message.dedupKey)),
             (
                 "payload",
                 .object([

@@ -21,6 +21,44 @@ struct DispatcherCrashTests {
             .deletingLastPathComponent().appendingPathComponent(".build/debug").path
     }()
 
+    /// Starts `txad-alerts` with `root/routing.yaml`, a spool under `root`, and `environment` added.
+    static func startAlerts(
+        _ arguments: [String], database: String, root: String, environment extra: [String: String]
+    ) throws -> Process {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: binDirectory + "/txad-alerts")
+        child.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = database
+        environment["TXAD_ROUTING_FILE"] = root + "/routing.yaml"
+        environment["TXAD_SPOOL_DIR"] = root + "/spool"
+        environment["TXAD_LOG_LEVEL"] = "warning"
+        environment.merge(extra) { _, given in given }
+        child.environment = environment
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        return child
+    }
+
+    /// Records `items` through the Record RPC on `port` once the service listens and has migrated (a spooled
+    /// answer would be replayed later anyway); false if that never happened within a minute.
+    static func recordOnceMigrated(_ items: [ScoredTransaction], port: Int) async throws -> Bool {
+        let rpc = RPCClient(
+            configuration: .init(targets: [.init(host: "127.0.0.1", port: port)], defaultDeadline: .seconds(30)))
+        let alerts = AlertsClient(wrapping: rpc)
+        var recorded = false
+        for _ in 0..<300 where !recorded {
+            if let answer = try? await alerts.record(RecordRequest(items: items)), !answer.spooled {
+                recorded = true
+            } else {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        await rpc.close()
+        return recorded
+    }
+
     @Test func killedMidDeliveryEveryNotificationStillArrives() async throws {
         let root = NSTemporaryDirectory() + "txad-crash-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -40,39 +78,13 @@ struct DispatcherCrashTests {
             let port = try Loopback.freePort()
             let adminPort = try Loopback.freePort()
             func start() throws -> Process {
-                let child = Process()
-                child.executableURL = URL(fileURLWithPath: Self.binDirectory + "/txad-alerts")
-                child.arguments = [
-                    "--port", "\(port)", "--admin-port", "\(adminPort)", "--notification-lease-seconds", "8",
-                ]
-                var environment = ProcessInfo.processInfo.environment
-                environment["DATABASE_URL"] = postgres.url
-                environment["TXAD_ROUTING_FILE"] = root + "/routing.yaml"
-                environment["TXAD_SPOOL_DIR"] = root + "/spool"
-                environment["TXAD_LOG_LEVEL"] = "warning"
-                environment["CRASH_SECRET"] = "s3cret"
-                child.environment = environment
-                child.standardOutput = FileHandle.nullDevice
-                child.standardError = FileHandle.nullDevice
-                try child.run()
-                return child
+                try Self.startAlerts(
+                    ["--port", "\(port)", "--admin-port", "\(adminPort)", "--notification-lease-seconds", "8"],
+                    database: postgres.url, root: root, environment: ["CRASH_SECRET": "s3cret"])
             }
             process = try start()
-            let rpc = RPCClient(
-                configuration: .init(targets: [.init(host: "127.0.0.1", port: port)], defaultDeadline: .seconds(30)))
-            let alerts = AlertsClient(wrapping: rpc)
             let items = (0..<20).map { OutboxFixture.scored("k\($0)", .high) }
-            var recorded = false
-            for _ in 0..<300 where !recorded {
-                // Until the service listens and has migrated (a spooled answer would be replayed later anyway).
-                if let answer = try? await alerts.record(RecordRequest(items: items)), !answer.spooled {
-                    recorded = true
-                } else {
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-            }
-            await rpc.close()
-            #expect(recorded)
+            #expect(try await Self.recordOnceMigrated(items, port: port))
             try await sink.waitForRequests(1)
             if let running = process { kill(running.processIdentifier, SIGKILL) }
             process?.waitUntilExit()

@@ -25,6 +25,18 @@ struct NotificationOutboxTests {
 
     static let rows = "SELECT count(*) AS n FROM notification_deliveries"
 
+    /// High alerts to a webhook, without grouping, at most 2 notifications per user and hour.
+    static let hourlyCapOfTwo = OutboxFixture.yaml(
+        """
+        channels:
+          hook: {type: webhook, url: "SINK/hook", secret_env: HOOK_SECRET}
+        routes:
+          high:
+            channels: [hook]
+            group_window: 0
+            max_per_hour: 2
+        """)
+
     @Test func notificationsAreEnqueuedWithTheirAlertsOnce() async throws {
         try await OutboxFixture.with(routing: Self.webhookAndPager) { fx in
             let batch = [
@@ -274,17 +286,7 @@ struct NotificationOutboxTests {
     }
 
     @Test func hourlyCapHoldsFurtherAlertsInOneLaterFollowUp() async throws {
-        let routing = OutboxFixture.yaml(
-            """
-            channels:
-              hook: {type: webhook, url: "SINK/hook", secret_env: HOOK_SECRET}
-            routes:
-              high:
-                channels: [hook]
-                group_window: 0
-                max_per_hour: 2
-            """)
-        try await OutboxFixture.with(routing: routing) { fx in
+        try await OutboxFixture.with(routing: Self.hourlyCapOfTwo) { fx in
             for index in 0..<5 {
                 try await fx.recorder.record([OutboxFixture.scored("h\(index)", .high, user: "card-owner")])
             }

@@ -22,9 +22,8 @@ struct OutboxFixture {
 
     /// Fast retries and polling so tests finish quickly (no timed assertions rely on them).
     static let fast = NotificationDispatcher.Configuration(
-        workers: 2, batchSize: 16, pollInterval: .milliseconds(20), lease: .seconds(20),
-        policy: DeliveryPolicy(baseDelay: .milliseconds(50), maximumDelay: .milliseconds(400)),
-        metricsInterval: .milliseconds(200))
+        workers: 2, batchSize: 16, idleInterval: .milliseconds(20), lease: .seconds(20),
+        policy: DeliveryPolicy(baseDelay: .milliseconds(50), maximumDelay: .milliseconds(400)))
 
     func dispatcher(
         owner: String = "test-\(UUID().uuidString.prefix(6))",

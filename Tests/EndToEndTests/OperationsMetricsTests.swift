@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSink
 import Testing
 
 /// The Grafana dashboards and Prometheus rules under `compose/` only name metrics the running services expose
@@ -11,7 +12,15 @@ struct OperationsMetricsTests {
 
     @Test func dashboardsAndRulesUseOnlyExposedOrPendingMetrics() async throws {
         let model = try await TestModel.prepared()
-        let cluster = try await LocalCluster(modelDirectory: model.modelDirectory)
+        // With channels (pointed at a local sink), so the alerts service exposes its notification counters too.
+        let sink = try await HTTPSink.start()
+        defer { Task { try? await sink.stop() } }
+        let folder = NSTemporaryDirectory() + "txad-metrics-routing-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cluster = try await LocalCluster(
+            modelDirectory: model.modelDirectory,
+            environment: try RoutingSmokeTests.routingEnvironment(root: folder, sink: sink.url("")))
         do {
             try await cluster.start()
             let exposed = try await exposedNames(cluster, model: model)

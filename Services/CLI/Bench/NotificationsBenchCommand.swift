@@ -12,10 +12,11 @@ import Wire
 /// alerts replicas delivering to a local HTTP sink (a signed webhook channel). Prints a table; never asserts.
 ///
 /// Each run gets a fresh database on a throwaway PostgreSQL and its own `txad-alerts` processes (built next to this
-/// executable). Throughput: `--alerts` high-risk alerts of distinct users are recorded in batches of 500 through
-/// the Record RPC, and the clock runs from the first record to the sink's last delivery. Latency: `--latency-alerts`
-/// alerts recorded one at a time, 5 ms apart; each is timed from its Record answer (the commit) to its arrival at
-/// the sink.
+/// executable). Recording: `--alerts` high-risk alerts of distinct users are recorded in batches of 500 through the
+/// Record RPC of a replica that enqueues but does not deliver (`--notification-workers 0`), filling the outbox.
+/// Delivery: then the delivering replicas start, and deliveries/s is the outbox drained from the sink's first
+/// arrival to its last. Latency: `--latency-alerts` alerts recorded one at a time, 5 ms apart, through the
+/// delivering replicas; each is timed from its Record answer (the commit) to its arrival at the sink.
 struct NotificationsBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifications",
@@ -25,9 +26,11 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
     @Option(help: "Alerts for the throughput run.") var alerts = 10_000
     @Option(help: "Alerts for the latency run (recorded one at a time).") var latencyAlerts = 500
     @Option(help: "Replica counts to measure, comma-separated.") var replicas = "1,2"
+    @Option(help: "Dispatcher workers per delivering replica (TXAD_NOTIFICATION_WORKERS).") var workers = 4
 
     func validate() throws {
         guard (100...1_000_000).contains(alerts) else { throw ValidationError("--alerts must be 100…1000000") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1…64") }
         guard (10...100_000).contains(latencyAlerts) else {
             throw ValidationError("--latency-alerts must be 10…100000")
         }
@@ -75,7 +78,7 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         try await sink.stop()
         try await postgres.stop()
         print(
-            "replicas  alerts  deliveries/s  recorded/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)"
+            "replicas  alerts  recorded/s  deliveries/s  commit→delivery p50  p99     (latency run: \(latencyAlerts) alerts, 1 every 5 ms)"
         )
         for line in lines { print(line) }
     }
@@ -94,27 +97,57 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         environment["TXAD_ROUTING_FILE"] = routing
         environment["TXAD_BENCH_SECRET"] = "bench-secret"
         environment["TXAD_LOG_LEVEL"] = "warning"
-        var processes: [ServiceProcess] = []
         var ports: [Int] = []
-        for replica in 0..<replicas {
+        var recordSeconds = 0.0
+        var processes: [ServiceProcess] = []
+        /// Starts one replica (its RPC port once ready); `workers` 0 records without delivering.
+        func startReplica(_ name: String, workers: Int) async throws -> Int {
             let port = try Loopback.freePort()
             let adminPort = try Loopback.freePort()
-            environment["TXAD_SPOOL_DIR"] = folder + "/spool-\(run)-\(replica)"
-            processes.append(
-                try ServiceProcess(
-                    name: "txad-alerts", executable: bin + "/txad-alerts",
-                    arguments: ["--port", "\(port)", "--admin-port", "\(adminPort)"], environment: environment,
-                    logPath: folder + "/alerts-\(run)-\(replica).log"))
-            ports.append(port)
-            let child = processes[replica]
+            environment["TXAD_SPOOL_DIR"] = folder + "/spool-\(run)-\(name)"
+            environment["TXAD_NOTIFICATION_WORKERS"] = String(workers)
+            let child = try ServiceProcess(
+                name: "txad-alerts", executable: bin + "/txad-alerts",
+                arguments: ["--port", "\(port)", "--admin-port", "\(adminPort)"], environment: environment,
+                logPath: folder + "/alerts-\(run)-\(name).log")
+            processes.append(child)
             guard
                 await ReadinessProbe.waitUntilReady(
                     "http://127.0.0.1:\(adminPort)/health/ready", timeout: .seconds(60),
                     keepWaiting: { child.isRunning })
             else {
-                for process in processes { await process.stop(grace: .seconds(5)) }
                 throw CLIError("txad-alerts did not become ready:\n\(child.logTail())")
             }
+            return port
+        }
+        do {
+            let recorderPort = try await startReplica("recorder", workers: 0)
+            let recorderRPC = RPCClient(
+                configuration: .init(
+                    targets: [RPCClient.Target(host: "127.0.0.1", port: recorderPort)], defaultDeadline: .seconds(60)))
+            let recorder = AlertsClient(wrapping: recorderRPC)
+            // The schema is migrated in the background: wait until a record commits instead of spooling.
+            let warm = Self.alert("warm-\(run)", user: "warm")
+            while try await recorder.record(RecordRequest(items: [warm])).spooled {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            say("\(replicas) replica(s): recording \(alerts) alerts into the outbox…")
+            let start = ContinuousClock.now
+            var recorded = 0
+            while recorded < alerts {
+                let size = min(500, alerts - recorded)
+                let batch = (recorded..<(recorded + size)).map { Self.alert("t\(run)-\($0)", user: "t\(run)-\($0)") }
+                _ = try await recorder.record(RecordRequest(items: batch))
+                recorded += size
+            }
+            recordSeconds = start.duration(to: .now).inSeconds
+            await recorderRPC.close()
+            sink.clear()
+            say("\(replicas) replica(s): delivering the outbox…")
+            for replica in 0..<replicas { ports.append(try await startReplica("\(replica)", workers: workers)) }
+        } catch {
+            for process in processes { await process.stop(grace: .seconds(5)) }
+            throw error
         }
         let rpc = RPCClient(
             configuration: .init(
@@ -122,29 +155,13 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
         let client = AlertsClient(wrapping: rpc)
         defer { _ = rpc }
         do {
-            // The schema is migrated in the background: wait until a record commits instead of spooling.
-            sink.clear()
-            let warm = Self.alert("warm-\(run)", user: "warm")
-            while try await client.record(RecordRequest(items: [warm])).spooled {
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            _ = try await sink.waitForRequests(1, timeout: .seconds(30))
-            sink.clear()
-            say("\(replicas) replica(s): throughput run, \(alerts) alerts…")
-            let start = ContinuousClock.now
-            var recorded = 0
-            while recorded < alerts {
-                let size = min(500, alerts - recorded)
-                let batch = (recorded..<(recorded + size)).map { Self.alert("t\(run)-\($0)", user: "t\(run)-\($0)") }
-                _ = try await client.record(RecordRequest(items: batch))
-                recorded += size
-            }
-            let recordSeconds = start.duration(to: .now).inSeconds
-            let received = try await sink.waitForRequests(alerts, timeout: .seconds(600)).filter {
+            // The warm-up alert is delivered too.
+            let received = try await sink.waitForRequests(alerts + 1, timeout: .seconds(600)).filter {
                 $0.text.contains("\"t\(run)-")
             }
-            let last = received.map(\.receivedAt).max() ?? start
-            let throughput = Double(received.count) / start.duration(to: last).inSeconds
+            let first = received.map(\.receivedAt).min() ?? .now
+            let last = received.map(\.receivedAt).max() ?? first
+            let throughput = Double(max(0, received.count - 1)) / max(first.duration(to: last).inSeconds, 1e-9)
             sink.clear()
             say("\(replicas) replica(s): latency run, \(latencyAlerts) alerts…")
             var committed: [String: ContinuousClock.Instant] = [:]
@@ -164,13 +181,14 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
                 latencies.append(commit.duration(to: request.receivedAt).inSeconds * 1000)
             }
             latencies.sort()
+            let recordedRate = Double(alerts) / max(recordSeconds, 1e-9)
             let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
             let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
             await rpc.close()
             for process in processes { await process.stop(grace: .seconds(10)) }
             return String(
-                format: "%8d  %6d  %12.0f  %10.0f  %17.1f ms  %6.1f ms", replicas, received.count, throughput,
-                Double(alerts) / recordSeconds, p50, p99)
+                format: "%8d  %6d  %10.0f  %12.0f  %17.1f ms  %6.1f ms", replicas, received.count, recordedRate,
+                throughput, p50, p99)
         } catch {
             await rpc.close()
             for process in processes { await process.stop(grace: .seconds(10)) }

@@ -48,6 +48,13 @@ struct AlertsCommand: AsyncParsableCommand {
             """)
     var notificationLeaseSeconds: Int?
 
+    @Option(
+        help: """
+            Concurrent claim-and-send loops of the notification dispatcher (env TXAD_NOTIFICATION_WORKERS; default \
+            4; 0: this replica records and enqueues notifications but does not deliver them).
+            """)
+    var notificationWorkers: Int?
+
     @Option(help: "Hours decision idempotency keys are kept (env TXAD_IDEMPOTENCY_RETENTION_HOURS; default 168).")
     var idempotencyRetentionHours: Int?
 
@@ -59,6 +66,7 @@ struct AlertsCommand: AsyncParsableCommand {
         let reviewPolicy: ReviewPolicy
         let routing: RoutingConfiguration
         let lease: Int
+        let workers: Int
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -98,6 +106,9 @@ struct AlertsCommand: AsyncParsableCommand {
             lease = try settings.int(
                 notificationLeaseSeconds, flag: "notification-lease-seconds", env: "TXAD_NOTIFICATION_LEASE_SECONDS",
                 default: 60, range: 2...3600)
+            workers = try settings.int(
+                notificationWorkers, flag: "notification-workers", env: "TXAD_NOTIFICATION_WORKERS", default: 4,
+                range: 0...64)
             if let slowest = routing.channels.values.max(by: { $0.timeout < $1.timeout }),
                 slowest.timeout >= .seconds(lease)
             {
@@ -137,11 +148,12 @@ struct AlertsCommand: AsyncParsableCommand {
                     ("review_sla_minutes", reviewPolicy.slaDescription),
                     ("claim_minutes", String(reviewPolicy.claimMinutes)),
                     ("idempotency_retention_hours", String(reviewPolicy.idempotencyRetentionHours)),
-                    ("notification_lease", "\(lease) s"),
+                    ("notification_lease", "\(lease) s"), ("notification_workers", String(workers)),
                 ] + routing.printable,
                 services: [service, service.reviews],
                 background: service.backgroundServices(
-                    interval: .seconds(1), notificationLease: .seconds(lease), logger: logger),
+                    interval: .seconds(1), notificationLease: .seconds(lease), notificationWorkers: workers,
+                    logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
         } catch {
