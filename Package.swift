@@ -101,6 +101,16 @@ let package = Package(
             swiftSettings: strict),
 
         .target(
+            name: "Tracking",
+            dependencies: [
+                "Detection",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/Tracking", swiftSettings: strict),
+
+        .target(
             name: "Auth",
             dependencies: [
                 "ServiceKit",
@@ -179,6 +189,7 @@ let package = Package(
             name: "TxadCLI",
             dependencies: [
                 "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
+                "Tracking", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", swiftSettings: strict),
@@ -225,7 +236,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores"],
+            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Registry", "Stores", "EmbeddedStores"],
             swiftSettings: strict),
         .testTarget(
             name: "PreprocessingTests",
@@ -246,10 +257,26 @@ let package = Package(
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["InferenceService", "Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            dependencies: [
+                "InferenceService", "Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire", "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
-            name: "RegistryTests", dependencies: ["Registry", "Detection", "Domain", "Stores", "EmbeddedStores"],
+            name: "RegistryTests", dependencies: ["Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "TestSupport"],
+            swiftSettings: strict),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Registry", "Detection", "Domain", "Stores", "EmbeddedStores",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "TrackingTests",
+            dependencies: [
+                "Tracking", "Detection", "Domain", "EmbeddedStores",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import Registry
 
 /// The model `txad up` starts with: trained once on generated data, then reused.
 enum DefaultModel {
@@ -27,5 +28,38 @@ enum DefaultModel {
         ) { stage, done, total in bars.update(stage, done, total) }
         bars.finish()
         FileHandle.standardError.write(Data("  model: \(outcome.bundle.version) trained and active\n".utf8))
+    }
+}
+
+extension DefaultModel {
+    /// Makes the active bundle of `directory` the champion of the registry at `databaseURL` when the registry has
+    /// none, so a fresh cluster's inference replicas serve from the registry. The alerts service must have applied
+    /// its migrations (it is ready). As a bootstrap of the local cluster it approves its own registration (recorded
+    /// in the audit trail as `txad-up`); a registry that already has a champion is left alone. Failures are
+    /// warnings: the replicas then serve the directory's bundle, as before.
+    static func ensureChampion(in directory: String, databaseURL url: String) async {
+        func say(_ text: String) { FileHandle.standardError.write(Data("  registry: \(text)\n".utf8)) }
+        do {
+            guard let version = try ModelRegistry(root: directory).activeVersion() else { return }
+            let message = try await RegistryCLI.withClient(url) { client -> String in
+                let registry = BundleRegistry(client: client)
+                let records = try await registry.list()
+                if let champion = records.first(where: { $0.stage == .champion }) {
+                    return "champion \(champion.version)"
+                }
+                let actor = "txad-up"
+                if !records.contains(where: { $0.version == version }) {
+                    try await registry.register(directory: directory + "/" + version, by: actor)
+                }
+                if records.first(where: { $0.version == version })?.approvedBy == nil {
+                    try await registry.approve(version, by: actor, selfApprovalPermitted: true)
+                }
+                try await registry.promote(version, to: .champion, by: actor)
+                return "\(version) registered and champion (self-approved by txad-up for the local cluster)"
+            }
+            say(message)
+        } catch {
+            say("could not register the default model (replicas serve it from \(directory)): \(error)")
+        }
     }
 }

@@ -95,6 +95,7 @@ struct UpCommand: AsyncParsableCommand {
             await stopStores(redis: redis, postgres: postgres)
             throw ExitCode.failure
         }
+        await DefaultModel.ensureChampion(in: models, databaseURL: databaseURL)
         printWelcome()
         // Services that exit are restarted until Ctrl-C (or SIGTERM); then everything stops, the gateway first.
         let watcher = Task { await supervisor.supervise() }
