@@ -270,7 +270,7 @@ let package = Package(
         .testTarget(
             name: "AlertsTests",
             dependencies: [
-                "AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
+                "AlertsService", "Domain", "Registry", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),

@@ -190,6 +190,7 @@ extension AlertsService {
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
             ReviewMaintainer(database: database, policy: reviews.policy, interval: .seconds(3600), logger: logger),
+            PrecisionExporter(database: database, interval: .seconds(30), logger: logger),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
         if !routing.channels.isEmpty {

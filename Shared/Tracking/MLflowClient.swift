@@ -102,13 +102,15 @@ public struct MLflowClient: Sendable {
             params = params.dropFirst(p.count)
             metrics = metrics.dropFirst(m.count)
             tags = tags.dropFirst(t.count)
-            let body: [String: Any] = [
-                "run_id": runID,
-                "params": p.map { ["key": $0.key, "value": $0.value] },
-                "metrics": m.map { ["key": $0.key, "value": $0.value, "timestamp": timestamp, "step": $0.step] },
-                "tags": t.map { ["key": $0.key, "value": $0.value] },
-            ]
-            _ = try await call("POST", "mlflow/runs/log-batch", body: body)
+            // JSONEncoder writes doubles in their shortest exact form (JSONSerialization may round the last digit).
+            let batch = LogBatch(
+                runID: runID, params: p.map { .init(key: $0.key, value: $0.value) },
+                metrics: m.map { .init(key: $0.key, value: $0.value, timestamp: timestamp, step: $0.step) },
+                tags: t.map { .init(key: $0.key, value: $0.value) })
+            guard let bytes = try? JSONEncoder().encode(batch) else {
+                throw MLflowError(.invalidArgument, "runs/log-batch: a value cannot be encoded as JSON")
+            }
+            _ = try await send("POST", "mlflow/runs/log-batch", body: Array(bytes), type: "application/json")
         }
     }
 
@@ -149,6 +151,29 @@ public struct MLflowClient: Sendable {
         let encoded = (location + "/" + path).split(separator: "/").map { Self.query(String($0)) }.joined(
             separator: "/")
         return try await send("GET", "mlflow-artifacts/artifacts/" + encoded, body: nil, type: nil)
+    }
+
+    /// The body of `runs/log-batch`.
+    private struct LogBatch: Encodable {
+        struct Pair: Encodable {
+            var key: String
+            var value: String
+        }
+        struct Value: Encodable {
+            var key: String
+            var value: Double
+            var timestamp: Int64
+            var step: Int
+        }
+        var runID: String
+        var params: [Pair]
+        var metrics: [Value]
+        var tags: [Pair]
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id"
+            case params, metrics, tags
+        }
     }
 
     // MARK: - HTTP

@@ -60,7 +60,11 @@ final class MLflowServer: @unchecked Sendable {
         // A session of its own (setsid, unless already a group leader), so stop() can signal every worker.
         process.executableURL = URL(fileURLWithPath: bin + "/python")
         process.arguments = [
-            "-c", "import os, sys\ntry:\n    os.setsid()\nexcept OSError:\n    pass\nos.execv(sys.argv[1], sys.argv[1:])",
+            // The test process blocks SIGTERM in its threads and children inherit the mask: unblock it, or the
+            // server never hears stop().
+            "-c",
+            "import os, signal, sys\nsignal.pthread_sigmask(signal.SIG_SETMASK, [])\ntry:\n    os.setsid()\n"
+                + "except OSError:\n    pass\nos.execv(sys.argv[1], sys.argv[1:])",
             bin + "/mlflow", "server", "--backend-store-uri", "sqlite:///\(root)/mlflow.db", "--artifacts-destination",
             root + "/artifacts", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
         ]
@@ -88,11 +92,12 @@ final class MLflowServer: @unchecked Sendable {
     func stop() {
         let pid = process.processIdentifier
         if pid > 0 {
+            // The server is its process group's leader (a session of its own, or Foundation's own group).
             kill(-pid, SIGTERM)
-            kill(pid, SIGTERM)
-            process.waitUntilExit()
-            // Workers left in the group get a last word.
+            for _ in 0..<150 where process.isRunning { usleep(100_000) }
+            // Whatever did not stop in 15 s (and workers left behind) is killed.
             kill(-pid, SIGKILL)
+            process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: root)
     }
