@@ -14,10 +14,11 @@ run: deps release
 # Test targets run one after another, each in its own process: CPU-heavy model tests on the 2-thread cooperative pool
 # would otherwise starve the RPC and end-to-end tests' deadlines. Within a target, tests still run in parallel.
 TEST_TARGETS ?= DomainTests WireTests DetectionTests StoresTests AuthTests GatewayTests DashboardTests PreprocessingTests \
-	InferenceTests AlertsTests RegistryTests LifecycleTests NotificationsTests EndToEndTests
+	InferenceTests AlertsTests RegistryTests LifecycleTests TrackingTests NotificationsTests EndToEndTests
 
 ## Install what is missing, check generated code and the operations files, build and run the whole test suite.
 test: deps check-proto
+	@.ci/python-venv mlflow >/dev/null  # pinned mlflow server for TrackingTests (cached outside the clone)
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	@.ci/validate-ops
 	@failed=""; for target in $(TEST_TARGETS); do \

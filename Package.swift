@@ -107,6 +107,16 @@ let package = Package(
             dependencies: ["Stores", .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/Credentials", swiftSettings: strict),
         .target(
+            name: "Tracking",
+            dependencies: [
+                "Detection",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/Tracking", swiftSettings: strict),
+
+        .target(
             name: "Auth",
             dependencies: [
                 "ServiceKit", "Credentials", "Stores",
@@ -194,7 +204,7 @@ let package = Package(
             name: "TxadCLI",
             dependencies: [
                 "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
-                "Credentials",
+                "Credentials", "Tracking", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -252,7 +262,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Stores", "EmbeddedStores", "HTTPSink"],
+            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Registry", "Stores", "EmbeddedStores", "HTTPSink"],
             swiftSettings: strict),
         .testTarget(
             name: "PreprocessingTests",
@@ -264,7 +274,7 @@ let package = Package(
         .testTarget(
             name: "AlertsTests",
             dependencies: [
-                "AlertsService", "Domain", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
+                "AlertsService", "Domain", "Registry", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -273,10 +283,26 @@ let package = Package(
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["InferenceService", "Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire"],
+            dependencies: [
+                "InferenceService", "Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "Wire", "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
-            name: "RegistryTests", dependencies: ["Registry", "Detection", "Domain", "Stores", "EmbeddedStores"],
+            name: "RegistryTests", dependencies: ["Registry", "Detection", "Domain", "Stores", "EmbeddedStores", "TestSupport"],
+            swiftSettings: strict),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Registry", "Detection", "Domain", "Stores", "EmbeddedStores",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "TrackingTests",
+            dependencies: [
+                "Tracking", "Detection", "Domain", "EmbeddedStores",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "AuthTests",

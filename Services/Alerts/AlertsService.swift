@@ -196,6 +196,7 @@ extension AlertsService {
                 statistics: ReviewStatistics(database: database, policy: reviews.policy),
                 channels: routing.channels.keys.sorted(), interval: .seconds(5),
                 isReady: { [weak self] in self?.isSchemaReady ?? false }),
+            PrecisionExporter(database: database, interval: .seconds(30), logger: logger),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
         if !routing.channels.isEmpty && notificationWorkers > 0 {

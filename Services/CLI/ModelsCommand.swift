@@ -7,7 +7,7 @@ import Registry
 ///
 /// Two registries, one command:
 /// - **PostgreSQL registry** (`--database-url` or `DATABASE_URL`): `register`, `list`, `show`, `promote --to`,
-///   `approve`, `rollback`, `compare`, `drift` — what the inference replicas follow.
+///   `approve`, `rollback`, `compare`, `drift`, `backtest` — what the inference replicas follow.
 /// - **model directory** (`--model-dir`, or neither flag nor `DATABASE_URL`): `list`, `promote VERSION`,
 ///   `rollback` on the `ACTIVE` pointer, for offline use (`txad train/evaluate/score --model DIR`).
 /// An explicit `--model-dir` always means the directory, even when `DATABASE_URL` is set.
@@ -17,6 +17,7 @@ struct ModelsCommand: AsyncParsableCommand {
         abstract: "The model registry: PostgreSQL (--database-url / DATABASE_URL) or a model directory (--model-dir).",
         subcommands: [
             List.self, Show.self, Register.self, Promote.self, Approve.self, Rollback.self, Compare.self, Drift.self,
+            Backtest.self,
         ])
 
     /// Where the command works: a registry database or a model directory.

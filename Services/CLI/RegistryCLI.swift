@@ -136,3 +136,31 @@ enum RegistryCLI {
         text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 }
+
+extension RegistryCLI {
+    static func printBacktest(_ r: BacktestReport, seconds: Double?) {
+        let state = r.completed ? "" : " (stopped: \(formatCount(r.rows)) of \(formatCount(r.windowRows)) rows)"
+        let speed = seconds.map { s in
+            s > 0 ? ", \(formatCount(Int(Double(r.rows) / s))) rows/s" : ""
+        } ?? ""
+        print("backtest of \(r.version) on transactions from \(r.since) until \(r.until)\(state)\(speed)")
+        printComparison(r.comparison, window: "window")
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.2f %%", $0 * 100) } ?? "–" }
+        print("confirmed fraud        \(r.confirmedFraud): \(r.version) alerts on \(r.confirmedFraudCaught) "
+            + "(recall \(percent(r.fraudRecall)))")
+        if r.sameVersionRows > 0 {
+            print(
+                "scored live by \(r.version)  \(r.sameVersionRows) rows, identical score and risk on "
+                    + "\(r.exactMatches)" + String(format: ", largest score difference %.3g", r.maximumDifference))
+        }
+        if r.degradedRows > 0 {
+            print("degraded live rows     \(r.degradedRows) (scored live without user state; not reproducible)")
+        }
+        print("alerts per day (risk ≥ medium):")
+        print("  date         transactions        live   \(r.version)")
+        for day in r.days {
+            print(
+                "  \(day.date)   " + String(format: "%12d  %10d  %8d", day.transactions, day.liveAlerts, day.backtestAlerts))
+        }
+    }
+}

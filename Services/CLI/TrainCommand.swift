@@ -102,6 +102,19 @@ public struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Write the bundle without making it the active version.")
     var noActivate = false
 
+    @Option(help: "MLflow tracking server (env MLFLOW_TRACKING_URI): log params, metrics and the bundle as a run.")
+    var mlflowURI: String?
+
+    @Option(help: "MLflow experiment (env MLFLOW_EXPERIMENT_NAME; default txad).")
+    var mlflowExperiment: String?
+
+    @Option(
+        help: "Register the bundle in the PostgreSQL model registry at this URL (with the MLflow run id when logged).")
+    var registerDatabaseURL: String?
+
+    @Option(name: .customLong("as"), help: "Who registers it (env TXAD_PRINCIPAL, then USER).")
+    var principal: String?
+
     @Flag(help: "Do not show progress.")
     var quiet = false
 
@@ -222,6 +235,19 @@ public struct TrainCommand: AsyncParsableCommand {
         if let evaluation = outcome.evaluation {
             print("\nholdout evaluation (\(formatCount(info.holdoutRows)) rows):")
             print(EvaluationTable.render(evaluation.map { ($0.name, $0.result) }), terminator: "")
+        }
+        let directory = outcome.directory ?? output + "/" + manifest.version
+        let runID = await TrainingTracker.track(
+            uri: mlflowURI, experiment: mlflowExperiment, bundleDirectory: directory, manifest: manifest)
+        if let url = registerDatabaseURL {
+            let environment = ProcessInfo.processInfo.environment
+            guard let actor = principal ?? environment["TXAD_PRINCIPAL"] ?? environment["USER"], !actor.isEmpty else {
+                throw ValidationError("--as NAME is required with --register-database-url (or set TXAD_PRINCIPAL)")
+            }
+            let record = try await RegistryCLI.withRegistry(url) {
+                try await $0.register(directory: directory, by: actor, mlflowRunID: runID)
+            }
+            print("registered \(record.version) as candidate" + (runID.map { " (MLflow run \($0))" } ?? ""))
         }
     }
 }

@@ -102,6 +102,7 @@ struct UpCommand: AsyncParsableCommand {
             await stopStores(redis: redis, postgres: postgres)
             throw ExitCode.failure
         }
+        await DefaultModel.ensureChampion(in: models, databaseURL: databaseURL)
         let authOff = ["off", "0", "false", "no"].contains(environment["TXAD_AUTH"]?.lowercased() ?? "")
         let newKey: String?
         do {

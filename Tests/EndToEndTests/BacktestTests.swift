@@ -1,0 +1,90 @@
+import Detection
+import Domain
+import Foundation
+import Registry
+import Stores
+import Testing
+
+/// `txad models backtest` against what the running system scored and recorded (issue 11: the backtest on a stored
+/// window reproduces the live scores of the champion exactly).
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct BacktestTests {
+    @Test func aBacktestOfTheChampionReproducesTheLiveScoresExactly() async throws {
+        let model = try await TestModel.prepared()
+        let cluster = try await LocalCluster(modelDirectory: model.modelDirectory)
+        do {
+            try await cluster.start()
+            try await check(cluster, model)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    private func check(_ cluster: LocalCluster, _ model: TestModel.Prepared) async throws {
+        // Users' whole history goes through the live system, so the replay from empty state sees the same past.
+        // Batches of 500 one after another: the gateway runs a larger batch's chunks of 500 concurrently, and then
+        // a user's rows are not processed in time order live.
+        let rows = Array(model.rows.prefix(3000)).map(\.transaction)
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let body = try JSONSerialization.data(withJSONObject: rows[start..<min(start + 500, rows.count)].map(\.json))
+            let (_, status) = try await HTTP.post(cluster.gatewayURL + "/predict/batch", body: body)
+            #expect(status == 200)
+        }
+        let db = try PostgresClient(url: cluster.postgres.url)
+        defer { Task { await db.shutdown() } }
+        var recorded = 0
+        for _ in 0..<600 where recorded < rows.count {
+            recorded = try await db.query("SELECT count(*) AS n FROM predictions").first?.int("n") ?? 0
+            if recorded < rows.count { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(recorded == rows.count)
+        // Analysts decide the first alerts: two confirmed, the rest legitimate.
+        let decided = try await db.query(
+            """
+            UPDATE alerts SET status = CASE WHEN alert_id % 2 = 0 THEN 'confirmed_fraud' ELSE 'legitimate' END,
+                decided_by = 'analyst', decided_at = now()
+            WHERE alert_id IN (SELECT alert_id FROM alerts ORDER BY alert_id LIMIT 6) RETURNING status
+            """)
+        let fraud = decided.filter { $0["status"] == "confirmed_fraud" }.count
+
+        let bundle = try ModelBundle.load(from: model.modelDirectory + "/e2e-1")
+        let first = try #require(rows.map(\.timestampMillis).min())
+        let last = try #require(rows.map(\.timestampMillis).max())
+        let window = try Backtest.Window(sinceMillis: first, untilMillis: last + 1)
+        var progressCalls: [Int] = []
+        let report = try await Backtest.run(
+            client: db, bundle: bundle, window: window, pageRows: 700,
+            progress: { done, total in
+                #expect(total == rows.count)
+                progressCalls.append(done)
+            })
+        #expect(report.completed)
+        #expect(report.windowRows == rows.count && report.rows == rows.count)
+        #expect(progressCalls == [700, 1400, 2100, 2800, 3000])
+        #expect(report.degradedRows == 0)
+        #expect(report.sameVersionRows == rows.count)
+        #expect(report.exactMatches == rows.count, "largest difference \(report.maximumDifference)")
+        #expect(report.maximumDifference == 0)
+        let comparison = report.comparison
+        #expect(comparison.champion == "live e2e-1" && comparison.challenger == "e2e-1")
+        #expect(comparison.alertRateDifference == 0)
+        #expect(comparison.levels.allSatisfy { $0.agreeing == $0.count })
+        #expect(comparison.decidedAlerts == decided.count)
+        #expect(comparison.championPrecision == comparison.challengerPrecision)
+        #expect(report.confirmedFraud == fraud && report.confirmedFraudCaught == fraud)
+        #expect(report.days.map(\.transactions).reduce(0, +) == rows.count)
+        #expect(report.days.allSatisfy { $0.liveAlerts == $0.backtestAlerts })
+
+        // Stopping (Ctrl-C in the CLI) ends after the current page with the figures so far.
+        let stopped = try await Backtest.run(
+            client: db, bundle: bundle, window: window, pageRows: 1000, stopRequested: { true })
+        #expect(!stopped.completed && stopped.rows == 0 && stopped.windowRows == rows.count)
+        // An empty window is a report of nothing, not an error.
+        let empty = try await Backtest.run(
+            client: db, bundle: bundle, window: try Backtest.Window(sinceMillis: last + 1, untilMillis: last + 2))
+        #expect(empty.completed && empty.rows == 0 && empty.comparison.correlation == nil)
+        #expect(throws: RegistryError.self) { try Backtest.Window(sinceMillis: 5, untilMillis: 5) }
+    }
+}
