@@ -117,10 +117,7 @@ public final class AlertsService: Alerts.ServiceProtocol {
         let since = PostgresValue(RFC3339.format(millis: request.sinceMillis))
         do {
             let predictions = try await database.query(
-                """
-                SELECT risk_level, count(*) AS n, count(*) FILTER (WHERE is_anomaly) AS anomalies
-                FROM predictions WHERE scored_at >= $1::timestamptz GROUP BY risk_level
-                """, [since])
+                PredictionPartitions.countsSince(request.sinceMillis), [since])
             let alerts = try await database.query(
                 """
                 SELECT risk_level, status, count(*) AS n FROM alerts
@@ -181,15 +178,25 @@ extension AlertsService {
     /// The background work the alerts process runs beside its server: migrations and spool replay, and the
     /// prediction batch flusher.
     ///
-    /// - Parameter notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another
-    ///   replica delivers the row once it expired. Must exceed every channel's timeout.
+    /// - Parameters:
+    ///   - notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another replica
+    ///     delivers the row once it expired. Must exceed every channel's timeout.
+    ///   - predictionRetentionDays: low-risk predictions older than this many days (by transaction time) are dropped,
+    ///     checked hourly; alerts and their predictions are kept.
     public func backgroundServices(
-        interval: Duration, notificationLease: Duration = .seconds(60), logger: Logger
+        interval: Duration, notificationLease: Duration = .seconds(60), predictionRetentionDays: Int = 90,
+        logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
             PredictionBatcherService(batcher: batcher, interval: .milliseconds(200)),
             ReviewMaintainer(database: database, policy: reviews.policy, interval: .seconds(3600), logger: logger),
+            PredictionRetention(
+                database: database, retentionDays: predictionRetentionDays, interval: .seconds(3600),
+                isReady: { [weak self] in self?.isSchemaReady ?? false }, logger: logger),
+            ReviewGauges(
+                database: database, policy: reviews.policy, interval: .seconds(15),
+                isReady: { [weak self] in self?.isSchemaReady ?? false }, logger: logger),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
         if !routing.channels.isEmpty {

@@ -5,7 +5,10 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the RPC layer, the models and the whole stack; prints tables.",
-        subcommands: [RPCBenchCommand.self, ModelsBenchCommand.self, StackBenchCommand.self, NotificationsBenchCommand.self]
+        subcommands: [
+            RPCBenchCommand.self, ModelsBenchCommand.self, StackBenchCommand.self, NotificationsBenchCommand.self,
+            PredictionsBenchCommand.self,
+        ]
     )
 
     public init() {}

@@ -43,7 +43,8 @@ public struct Gateway: Sendable {
             alerts: alerts,
             cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
             spool: spool, chunkSize: c.chunkSize, logger: logger)
-        let routes = GatewayRoutes(
+        let drain = ShutdownDrain(delay: c.shutdownDelay)
+        var routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
             coalescer: PredictionCoalescer(
                 pipeline: pipeline, maximumInFlight: c.coalescedGroupsInFlight, maximumGroup: c.chunkSize),
@@ -51,6 +52,7 @@ public struct Gateway: Sendable {
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
+        routes.drain = drain
         let reviewRoutes = ReviewRoutes(
             reviews: ReviewsClient(wrapping: alertsRPC), deadline: c.requestDeadline, bulkDeadline: c.batchDeadline)
         let router = Router(context: GatewayRequestContext.self)
@@ -75,7 +77,7 @@ public struct Gateway: Sendable {
         let replayer = GatewaySpoolReplayer(spool: spool, alerts: alerts, interval: .seconds(1), logger: logger)
         do {
             try await ServiceRunner.run(
-                service: "txad-gateway", configuration: c.printable, services: [replayer, app], logger: logger)
+                service: "txad-gateway", configuration: c.printable, services: [replayer, app, drain], logger: logger)
         } catch {
             await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
             await database?.shutdown()

@@ -37,6 +37,8 @@ public struct GatewayConfiguration: Sendable {
     public var databaseURL: String?
     /// `TXAD_ALLOW_SELF_APPROVAL=1`: an admin may approve a version they registered (local use).
     public var allowSelfApproval: Bool
+    /// How long the gateway keeps serving after SIGTERM with `/health` answering 503 (`TXAD_SHUTDOWN_DELAY_MS`).
+    public var shutdownDelay: Duration = .zero
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -84,6 +86,7 @@ public struct GatewayConfiguration: Sendable {
             ("spool_dir", spoolDirectory),
             ("database_url", databaseURL.map(Redaction.maskingSecrets(in:)) ?? "(none: /models routes answer 503)"),
             ("allow_self_approval", String(allowSelfApproval)),
+            ("shutdown_delay_ms", Self.milliseconds(shutdownDelay)),
         ]
     }
 

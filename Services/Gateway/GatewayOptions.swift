@@ -39,12 +39,18 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var databaseURL: String?
     @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
     public var logLevel: String?
+    @Option(
+        help: """
+            Milliseconds the gateway keeps serving after SIGTERM, /health answering 503, before it stops accepting \
+            (env TXAD_SHUTDOWN_DELAY_MS; default 0, 0…60000).
+            """)
+    public var shutdownDelayMs: Int?
 
     public init() {}
 
     /// Resolves and validates the configuration.
     public func resolve(settings: Settings = Settings()) throws -> (GatewayConfiguration, Logger.Level) {
-        let configuration = GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             host: settings.string(host, flag: "host", env: "TXAD_GATEWAY_HOST", default: "127.0.0.1"),
             port: try settings.port(port, env: "TXAD_GATEWAY_PORT", default: 8080, allowEphemeral: true),
             preprocessing: try settings.addresses(
@@ -77,6 +83,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
                 databaseURL, flag: "database-url", env: "DATABASE_URL", schemes: ["postgresql", "postgres"]),
             allowSelfApproval: try settings.bool(
                 nil, flag: "allow-self-approval", env: "TXAD_ALLOW_SELF_APPROVAL", default: false))
+        configuration.shutdownDelay = try settings.milliseconds(
+            shutdownDelayMs, flag: "shutdown-delay-ms", env: "TXAD_SHUTDOWN_DELAY_MS", default: 0, range: 0...60_000)
         let level = try LoggingSetup.level(
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")

@@ -51,6 +51,13 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Hours decision idempotency keys are kept (env TXAD_IDEMPOTENCY_RETENTION_HOURS; default 168).")
     var idempotencyRetentionHours: Int?
 
+    @Option(
+        help: """
+            Days low-risk predictions are kept, by transaction time; older daily partitions are dropped hourly \
+            (env TXAD_PREDICTION_RETENTION_DAYS; default 90, 1…3650). Alerts, their predictions and decisions stay.
+            """)
+    var predictionRetentionDays: Int?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
@@ -59,6 +66,7 @@ struct AlertsCommand: AsyncParsableCommand {
         let reviewPolicy: ReviewPolicy
         let routing: RoutingConfiguration
         let lease: Int
+        let retentionDays: Int
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -98,6 +106,9 @@ struct AlertsCommand: AsyncParsableCommand {
             lease = try settings.int(
                 notificationLeaseSeconds, flag: "notification-lease-seconds", env: "TXAD_NOTIFICATION_LEASE_SECONDS",
                 default: 60, range: 2...3600)
+            retentionDays = try settings.int(
+                predictionRetentionDays, flag: "prediction-retention-days", env: "TXAD_PREDICTION_RETENTION_DAYS",
+                default: 90, range: 1...3650)
             if let slowest = routing.channels.values.max(by: { $0.timeout < $1.timeout }),
                 slowest.timeout >= .seconds(lease)
             {
@@ -137,11 +148,12 @@ struct AlertsCommand: AsyncParsableCommand {
                     ("review_sla_minutes", reviewPolicy.slaDescription),
                     ("claim_minutes", String(reviewPolicy.claimMinutes)),
                     ("idempotency_retention_hours", String(reviewPolicy.idempotencyRetentionHours)),
-                    ("notification_lease", "\(lease) s"),
+                    ("notification_lease", "\(lease) s"), ("prediction_retention_days", String(retentionDays)),
                 ] + routing.printable,
                 services: [service, service.reviews],
                 background: service.backgroundServices(
-                    interval: .seconds(1), notificationLease: .seconds(lease), logger: logger),
+                    interval: .seconds(1), notificationLease: .seconds(lease), predictionRetentionDays: retentionDays,
+                    logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
         } catch {
