@@ -42,7 +42,8 @@ struct PredictionsBenchCommand: AsyncParsableCommand {
         let workspace = try BenchWorkspace(name: "predictions", needs: "txad-alerts")
         defer { workspace.remove() }
         let (bin, folder, logger) = (workspace.bin, workspace.folder, workspace.logger)
-        let postgres = databaseURL == nil ? try await EmbeddedPostgres.start(logger: logger) : nil
+        var postgres: EmbeddedPostgres?
+        if databaseURL == nil { postgres = try await EmbeddedPostgres.start(logger: logger) }
         let url = databaseURL ?? postgres?.url ?? ""
         let database = try PostgresClient(url: url)
         let port = try Loopback.freePort()
@@ -223,10 +224,12 @@ struct PredictionsBenchCommand: AsyncParsableCommand {
         print("\(predictions) predictions, \(alerts) alerts over \(days) days; \(iterations) calls each, one at a time")
         print("query                                      p50 ms   p99 ms   max ms")
         for timing in timings {
+            let name = timing.name.padding(toLength: 40, withPad: " ", startingAt: 0)
             print(
-                String(
-                    format: "%-40@ %8.1f %8.1f %8.1f", timing.name as NSString, timing.percentile(0.5),
-                    timing.percentile(0.99), timing.milliseconds.last ?? 0))
+                name
+                    + String(
+                        format: " %8.1f %8.1f %8.1f", timing.percentile(0.5), timing.percentile(0.99),
+                        timing.milliseconds.last ?? 0))
         }
         let json = timings.map { timing in
             "{\"query\":\"\(timing.name)\",\"p50_ms\":\(timing.percentile(0.5)),\"p99_ms\":\(timing.percentile(0.99))}"
