@@ -1,3 +1,4 @@
+import Credentials
 import Registry
 import Stores
 
@@ -6,7 +7,10 @@ import Stores
 /// the Registry module and are appended here: one migrator owns the database's one migration history. The list is
 /// kept in version order.
 enum AlertSchema {
-    static let migrations: [Migration] = alertMigrations + RegistrySchema.migrations + dataGrowthMigrations
+    static let migrations: [Migration] =
+        alertMigrations + RegistrySchema.migrations
+        // 40–49: authentication (API keys), defined next to the store that reads them.
+        + APIKeyStore.migrations + dataGrowthMigrations
 
     /// 50–59: data growth. `predictions` partitioned by risk and day, with retention (``PredictionPartitions``).
     private static let dataGrowthMigrations: [Migration] = [PredictionPartitions.migration]

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Auth
 import Logging
 import ServiceKit
 
@@ -35,8 +37,18 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var coalescedGroups: Int?
     @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     public var spoolDir: String?
-    @Option(help: "PostgreSQL with the model registry, for the /models admin routes (env DATABASE_URL).")
+    @Option(help: "Authentication: on or off (env TXAD_AUTH; default on). Off makes every caller an admin.")
+    public var auth: String?
+    @Option(help: "PostgreSQL holding the API keys (env DATABASE_URL); without it API keys are not accepted.")
     public var databaseURL: String?
+    @Option(help: "JWKS file with the RS256/ES256 keys for JWTs (env TXAD_JWT_JWKS_FILE).")
+    public var jwtJwksFile: String?
+    @Option(help: "Proxies whose X-Forwarded-For is believed, CIDRs (env TXAD_TRUSTED_PROXIES).")
+    public var trustedProxies: String?
+    @Option(help: "HTTPS certificate chain, PEM (env TXAD_TLS_CERT_FILE); with --tls-key-file the gateway serves HTTPS.")
+    public var tlsCertFile: String?
+    @Option(help: "HTTPS private key, PEM (env TXAD_TLS_KEY_FILE).")
+    public var tlsKeyFile: String?
     @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
     public var logLevel: String?
     @Option(
@@ -83,6 +95,26 @@ public struct GatewayOptions: ParsableArguments, Sendable {
                 databaseURL, flag: "database-url", env: "DATABASE_URL", schemes: ["postgresql", "postgres"]),
             allowSelfApproval: try settings.bool(
                 nil, flag: "allow-self-approval", env: "TXAD_ALLOW_SELF_APPROVAL", default: false))
+        var settings = settings
+        if let auth { settings.environment["TXAD_AUTH"] = auth }
+        configuration.access = try AccessConfiguration.resolve(
+            settings: settings, auth: nil, databaseURL: databaseURL, jwtJWKSFile: jwtJwksFile,
+            trustedProxies: trustedProxies)
+        configuration.internalTLS = try settings.internalTLS()
+        let certificate = settings.optionalString(tlsCertFile, env: "TXAD_TLS_CERT_FILE")
+        let key = settings.optionalString(tlsKeyFile, env: "TXAD_TLS_KEY_FILE")
+        switch (certificate, key) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            for (name, path) in [("--tls-cert-file / TXAD_TLS_CERT_FILE", certificate), ("--tls-key-file / TXAD_TLS_KEY_FILE", key)]
+            where !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigurationError(setting: name, reason: "cannot read '\(path)'")
+            }
+            configuration.https = (certificate, key)
+        default:
+            throw ConfigurationError(
+                setting: "--tls-cert-file / --tls-key-file", reason: "give both the certificate and the key, or neither")
+        }
         configuration.shutdownDelay = try settings.milliseconds(
             shutdownDelayMs, flag: "shutdown-delay-ms", env: "TXAD_SHUTDOWN_DELAY_MS", default: 0, range: 0...60_000)
         let level = try LoggingSetup.level(

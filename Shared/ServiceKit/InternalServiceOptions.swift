@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Wire
 
 /// Command-line options every internal service (preprocessing, inference, alerts) takes.
 ///
@@ -37,6 +38,8 @@ public struct InternalServiceConfiguration: Sendable {
     public var adminPort: Int
     public var maximumFrameSize: Int
     public var logLevel: Logger.Level
+    /// Mutual TLS for the frame port (`TXAD_INTERNAL_TLS_*`); nil for plain TCP.
+    public var tls: WireTLSConfiguration?
     /// How long the service stays up, not ready, after SIGTERM (``ShutdownDrain``).
     public var shutdownDelay: Duration
 
@@ -56,6 +59,7 @@ public struct InternalServiceConfiguration: Sendable {
         logLevel = try LoggingSetup.level(
             named: settings.string(options.logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")
+        tls = try settings.internalTLS()
         shutdownDelay = .milliseconds(
             try settings.int(
                 options.shutdownDelayMs, flag: "shutdown-delay-ms", env: "TXAD_SHUTDOWN_DELAY_MS", default: 0,
@@ -70,6 +74,7 @@ public struct InternalServiceConfiguration: Sendable {
         [
             ("host", host), ("port", String(port)), ("admin_port", String(adminPort)),
             ("max_frame_bytes", String(maximumFrameSize)), ("log_level", logLevel.rawValue),
+            ("internal_tls", tls.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
             ("shutdown_delay", "\(shutdownDelay)"),
         ]
     }

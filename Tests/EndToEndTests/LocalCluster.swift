@@ -93,6 +93,9 @@ final class LocalCluster: @unchecked Sendable {
         env["TXAD_MODEL_DIR"] = modelDirectory
         env["TXAD_SPOOL_DIR"] = root + "/spool-" + name
         env["TXAD_LOG_LEVEL"] = "warning"
+        // These tests are about scoring and alerts; authentication and rate limits have their own suites
+        // (AuthTests, GatewayTests.RouteAccessTests).
+        env["TXAD_AUTH"] = env["TXAD_AUTH"] ?? "off"
         env.merge(serviceEnvironment[name] ?? [:]) { _, extra in extra }
         process.environment = env
         let logPath = root + "/logs/\(name).log"
@@ -154,11 +157,14 @@ enum HTTP {
         try await send(URLRequest(url: URL(string: url)!))
     }
 
-    static func post(_ url: String, body: Data, contentType: String = "application/json") async throws -> (Data, Int) {
+    static func post(
+        _ url: String, body: Data, contentType: String = "application/json", headers: [String: String] = [:]
+    ) async throws -> (Data, Int) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.httpBody = body
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         return try await send(request)
     }
 

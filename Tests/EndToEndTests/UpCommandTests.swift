@@ -24,6 +24,7 @@ struct UpCommandTests {
         var environment = ProcessInfo.processInfo.environment
         environment["REDIS_URL"] = nil
         environment["DATABASE_URL"] = nil
+        environment["TXAD_AUTH"] = nil  // the newcomer's default: authentication on, an admin key made on first start
         process.environment = environment
         let logPath = root + "/up.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -58,6 +59,15 @@ struct UpCommandTests {
         let (_, healthy) = try await HTTP.get("http://127.0.0.1:\(gatewayPort)/health")
         #expect(healthy == 200)
 
+        // The admin key printed once is saved (0600) and is the only way in.
+        let keyFile = root + "/state/admin-key"
+        let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(output().contains(key), "the new admin key is shown once")
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let anonymous = #"{"transaction_id":"up-0","user_id":"u1","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
+        #expect(try await HTTP.post("http://127.0.0.1:\(gatewayPort)/predict", body: Data(anonymous.utf8)).1 == 401)
+
         // A crashed service is restarted and the cluster serves again.
         let inference = try #require(Self.pid(ofProcessWithArguments: "--port \(basePort + 1) "))
         Foundation.kill(inference, SIGKILL)
@@ -68,7 +78,9 @@ struct UpCommandTests {
         for attempt in 1...60 where scored != 200 {
             let transaction =
                 #"{"transaction_id":"up-\#(attempt)","user_id":"u1","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
-            scored = try await HTTP.post("http://127.0.0.1:\(gatewayPort)/predict", body: Data(transaction.utf8)).1
+            scored = try await HTTP.post(
+                "http://127.0.0.1:\(gatewayPort)/predict", body: Data(transaction.utf8), headers: ["X-API-Key": key]
+            ).1
             if scored != 200 { try await Task.sleep(for: .milliseconds(500)) }
         }
         #expect(scored == 200)

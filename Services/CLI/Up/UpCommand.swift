@@ -95,7 +95,17 @@ struct UpCommand: AsyncParsableCommand {
             await stopStores(redis: redis, postgres: postgres)
             throw ExitCode.failure
         }
-        printWelcome()
+        let authOff = ["off", "0", "false", "no"].contains(environment["TXAD_AUTH"]?.lowercased() ?? "")
+        let newKey: String?
+        do {
+            newKey = authOff ? nil : try await AdminKey.ensure(state: state, databaseURL: databaseURL)
+        } catch {
+            say("txad up: \(error)")
+            await supervisor.stopAll(grace: .seconds(15))
+            await stopStores(redis: redis, postgres: postgres)
+            throw ExitCode.failure
+        }
+        printWelcome(authOff: authOff, newKey: newKey)
         // Services that exit are restarted until Ctrl-C (or SIGTERM); then everything stops, the gateway first.
         let watcher = Task { await supervisor.supervise() }
         let signal = await SignalWaiter.waitForTermination { false }
@@ -149,7 +159,13 @@ struct UpCommand: AsyncParsableCommand {
         }
     }
 
-    private func printWelcome() {
+    private func printWelcome(authOff: Bool, newKey: String?) {
+        let keyFile = AdminKey.path(state: stateDir)
+        if let newKey {
+            say("\n  admin API key (shown once; also saved in \(keyFile), mode 0600):\n    \(newKey)")
+        }
+        let auth = authOff ? "" : " -H \"X-API-Key: $(cat \(keyFile))\""
+        if authOff { say("\n  !!! TXAD_AUTH=off: authentication is OFF; anyone reaching the gateway is an admin !!!") }
         say(
             """
 
@@ -161,7 +177,7 @@ struct UpCommand: AsyncParsableCommand {
               logs             \(stateDir)/logs/
 
             Try it:
-              curl -s -X POST http://127.0.0.1:\(gatewayPort)/predict -H 'Content-Type: application/json' \\
+              curl -s -X POST http://127.0.0.1:\(gatewayPort)/predict\(auth) -H 'Content-Type: application/json' \\
                 -d '{"transaction_id":"demo-1","user_id":"user_42","timestamp":"2024-05-01T03:12:00Z","amount":4999.99,"merchant_category":"electronics","channel":"online","latitude":48.85,"longitude":2.35,"country":"FR"}'
 
             Ctrl-C stops everything.
