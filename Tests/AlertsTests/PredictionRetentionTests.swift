@@ -57,7 +57,7 @@ struct PredictionRetentionTests {
             let before = try await fx.alerts.stats()
 
             let first = try await PredictionPartitions.maintain(database: fx.database, retentionDays: 30)
-            #expect(first.dropped == 11)  // days 40…30 back: wholly before the cutoff (30 days back, 00:00 UTC)
+            #expect(first.dropped == 10)  // days 40…31 back: wholly before the cutoff (30 days back, 00:00 UTC)
             #expect(try await Self.lowIDs(fx) == ["low-today", "low-10"])
             #expect(try await Self.partitionExists(fx, daysAgo: 31) == false)
             #expect(try await Self.partitionExists(fx, daysAgo: 10))
