@@ -6,8 +6,9 @@ import ServiceLifecycle
 func repeatWhenReady(_ isReady: @Sendable () -> Bool, _ body: () async -> Duration) async {
     var wait = Duration.zero
     while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        let pause = wait
         do {
-            try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         } catch {
             return
         }
