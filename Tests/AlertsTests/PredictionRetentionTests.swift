@@ -79,7 +79,8 @@ struct PredictionRetentionTests {
 
     @Test func alertsReferenceOnlyAlertedPredictions() async throws {
         try await AlertsServiceTests.withAlerts { fx in
-            _ = try await fx.alerts.record(RecordRequest(items: [Self.scored("only-low", .low, daysAgo: 0)]))
+            let item = Self.scored("only-low", .low, daysAgo: 0)
+            _ = try await fx.alerts.record(RecordRequest(items: [item]))
             await fx.service.batcher.flush()
             await #expect(throws: StoreError.self) {
                 try await fx.database.execute(
@@ -89,7 +90,7 @@ struct PredictionRetentionTests {
                     """)
             }
             // The same transaction again, retried or replayed, is recorded once.
-            _ = try await fx.alerts.record(RecordRequest(items: [Self.scored("only-low", .low, daysAgo: 0)]))
+            _ = try await fx.alerts.record(RecordRequest(items: [item]))
             await fx.service.batcher.flush()
             #expect(try await fx.count("SELECT count(*) AS n FROM predictions") == 1)
             #expect(try await fx.alerts.stats().predictions == 1)
