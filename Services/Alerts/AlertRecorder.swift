@@ -5,11 +5,11 @@ import Stores
 
 /// Writes scored transactions to PostgreSQL: every prediction, plus an alert row for those at risk ≥ medium.
 ///
-/// Idempotent by transaction id (`ON CONFLICT DO NOTHING`), so replaying a spool or a retried call never
-/// duplicates a row, and a transaction id repeated within one call is recorded once. One call is one transaction
-/// of at most three statements (predictions, the alerts that reference them, and the notifications `routing` asks
-/// for those alerts — see ``NotificationOutbox``), whatever the number of items: when it returns, everything in it
-/// is committed. The spool replays through the same call, so replayed alerts get their notifications the same way.
+/// Idempotent by transaction id (`ON CONFLICT DO NOTHING`; predictions by transaction id, risk level and time —
+/// see ``PredictionPartitions``), so replaying a spool or a retried call never duplicates a row, and a transaction
+/// id repeated within one call is recorded once. One call is one transaction of at most three statements
+/// (predictions, the alerts that reference them, and the notifications `routing` asks for those alerts — see
+/// ``NotificationOutbox``), whatever the number of items: when it returns, everything in it is committed. The spool replays through the same call, so replayed alerts get their notifications the same way.
 struct AlertRecorder: Sendable {
     let database: PostgresClient
     let routing: RoutingConfiguration
@@ -20,7 +20,7 @@ struct AlertRecorder: Sendable {
     }
 
     static let insertPredictions = UnnestInsert<ScoredTransaction>(
-        into: "predictions", conflictKey: "transaction_id",
+        into: "predictions", conflictKey: nil,
         columns: [
             .init("transaction_id", "text") { item in PostgresValue(item.transaction.transactionID) },
             .init("user_id", "text") { item in PostgresValue(item.transaction.userID) },

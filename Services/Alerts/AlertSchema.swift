@@ -4,12 +4,16 @@ import Stores
 
 /// The alerts database schema, as versioned migrations applied by the alerts service at start (under an advisory
 /// lock, so several replicas starting together apply each once). The model registry's migrations (30–39) live in
-/// the Registry module and are appended here: one migrator owns the database's one migration history.
+/// the Registry module and are appended here: one migrator owns the database's one migration history. The list is
+/// kept in version order.
 enum AlertSchema {
     static let migrations: [Migration] =
         alertMigrations + RegistrySchema.migrations
         // 40–49: authentication (API keys), defined next to the store that reads them.
-        + APIKeyStore.migrations
+        + APIKeyStore.migrations + dataGrowthMigrations
+
+    /// 50–59: data growth. `predictions` partitioned by risk and day, with retention (``PredictionPartitions``).
+    private static let dataGrowthMigrations: [Migration] = [PredictionPartitions.migration]
 
     private static let alertMigrations: [Migration] = [
         Migration(

@@ -117,10 +117,7 @@ public final class AlertsService: Alerts.ServiceProtocol {
         let since = PostgresValue(RFC3339.format(millis: request.sinceMillis))
         do {
             let predictions = try await database.query(
-                """
-                SELECT risk_level, count(*) AS n, count(*) FILTER (WHERE is_anomaly) AS anomalies
-                FROM predictions WHERE scored_at >= $1::timestamptz GROUP BY risk_level
-                """, [since])
+                PredictionPartitions.countsSince(request.sinceMillis), [since])
             let alerts = try await database.query(
                 """
                 SELECT risk_level, status, count(*) AS n FROM alerts
@@ -181,12 +178,16 @@ extension AlertsService {
     /// The background work the alerts process runs beside its server: migrations and spool replay, and the
     /// prediction batch flusher.
     ///
-    /// - Parameter notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another
-    ///   replica delivers the row once it expired. Must exceed every channel's timeout.
-    /// - Parameter notificationWorkers: the dispatcher's claim-and-send loops; 0 runs no dispatcher (this replica
-    ///   only records and enqueues).
+    /// - Parameters:
+    ///   - notificationLease: how long a dispatcher's claim on a notification lasts; after a crash, another replica
+    ///     delivers the row once it expired. Must exceed every channel's timeout.
+    ///   - notificationWorkers: the dispatcher's claim-and-send loops; 0 runs no dispatcher (this replica only
+    ///     records and enqueues).
+    ///   - predictionRetentionDays: low-risk predictions older than this many days (by transaction time) are dropped,
+    ///     checked hourly; alerts and their predictions are kept.
     public func backgroundServices(
-        interval: Duration, notificationLease: Duration = .seconds(60), notificationWorkers: Int = 4, logger: Logger
+        interval: Duration, notificationLease: Duration = .seconds(60), notificationWorkers: Int = 4,
+        predictionRetentionDays: Int = 90, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = [
             DatabaseMaintainer(service: self, database: database, interval: interval, logger: logger),
@@ -197,6 +198,9 @@ extension AlertsService {
                 channels: routing.channels.keys.sorted(), interval: .seconds(5),
                 isReady: { [weak self] in self?.isSchemaReady ?? false }),
             PrecisionExporter(database: database, interval: .seconds(30), logger: logger),
+            PredictionRetention(
+                database: database, retentionDays: predictionRetentionDays, interval: .seconds(3600),
+                isReady: { [weak self] in self?.isSchemaReady ?? false }, logger: logger),
         ]
         // Without channels nothing can be delivered; rows left from an earlier routing file wait, unharmed.
         if !routing.channels.isEmpty && notificationWorkers > 0 {

@@ -188,7 +188,8 @@ struct NotificationDispatcher: Service {
             SELECT a.alert_id, a.transaction_id, a.risk_level, a.ensemble, a.reasons,
                    (extract(epoch FROM a.created_at) * 1000)::bigint AS created_ms,
                    p.user_id, p.amount, p.currency, p.merchant_category
-            FROM alerts a JOIN predictions p USING (transaction_id) WHERE a.alert_id = ANY($1::bigint[])
+            FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
+            WHERE a.alert_id = ANY($1::bigint[])
             """, [PostgresValue(array: ids.sorted().map { PostgresValue($0) })])
         var notices: [Int64: AlertNotice] = [:]
         for row in rows {

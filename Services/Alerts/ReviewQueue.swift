@@ -44,7 +44,7 @@ struct ReviewQueue: Sendable {
             """
         let rows = try await database.query(
             """
-            SELECT \(Self.columns) FROM alerts a JOIN predictions p USING (transaction_id)
+            SELECT \(Self.columns) FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
             WHERE \(condition) ORDER BY a.created_at, a.alert_id LIMIT $4 OFFSET $5
             """, filters + [PostgresValue(limit), PostgresValue(Int(request.offset))])
         let total = try await database.query(
@@ -122,7 +122,10 @@ struct ReviewQueue: Sendable {
     /// One alert as a review item; `NOT_FOUND` when there is none.
     static func item(id: Int64, in database: some PostgresQuerying, policy: ReviewPolicy) async throws -> ReviewItem {
         let rows = try await database.query(
-            "SELECT \(columns) FROM alerts a JOIN predictions p USING (transaction_id) WHERE a.alert_id = $1",
+            """
+            SELECT \(columns) FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
+            WHERE a.alert_id = $1
+            """,
             [PostgresValue(id)])
         guard let row = rows.first else { throw RPCError(code: .notFound, message: "no alert \(id)") }
         return try item(from: row, policy: policy)

@@ -42,7 +42,7 @@ public struct ReviewService: Reviews.ServiceProtocol {
                 """
                 SELECT \(ReviewQueue.columns),
                     (extract(epoch FROM a.created_at) * 1000000)::bigint AS created_us
-                FROM alerts a JOIN predictions p USING (transaction_id)
+                FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
                 WHERE ($1::text IS NULL OR a.status = $1)
                   AND ($2::text IS NULL OR a.risk_level = $2)
                   AND ($3::text IS NULL OR p.user_id = $3)
@@ -134,7 +134,8 @@ public struct ReviewService: Reviews.ServiceProtocol {
             let minAge = PostgresValue(Int(request.minAgeMinutes))
             let rows = try await database.query(
                 """
-                SELECT \(ReviewQueue.columns) FROM alerts a JOIN predictions p USING (transaction_id)
+                SELECT \(ReviewQueue.columns)
+                FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
                 WHERE a.status = 'pending' AND a.risk_level = ANY($1::text[])
                   AND a.created_at <= now() - make_interval(mins => $4::int)
                 ORDER BY \(ReviewQueue.riskRank), a.created_at, a.alert_id LIMIT $2 OFFSET $3

@@ -29,15 +29,17 @@ struct UnnestInsert<Item>: Sendable {
     private let columns: [Column]
 
     /// - Parameters:
-    ///   - table, conflictKey: SQL identifiers from the code, never from input.
-    init(into table: String, conflictKey: String, columns: [Column]) {
+    ///   - table, conflictKey: SQL identifiers from the code, never from input. Without a key, a row that would
+    ///     violate any unique index is skipped (the only form PostgreSQL accepts when no single unique index is the
+    ///     identity, as on a partitioned table whose key must contain the partition columns).
+    init(into table: String, conflictKey: String?, columns: [Column]) {
         self.columns = columns
         let names = columns.map(\.name).joined(separator: ", ")
         let arrays = columns.enumerated().map { "$\($0.offset + 1)::\($0.element.type)[]" }.joined(separator: ", ")
         sql = """
             INSERT INTO \(table) (\(names))
             SELECT * FROM unnest(\(arrays))
-            ON CONFLICT (\(conflictKey)) DO NOTHING
+            ON CONFLICT \(conflictKey.map { "(\($0)) " } ?? "")DO NOTHING
             """
     }
 

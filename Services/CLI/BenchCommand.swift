@@ -9,6 +9,7 @@ public struct BenchCommand: AsyncParsableCommand {
             RPCBenchCommand.self, ModelsBenchCommand.self, StackBenchCommand.self, NotificationsBenchCommand.self,
             DashboardBenchCommand.self,
             BacktestBenchCommand.self,
+            PredictionsBenchCommand.self,
         ]
     )
 

@@ -44,7 +44,8 @@ public struct Gateway: Sendable {
             alerts: alerts,
             cache: PredictionCache(redis: redis, ttl: c.cacheTTL, claimTTL: c.batchDeadline + .seconds(10), logger: logger),
             spool: spool, chunkSize: c.chunkSize, logger: logger)
-        let routes = GatewayRoutes(
+        let drain = ShutdownDrain(delay: c.shutdownDelay)
+        var routes = GatewayRoutes(
             configuration: c, pipeline: pipeline,
             coalescer: PredictionCoalescer(
                 pipeline: pipeline, maximumInFlight: c.coalescedGroupsInFlight, maximumGroup: c.chunkSize),
@@ -52,6 +53,7 @@ public struct Gateway: Sendable {
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
+        routes.drain = drain
         let database = try c.databaseURL.map {
             try PostgresClient(configuration: .init(url: $0, poolSize: 2), logger: logger)
         }
@@ -88,7 +90,7 @@ public struct Gateway: Sendable {
         do {
             try await ServiceRunner.run(
                 service: "txad-gateway", configuration: c.printable + c.access.printable,
-                services: [replayer] + access.services + [app], logger: logger)
+                services: [replayer] + access.services + [app, drain], logger: logger)
         } catch {
             await close(access)
             throw error

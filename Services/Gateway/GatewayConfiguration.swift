@@ -49,6 +49,8 @@ public struct GatewayConfiguration: Sendable {
     /// `TXAD_DASHBOARD_SECRET`: signs the dashboard's CSRF tokens, so replicas accept each other's forms; nil uses a
     /// random key per process (one replica only).
     public var dashboardSecret: String?
+    /// How long the gateway keeps serving after SIGTERM with `/health` answering 503 (`TXAD_SHUTDOWN_DELAY_MS`).
+    public var shutdownDelay: Duration = .zero
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -99,6 +101,7 @@ public struct GatewayConfiguration: Sendable {
             ("https", https.map { "on (\($0.certificateFile))" } ?? "off"),
             ("internal_tls", internalTLS.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
             ("dashboard_secret", dashboardSecret == nil ? "(none: random per process, one replica only)" : "(set)"),
+            ("shutdown_delay_ms", Self.milliseconds(shutdownDelay)),
         ]
     }
 

@@ -52,6 +52,12 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var tlsKeyFile: String?
     @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
     public var logLevel: String?
+    @Option(
+        help: """
+            Milliseconds the gateway keeps serving after SIGTERM, /health answering 503, before it stops accepting \
+            (env TXAD_SHUTDOWN_DELAY_MS; default 0, 0…60000).
+            """)
+    public var shutdownDelayMs: Int?
 
     public init() {}
 
@@ -111,6 +117,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
             throw ConfigurationError(
                 setting: "--tls-cert-file / --tls-key-file", reason: "give both the certificate and the key, or neither")
         }
+        configuration.shutdownDelay = try settings.milliseconds(
+            shutdownDelayMs, flag: "shutdown-delay-ms", env: "TXAD_SHUTDOWN_DELAY_MS", default: 0, range: 0...60_000)
         let level = try LoggingSetup.level(
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")

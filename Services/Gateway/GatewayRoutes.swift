@@ -18,6 +18,8 @@ struct GatewayRoutes: Sendable {
     let reviews: ReviewsClient
     let metrics: ServiceMetrics
     let logger: Logger
+    /// Set once SIGTERM arrived: `/health` answers 503 so load balancers stop sending before the server drains.
+    var drain: ShutdownDrain?
 
     func register(on routes: GuardedRouter<GatewayRequestContext>) {
         routes.get("/", access: .open) { _, _ in json(.ok, Self.serviceInfo) }
@@ -237,6 +239,9 @@ struct GatewayRoutes: Sendable {
     }
 
     private func healthResponse(requestID: String) async -> Response {
+        if drain?.isDraining == true {
+            return json(.serviceUnavailable, "{\"status\":\"draining\",\"dependencies\":{}}")
+        }
         let deadline = CallOptions(deadline: .milliseconds(500), requestID: requestID)
         async let preprocessing = serving(health.preprocessing, options: deadline)
         async let inference = serving(health.inferenceHealth, options: deadline)

@@ -3,7 +3,8 @@ import ServiceLifecycle
 import Wire
 
 /// Runs one internal service process: its RPC server, the admin HTTP server and any background services, until
-/// SIGTERM/SIGINT, then drains and exits.
+/// SIGTERM/SIGINT; then readiness turns false, the server keeps serving for the shutdown delay, stops accepting,
+/// finishes the calls in flight and exits (``ShutdownDrain``).
 public enum InternalServiceHost {
     /// Serves `services` over frames and the admin endpoints, logging the effective configuration first.
     ///
@@ -26,6 +27,7 @@ public enum InternalServiceHost {
         let address = try await server.listen()
         onStart(server)
         let serviceNames = services.map(\.serviceName)
+        let drain = ShutdownDrain(delay: configuration.shutdownDelay)
         let admin = AdminServer(
             configuration: .init(host: configuration.host, port: configuration.adminPort), service: name,
             metrics: metrics, logger: logger
@@ -36,12 +38,12 @@ public enum InternalServiceHost {
                     name: service, ready: serving, detail: serving ? "serving" : "not serving")
             }
             states += await readiness()
-            return states
+            return states + [drain.state]
         }
         var printable = configuration.printable + extraConfiguration
         printable.append(("listening", "\(address)"))
         try await ServiceRunner.run(
             service: name, configuration: printable,
-            services: background + [admin, RPCServerService(server: server)], logger: logger)
+            services: background + [admin, RPCServerService(server: server), drain], logger: logger)
     }
 }

@@ -21,6 +21,13 @@ public struct InternalServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TXAD_LOG_LEVEL).")
     public var logLevel: String?
 
+    @Option(
+        help: """
+            Milliseconds the service keeps serving, reporting not ready, after SIGTERM before it stops accepting and \
+            drains in-flight calls (env TXAD_SHUTDOWN_DELAY_MS; default 0, 0…60000).
+            """)
+    public var shutdownDelayMs: Int?
+
     public init() {}
 }
 
@@ -33,6 +40,8 @@ public struct InternalServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Mutual TLS for the frame port (`TXAD_INTERNAL_TLS_*`); nil for plain TCP.
     public var tls: WireTLSConfiguration?
+    /// How long the service stays up, not ready, after SIGTERM (``ShutdownDrain``).
+    public var shutdownDelay: Duration
 
     /// Resolves options against the environment (`TXAD_<PREFIX>_HOST`, `…_PORT`, `…_ADMIN_PORT`) and defaults.
     public init(
@@ -51,6 +60,10 @@ public struct InternalServiceConfiguration: Sendable {
             named: settings.string(options.logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")
         tls = try settings.internalTLS()
+        shutdownDelay = .milliseconds(
+            try settings.int(
+                options.shutdownDelayMs, flag: "shutdown-delay-ms", env: "TXAD_SHUTDOWN_DELAY_MS", default: 0,
+                range: 0...60_000))
         if port != 0, port == adminPort {
             throw ConfigurationError(setting: "--admin-port", reason: "must differ from --port (\(port))")
         }
@@ -62,6 +75,7 @@ public struct InternalServiceConfiguration: Sendable {
             ("host", host), ("port", String(port)), ("admin_port", String(adminPort)),
             ("max_frame_bytes", String(maximumFrameSize)), ("log_level", logLevel.rawValue),
             ("internal_tls", tls.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
+            ("shutdown_delay", "\(shutdownDelay)"),
         ]
     }
 }

@@ -24,6 +24,8 @@ final class LocalCluster: @unchecked Sendable {
     /// Extra environment of every service (a routing file, secrets).
     let environment: [String: String]
     private var processes: [String: Process] = [:]
+    /// Extra environment per service name (`alerts` → `TXAD_ROUTING_FILE`…), applied at each start.
+    var serviceEnvironment: [String: [String: String]] = [:]
 
     static let binDirectory: String = {
         if let dir = ProcessInfo.processInfo.environment["TXAD_BIN_DIR"], !dir.isEmpty { return dir }
@@ -38,7 +40,14 @@ final class LocalCluster: @unchecked Sendable {
         return candidate.path
     }()
 
-    init(modelDirectory: String, logLevel: String = "warning", environment: [String: String] = [:]) async throws {
+    /// The inference processes: `inference`, then `inference-2`… (the gateway calls all of them).
+    let inferenceNames: [String]
+
+    init(
+        modelDirectory: String, inferenceReplicas: Int = 1, logLevel: String = "warning",
+        environment: [String: String] = [:]
+    ) async throws {
+        inferenceNames = ["inference"] + (1..<max(1, inferenceReplicas)).map { "inference-\($0 + 1)" }
         self.logLevel = logLevel
         self.environment = environment
         self.root = NSTemporaryDirectory() + "txad-e2e-\(UUID().uuidString)"
@@ -56,7 +65,7 @@ final class LocalCluster: @unchecked Sendable {
         }
         gatewayPort = try free()
         var ports: [String: (Int, Int)] = [:]
-        for name in ["preprocessing", "inference", "alerts"] { ports[name] = (try free(), try free()) }
+        for name in ["preprocessing", "alerts"] + inferenceNames { ports[name] = (try free(), try free()) }
         self.ports = ports
     }
 
@@ -64,8 +73,8 @@ final class LocalCluster: @unchecked Sendable {
 
     /// Starts every service and waits until all are ready.
     func start() async throws {
-        for name in ["alerts", "inference", "preprocessing", "gateway"] { try startService(name) }
-        for name in ["alerts", "inference", "preprocessing"] {
+        for name in ["alerts"] + inferenceNames + ["preprocessing", "gateway"] { try startService(name) }
+        for name in ["alerts", "preprocessing"] + inferenceNames {
             try await waitFor("http://127.0.0.1:\(ports[name]!.admin)/health/ready", service: name)
         }
         try await waitFor(gatewayURL + "/health", service: "gateway")
@@ -77,14 +86,16 @@ final class LocalCluster: @unchecked Sendable {
         if name == "gateway" {
             arguments = [
                 "--port", "\(port ?? gatewayPort)", "--preprocessing", "127.0.0.1:\(ports["preprocessing"]!.port)",
-                "--inference", "127.0.0.1:\(ports["inference"]!.port)", "--alerts", "127.0.0.1:\(ports["alerts"]!.port)",
+                "--inference", inferenceNames.map { "127.0.0.1:\(ports[$0]!.port)" }.joined(separator: ","),
+                "--alerts", "127.0.0.1:\(ports["alerts"]!.port)",
                 "--request-deadline-ms", "2000",
             ]
         } else {
             arguments = ["--port", "\(ports[name]!.port)", "--admin-port", "\(ports[name]!.admin)"]
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/txad-" + name)
+        let executable = name.split(separator: "-").first.map(String.init) ?? name  // inference-2 → txad-inference
+        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/txad-" + executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["REDIS_URL"] = redis.url
@@ -96,6 +107,7 @@ final class LocalCluster: @unchecked Sendable {
         // These tests are about scoring and alerts; authentication and rate limits have their own suites
         // (AuthTests, GatewayTests.RouteAccessTests).
         env["TXAD_AUTH"] = env["TXAD_AUTH"] ?? "off"
+        env.merge(serviceEnvironment[name] ?? [:]) { _, extra in extra }
         process.environment = env
         let logPath = root + "/logs/\(instance ?? name).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -106,6 +118,15 @@ final class LocalCluster: @unchecked Sendable {
         try process.run()
         processes[instance ?? name] = process
     }
+
+    /// Asks a service to stop (SIGTERM), as Kubernetes does; returns at once.
+    func terminate(_ name: String) {
+        guard let process = processes[name], process.isRunning else { return }
+        process.terminate()
+    }
+
+    /// Whether a service's process is still running.
+    func isRunning(_ name: String) -> Bool { processes[name]?.isRunning ?? false }
 
     /// Kills a service at once (SIGKILL), as a crash would.
     func kill(_ name: String) {

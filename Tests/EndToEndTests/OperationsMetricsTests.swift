@@ -22,6 +22,18 @@ struct OperationsMetricsTests {
             modelDirectory: model.modelDirectory,
             environment: try RoutingSmokeTests.routingEnvironment(root: folder, sink: sink.url("")))
         do {
+            // Alerts notify a webhook so the outbox and delivery metrics exist: the gateway itself is the peer (a
+            // real HTTP server answering 404, so every delivery is dead-lettered, which is a delivery outcome too).
+            let routing = cluster.root + "/routing.yaml"
+            try """
+            channels:
+              probe: {type: webhook, url: "\(cluster.gatewayURL)/notification-probe", secret_env: TXAD_PROBE_SECRET}
+            routes:
+              medium: [probe]
+              high: [probe]
+              critical: [probe]
+            """.write(toFile: routing, atomically: true, encoding: .utf8)
+            cluster.serviceEnvironment["alerts"] = ["TXAD_ROUTING_FILE": routing, "TXAD_PROBE_SECRET": "probe-secret"]
             try await cluster.start()
             let exposed = try await exposedNames(cluster, model: model)
             try check(exposed: exposed)
@@ -41,6 +53,17 @@ struct OperationsMetricsTests {
         for row in model.rows[50..<55] {
             let (_, single) = try await HTTP.post(cluster.gatewayURL + "/predict", body: row.transaction.jsonData)
             #expect(single == 200)
+        }
+        // Anomalies become alerts, alerts become deliveries: wait for the dispatcher's first attempts.
+        let anomalies = model.rows.dropFirst(55).filter { $0.label?.isAnomaly == true }.prefix(30).map(\.transaction)
+        let (_, anomalous) = try await HTTP.post(
+            cluster.gatewayURL + "/predict/batch", body: try JSONSerialization.data(withJSONObject: anomalies.map(\.json)))
+        #expect(anomalous == 200)
+        let alertsMetrics = "http://127.0.0.1:\(cluster.ports["alerts"]!.admin)/metrics"
+        for _ in 0..<120 {
+            let (data, _) = try await HTTP.get(alertsMetrics)
+            if String(decoding: data, as: UTF8.self).contains("txad_notification_deliveries_total{") { break }
+            try await Task.sleep(for: .milliseconds(250))
         }
         var urls = [cluster.gatewayURL + "/metrics"]
         for name in ["preprocessing", "inference", "alerts"] {

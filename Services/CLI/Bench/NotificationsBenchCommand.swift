@@ -39,16 +39,9 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let counts = replicas.split(separator: ",").compactMap { Int($0) }.filter { (1...8).contains($0) }
         guard !counts.isEmpty else { throw ValidationError("--replicas must list 1…8, e.g. 1,2") }
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .path
-        guard FileManager.default.isExecutableFile(atPath: bin + "/txad-alerts") else {
-            throw CLIError("\(bin)/txad-alerts is missing: build everything first (`swift build -c release`)")
-        }
-        var logger = Logger(label: "txad-bench")
-        logger.logLevel = .warning
-        let folder = NSTemporaryDirectory() + "txad-bench-notifications-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let workspace = try BenchWorkspace(name: "notifications", needs: "txad-alerts")
+        defer { workspace.remove() }
+        let (bin, folder, logger) = (workspace.bin, workspace.folder, workspace.logger)
         say("starting PostgreSQL and the sink…")
         let postgres = try await EmbeddedPostgres.start(logger: logger)
         let sink = try await HTTPSink.start()

@@ -58,6 +58,13 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Hours decision idempotency keys are kept (env TXAD_IDEMPOTENCY_RETENTION_HOURS; default 168).")
     var idempotencyRetentionHours: Int?
 
+    @Option(
+        help: """
+            Days low-risk predictions are kept, by transaction time; older daily partitions are dropped hourly \
+            (env TXAD_PREDICTION_RETENTION_DAYS; default 90, 1…3650). Alerts, their predictions and decisions stay.
+            """)
+    var predictionRetentionDays: Int?
+
     func run() async throws {
         let settings = Settings()
         let configuration: InternalServiceConfiguration
@@ -67,6 +74,7 @@ struct AlertsCommand: AsyncParsableCommand {
         let routing: RoutingConfiguration
         let lease: Int
         let workers: Int
+        let retentionDays: Int
         do {
             configuration = try InternalServiceConfiguration(
                 options: options, environmentPrefix: "ALERTS", defaultPort: 7003, defaultAdminPort: 9103)
@@ -109,6 +117,9 @@ struct AlertsCommand: AsyncParsableCommand {
             workers = try settings.int(
                 notificationWorkers, flag: "notification-workers", env: "TXAD_NOTIFICATION_WORKERS", default: 4,
                 range: 0...64)
+            retentionDays = try settings.int(
+                predictionRetentionDays, flag: "prediction-retention-days", env: "TXAD_PREDICTION_RETENTION_DAYS",
+                default: 90, range: 1...3650)
             if let slowest = routing.channels.values.max(by: { $0.timeout < $1.timeout }),
                 slowest.timeout >= .seconds(lease)
             {
@@ -149,10 +160,12 @@ struct AlertsCommand: AsyncParsableCommand {
                     ("claim_minutes", String(reviewPolicy.claimMinutes)),
                     ("idempotency_retention_hours", String(reviewPolicy.idempotencyRetentionHours)),
                     ("notification_lease", "\(lease) s"), ("notification_workers", String(workers)),
+                    ("prediction_retention_days", String(retentionDays)),
                 ] + routing.printable,
                 services: [service, service.reviews],
                 background: service.backgroundServices(
                     interval: .seconds(1), notificationLease: .seconds(lease), notificationWorkers: workers,
+                    predictionRetentionDays: retentionDays,
                     logger: logger),
                 metrics: metrics, logger: logger,
                 readiness: { await service.readiness() })
