@@ -70,25 +70,30 @@ public enum TrainingPipeline {
             trainingRows.lazy.map { transactions[$0] }, userPriorWeight: options.userPriorWeight)
         progress?(.features, 0, n)
         let replay = FeatureReplay(priors: priors).run(transactions) { done in progress?(.features, done, n) }
-        var trainingMatrix = replay.matrix.selecting(rows: trainingRows)
-        let scaler = try StandardScaler.fit(trainingMatrix)
-        try scaler.transform(&trainingMatrix)
-        let modelInputs = try ModelInputs.fit(trainingMatrix, roles: FeatureSchema.current.inputRoles)
-        try modelInputs.transform(&trainingMatrix)
+        // The unsupervised models, scaler and calibration see the training rows followed by partial copies of
+        // some of them; labels and the supervised part use the training rows only (the first trainingCount).
+        var fittingMatrix = replay.matrix.selecting(rows: trainingRows)
+        let copies = MissingFields.partialCopies(
+            of: transactions, rows: trainingRows, share: options.missingFieldShare, seed: options.seed, priors: priors)
+        for r in 0..<copies.rows { fittingMatrix.append(row: copies[row: r]) }
+        let scaler = try StandardScaler.fit(fittingMatrix)
+        try scaler.transform(&fittingMatrix)
+        let modelInputs = try ModelInputs.fit(fittingMatrix, roles: FeatureSchema.current.inputRoles)
+        try modelInputs.transform(&fittingMatrix)
 
         progress?(.isolationForest, 0, 1)
-        let forest = try IsolationForest(fitting: trainingMatrix, configuration: options.seededForest)
-        let forestScores = forest.scores(trainingMatrix)
+        let forest = try IsolationForest(fitting: fittingMatrix, configuration: options.seededForest)
+        let forestScores = forest.scores(fittingMatrix)
         progress?(.isolationForest, 1, 1)
 
         let epochs = options.autoencoder.epochs
         progress?(.autoencoder, 0, epochs)
-        let (network, history) = try Autoencoder.train(trainingMatrix, configuration: options.seededAutoencoder) {
+        let (network, history) = try Autoencoder.train(fittingMatrix, configuration: options.seededAutoencoder) {
             epoch, _, _, _ in progress?(.autoencoder, epoch, epochs)
         }
         progress?(.autoencoder, epochs, epochs)
         progress?(.calibration, 0, 1)
-        let networkScores = network.scores(trainingMatrix)
+        let networkScores = network.scores(fittingMatrix)
         var contamination = options.contamination
         var budget: (share: Double, days: Double, rowsPerDay: Double)?
         if let perDay = options.alertsPerDay, let first = trainingRows.first, let last = trainingRows.last {
@@ -100,7 +105,9 @@ public enum TrainingPipeline {
         let calibration = try EnsembleCalibration(
             isolationForestScores: forestScores, autoencoderScores: networkScores, weights: options.weights,
             contamination: contamination, riskPercentiles: options.riskPercentiles)
-        var trainingScores = zip(forestScores, networkScores).map { calibration.calibrate(isolationForest: $0, autoencoder: $1).ensemble }
+        var trainingScores = zip(forestScores.prefix(trainingCount), networkScores).map {
+            calibration.calibrate(isolationForest: $0, autoencoder: $1).ensemble
+        }
         progress?(.calibration, 1, 1)
 
         var supervised: SupervisedBlend?
@@ -113,9 +120,11 @@ public enum TrainingPipeline {
             unknownLabelIDs = unknown
             holdoutLabelCount = holdoutRows.filter { aligned[$0] != nil }.count
             let fitted = try fitSupervised(
-                matrix: trainingMatrix,
-                isolationForest: forestScores.map { calibration.isolationForest.probability(Double($0)) },
-                autoencoder: networkScores.map { calibration.autoencoder.probability(Double($0)) },
+                matrix: fittingMatrix.selecting(rows: 0..<trainingCount),
+                isolationForest: forestScores.prefix(trainingCount).map {
+                    calibration.isolationForest.probability(Double($0))
+                },
+                autoencoder: networkScores.prefix(trainingCount).map { calibration.autoencoder.probability(Double($0)) },
                 labels: trainingRows.map { aligned[$0] }, given: reviewLabels.count, options: options)
             let cdf = try EmpiricalCDF(fitting: fitted.scores.map(Float.init))
             let threshold = cdf.quantile(1 - contamination)
