@@ -70,8 +70,8 @@ public enum TrainingPipeline {
             trainingRows.lazy.map { transactions[$0] }, userPriorWeight: options.userPriorWeight)
         progress?(.features, 0, n)
         let replay = FeatureReplay(priors: priors).run(transactions) { done in progress?(.features, done, n) }
-        // The unsupervised models, scaler and calibration see the training rows followed by partial copies of
-        // some of them; labels and the supervised part use the training rows only (the first trainingCount).
+        // The scaler and the unsupervised models are fitted on the training rows followed by partial copies of
+        // some of them; calibration, thresholds, the alert budget and the supervised part use the training rows only.
         var fittingMatrix = replay.matrix.selecting(rows: trainingRows)
         let copies = MissingFields.partialCopies(
             of: transactions, rows: trainingRows, share: options.missingFieldShare, seed: options.seed, priors: priors)
@@ -83,7 +83,8 @@ public enum TrainingPipeline {
 
         progress?(.isolationForest, 0, 1)
         let forest = try IsolationForest(fitting: fittingMatrix, configuration: options.seededForest)
-        let forestScores = forest.scores(fittingMatrix)
+        let trainingMatrix = fittingMatrix.selecting(rows: 0..<trainingCount)
+        let forestScores = forest.scores(trainingMatrix)
         progress?(.isolationForest, 1, 1)
 
         let epochs = options.autoencoder.epochs
@@ -93,7 +94,7 @@ public enum TrainingPipeline {
         }
         progress?(.autoencoder, epochs, epochs)
         progress?(.calibration, 0, 1)
-        let networkScores = network.scores(fittingMatrix)
+        let networkScores = network.scores(trainingMatrix)
         var contamination = options.contamination
         var budget: (share: Double, days: Double, rowsPerDay: Double)?
         if let perDay = options.alertsPerDay, let first = trainingRows.first, let last = trainingRows.last {
@@ -105,7 +106,7 @@ public enum TrainingPipeline {
         let calibration = try EnsembleCalibration(
             isolationForestScores: forestScores, autoencoderScores: networkScores, weights: options.weights,
             contamination: contamination, riskPercentiles: options.riskPercentiles)
-        var trainingScores = zip(forestScores.prefix(trainingCount), networkScores).map {
+        var trainingScores = zip(forestScores, networkScores).map {
             calibration.calibrate(isolationForest: $0, autoencoder: $1).ensemble
         }
         progress?(.calibration, 1, 1)
@@ -120,11 +121,9 @@ public enum TrainingPipeline {
             unknownLabelIDs = unknown
             holdoutLabelCount = holdoutRows.filter { aligned[$0] != nil }.count
             let fitted = try fitSupervised(
-                matrix: fittingMatrix.selecting(rows: 0..<trainingCount),
-                isolationForest: forestScores.prefix(trainingCount).map {
-                    calibration.isolationForest.probability(Double($0))
-                },
-                autoencoder: networkScores.prefix(trainingCount).map { calibration.autoencoder.probability(Double($0)) },
+                matrix: trainingMatrix,
+                isolationForest: forestScores.map { calibration.isolationForest.probability(Double($0)) },
+                autoencoder: networkScores.map { calibration.autoencoder.probability(Double($0)) },
                 labels: trainingRows.map { aligned[$0] }, given: reviewLabels.count, options: options)
             let cdf = try EmpiricalCDF(fitting: fitted.scores.map(Float.init))
             let threshold = cdf.quantile(1 - contamination)
