@@ -38,8 +38,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+                .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // ---- C libraries (system) and the protoc-c output ----
@@ -65,6 +67,7 @@ let package = Package(
                 "Domain", "CTxadProto", "CProtobufC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Wire", swiftSettings: strict),
@@ -99,13 +102,22 @@ let package = Package(
         .target(
             name: "Registry", dependencies: ["Detection", "Stores", "Domain"], path: "Shared/Registry",
             swiftSettings: strict),
-
+        .target(
+            name: "Credentials",
+            dependencies: ["Stores", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Shared/Credentials", swiftSettings: strict),
         .target(
             name: "Auth",
             dependencies: [
-                "ServiceKit",
+                "ServiceKit", "Credentials", "Stores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Shared/Auth", swiftSettings: strict),
 
@@ -159,7 +171,7 @@ let package = Package(
         .target(
             name: "AlertsService",
             dependencies: [
-                "ServiceKit", "Wire", "Stores", "Domain", "Registry", "Notifications",
+                "ServiceKit", "Wire", "Stores", "Domain", "Registry", "Notifications", "Credentials",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -173,13 +185,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Services/Gateway", resources: [.copy("Resources/openapi.json")], swiftSettings: strict),
         .target(
             name: "TxadCLI",
             dependencies: [
                 "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
+                "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Services/CLI", swiftSettings: strict),
         .executableTarget(
@@ -205,16 +223,24 @@ let package = Package(
             name: "txad", dependencies: ["TxadCLI"],
             path: "Services/Executables/txad", swiftSettings: strict),
 
+        // ---- Fuzzing: `make fuzz` builds txad-fuzz with libFuzzer; `make test` replays its corpus ----
+        .target(name: "CFuzzerSupport", path: "Fuzz/CFuzzerSupport"),
+        .executableTarget(
+            name: "txad-fuzz", dependencies: ["Wire", "Detection", "GatewayService", "CFuzzerSupport"],
+            path: "Fuzz/txad-fuzz", swiftSettings: strict),
+
         // ---- Tests ----
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "EmbeddedStores"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayService", "Domain", "Registry", "Stores", "EmbeddedStores", "Auth",
+                "GatewayService", "Domain", "Registry", "Stores", "EmbeddedStores", "Auth", "Wire", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -250,6 +276,17 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RegistryTests", dependencies: ["Registry", "Detection", "Domain", "Stores", "EmbeddedStores"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AuthTests",
+            dependencies: [
+                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

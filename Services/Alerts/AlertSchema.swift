@@ -1,3 +1,4 @@
+import Credentials
 import Registry
 import Stores
 
@@ -5,7 +6,10 @@ import Stores
 /// lock, so several replicas starting together apply each once). The model registry's migrations (30–39) live in
 /// the Registry module and are appended here: one migrator owns the database's one migration history.
 enum AlertSchema {
-    static let migrations: [Migration] = alertMigrations + RegistrySchema.migrations
+    static let migrations: [Migration] =
+        alertMigrations + RegistrySchema.migrations
+        // 40–49: authentication (API keys), defined next to the store that reads them.
+        + APIKeyStore.migrations
 
     private static let alertMigrations: [Migration] = [
         Migration(

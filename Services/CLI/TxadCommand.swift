@@ -13,6 +13,7 @@ public struct TxadCommand: AsyncParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             ScoreCommand.self,
+            KeysCommand.self,
             ModelsCommand.self,
             UpCommand.self,
         ]

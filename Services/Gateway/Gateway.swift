@@ -28,7 +28,8 @@ public struct Gateway: Sendable {
             RPCClient(
                 configuration: .init(
                     targets: targets.map { .init(host: $0.host, port: $0.port) },
-                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline),
+                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline,
+                    tls: c.internalTLS),
                 logger: logger)
         }
         let preprocessingRPC = client(c.preprocessing)
@@ -51,38 +52,47 @@ public struct Gateway: Sendable {
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
-        let reviewRoutes = ReviewRoutes(
-            reviews: ReviewsClient(wrapping: alertsRPC), deadline: c.requestDeadline, bulkDeadline: c.batchDeadline)
-        let router = Router(context: GatewayRequestContext.self)
-        router.middlewares.add(RequestIDMiddleware())
-        router.middlewares.add(MetricsMiddleware())
-        router.middlewares.add(DevelopmentIdentityMiddleware<GatewayRequestContext>())
         let database = try c.databaseURL.map {
             try PostgresClient(configuration: .init(url: $0, poolSize: 2), logger: logger)
         }
-        let guarded = GuardedRouter(router)
-        routes.register(on: guarded)
-        reviewRoutes.register(on: guarded)
-        ModelRoutes(registry: database.map(BundleRegistry.init(client:)), selfApprovalAllowed: c.allowSelfApproval)
-            .register(on: guarded)
-        let dashboard = try DashboardRoutes<GatewayRequestContext>(backend: GatewayDashboardBackend(routes: routes))
-        dashboard.register(on: guarded)
+        func close(_ access: GatewayAccess?) async {
+            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            await access?.postgres?.shutdown()
+            await database?.shutdown()
+        }
+        let table: GatewayRouteTable
+        let access: GatewayAccess
+        do {
+            table = try GatewayRouteTable(
+                api: routes, alerts: alertsRPC, configuration: c, registry: database.map(BundleRegistry.init(client:)))
+            access = try await GatewayAccess.make(configuration: c.access, redis: redis, logger: logger)
+        } catch {
+            await close(nil)
+            throw error
+        }
+        let router = access.router(routes: table).router
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
-            logger: httpLogger)
+        let app: Application<RouterResponder<GatewayRequestContext>>
+        do {
+            app = Application(
+                router: router, server: try GatewayHTTPS.server(c.https),
+                configuration: .init(address: .hostname(c.host, port: c.port), serverName: "txad-gateway"),
+                logger: httpLogger)
+        } catch {
+            await close(access)
+            throw error
+        }
         let replayer = GatewaySpoolReplayer(spool: spool, alerts: alerts, interval: .seconds(1), logger: logger)
         do {
             try await ServiceRunner.run(
-                service: "txad-gateway", configuration: c.printable, services: [replayer, app], logger: logger)
+                service: "txad-gateway", configuration: c.printable + c.access.printable,
+                services: [replayer] + access.services + [app], logger: logger)
         } catch {
-            await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
-            await database?.shutdown()
+            await close(access)
             throw error
         }
-        await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
-        await database?.shutdown()
+        await close(access)
     }
 
     private func shutdown(_ a: RPCClient, _ b: RPCClient, _ c: RPCClient, _ redis: RedisClient?) async {

@@ -1,4 +1,6 @@
+import Auth
 import ServiceKit
+import Wire
 
 /// Settings of the gateway, resolved from flags, `TXAD_*` variables and defaults (see ``GatewayOptions``).
 public struct GatewayConfiguration: Sendable {
@@ -37,6 +39,13 @@ public struct GatewayConfiguration: Sendable {
     public var databaseURL: String?
     /// `TXAD_ALLOW_SELF_APPROVAL=1`: an admin may approve a version they registered (local use).
     public var allowSelfApproval: Bool
+    /// Authentication and rate limits (off unless given; `txad-gateway` resolves it on by default).
+    public var access: AccessConfiguration = .disabled
+    /// Mutual TLS towards the internal services (`TXAD_INTERNAL_TLS_*`); nil for plain TCP.
+    public var internalTLS: WireTLSConfiguration?
+    /// HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with this PEM certificate chain and key (`TXAD_TLS_CERT_FILE`,
+    /// `TXAD_TLS_KEY_FILE`); nil serves plain HTTP.
+    public var https: (certificateFile: String, privateKeyFile: String)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, preprocessing: [HostAndPort], inference: [HostAndPort],
@@ -84,6 +93,8 @@ public struct GatewayConfiguration: Sendable {
             ("spool_dir", spoolDirectory),
             ("database_url", databaseURL.map(Redaction.maskingSecrets(in:)) ?? "(none: /models routes answer 503)"),
             ("allow_self_approval", String(allowSelfApproval)),
+            ("https", https.map { "on (\($0.certificateFile))" } ?? "off"),
+            ("internal_tls", internalTLS.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
         ]
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Auth
 import Logging
 import ServiceKit
 
@@ -35,8 +37,18 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     public var coalescedGroups: Int?
     @Option(help: "Spool directory for alerts while the alerts service is down (env TXAD_SPOOL_DIR; default .txad/spool).")
     public var spoolDir: String?
-    @Option(help: "PostgreSQL with the model registry, for the /models admin routes (env DATABASE_URL).")
+    @Option(help: "Authentication: on or off (env TXAD_AUTH; default on). Off makes every caller an admin.")
+    public var auth: String?
+    @Option(help: "PostgreSQL holding the API keys (env DATABASE_URL); without it API keys are not accepted.")
     public var databaseURL: String?
+    @Option(help: "JWKS file with the RS256/ES256 keys for JWTs (env TXAD_JWT_JWKS_FILE).")
+    public var jwtJwksFile: String?
+    @Option(help: "Proxies whose X-Forwarded-For is believed, CIDRs (env TXAD_TRUSTED_PROXIES).")
+    public var trustedProxies: String?
+    @Option(help: "HTTPS certificate chain, PEM (env TXAD_TLS_CERT_FILE); with --tls-key-file the gateway serves HTTPS.")
+    public var tlsCertFile: String?
+    @Option(help: "HTTPS private key, PEM (env TXAD_TLS_KEY_FILE).")
+    public var tlsKeyFile: String?
     @Option(help: "Log level (env TXAD_LOG_LEVEL; default info).")
     public var logLevel: String?
 
@@ -44,7 +56,7 @@ public struct GatewayOptions: ParsableArguments, Sendable {
 
     /// Resolves and validates the configuration.
     public func resolve(settings: Settings = Settings()) throws -> (GatewayConfiguration, Logger.Level) {
-        let configuration = GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             host: settings.string(host, flag: "host", env: "TXAD_GATEWAY_HOST", default: "127.0.0.1"),
             port: try settings.port(port, env: "TXAD_GATEWAY_PORT", default: 8080, allowEphemeral: true),
             preprocessing: try settings.addresses(
@@ -77,6 +89,26 @@ public struct GatewayOptions: ParsableArguments, Sendable {
                 databaseURL, flag: "database-url", env: "DATABASE_URL", schemes: ["postgresql", "postgres"]),
             allowSelfApproval: try settings.bool(
                 nil, flag: "allow-self-approval", env: "TXAD_ALLOW_SELF_APPROVAL", default: false))
+        var settings = settings
+        if let auth { settings.environment["TXAD_AUTH"] = auth }
+        configuration.access = try AccessConfiguration.resolve(
+            settings: settings, auth: nil, databaseURL: databaseURL, jwtJWKSFile: jwtJwksFile,
+            trustedProxies: trustedProxies)
+        configuration.internalTLS = try settings.internalTLS()
+        let certificate = settings.optionalString(tlsCertFile, env: "TXAD_TLS_CERT_FILE")
+        let key = settings.optionalString(tlsKeyFile, env: "TXAD_TLS_KEY_FILE")
+        switch (certificate, key) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            for (name, path) in [("--tls-cert-file / TXAD_TLS_CERT_FILE", certificate), ("--tls-key-file / TXAD_TLS_KEY_FILE", key)]
+            where !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigurationError(setting: name, reason: "cannot read '\(path)'")
+            }
+            configuration.https = (certificate, key)
+        default:
+            throw ConfigurationError(
+                setting: "--tls-cert-file / --tls-key-file", reason: "give both the certificate and the key, or neither")
+        }
         let level = try LoggingSetup.level(
             named: settings.string(logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")

@@ -32,8 +32,14 @@ struct GatewayRoutes: Sendable {
             await modelInfo(requestID: context.requestID)
         }
         routes.get("/stats", access: .role(.analyst)) { _, context in await stats(requestID: context.requestID) }
-        routes.get("/metrics", access: .open) { _, _ in
-            Response(
+        routes.get("/metrics", access: .open) { request, context in
+            let client = ClientAddressResolver(trustedProxies: configuration.access.trustedProxies).clientAddress(
+                peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor])
+            guard configuration.access.mayReadMetrics(from: client) else {
+                return AccessProblem.response(
+                    status: .forbidden, detail: "metrics are readable only from TXAD_METRICS_ALLOW networks", context)
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }

@@ -219,8 +219,8 @@ struct ModelRoutes: Sendable {
                 }
             case "canary":
                 if let percent {
-                    if !(percent > 0 && percent < 100) {
-                        problems.append(FieldProblem(field: "canary_percent", reason: "must be above 0 and below 100"))
+                    if !(percent >= 0.01 && percent <= 99.99) {
+                        problems.append(FieldProblem(field: "canary_percent", reason: "must be from 0.01 to 99.99"))
                     }
                 } else {
                     problems.append(FieldProblem(field: "canary_percent", reason: "is required with stage canary"))

@@ -1,6 +1,7 @@
 import Auth
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 extension HTTPField.Name {
     /// `X-Request-ID`.
@@ -8,15 +9,18 @@ extension HTTPField.Name {
 }
 
 /// The request context of the gateway: Hummingbird's core context, the request id and the identified caller.
-struct GatewayRequestContext: PrincipalRequestContext {
+struct GatewayRequestContext: PrincipalRequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     /// Set by ``RequestIDMiddleware`` before any handler runs.
     var requestID = ""
     /// Set by the identification middleware (``DevelopmentIdentityMiddleware`` until authentication lands).
     var principal: Principal?
+    /// The TCP peer (a proxy's address when behind one; ``ClientAddressResolver`` finds the client).
+    let remoteAddress: SocketAddress?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 }
 

@@ -49,9 +49,10 @@ public enum TransactionRules {
     }
 
     /// Free-text fields (merchant id and category) must be short and free of control characters (NUL included,
-    /// which the C protobuf runtime would silently cut).
+    /// which the C protobuf runtime would silently cut). Length in Unicode scalars, as JSON Schema's `maxLength`
+    /// counts (the OpenAPI document says 128).
     public static func isValidText(_ s: String, maxLength: Int = 128) -> Bool {
-        s.utf8.count <= maxLength && !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        s.unicodeScalars.count <= maxLength && !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// Every rule a decoded transaction breaks; empty when it is valid.

@@ -66,11 +66,13 @@ public enum PromotionTarget: Sendable, Hashable, CustomStringConvertible {
 
 /// Canary share helpers.
 public enum CanaryShare {
-    /// Returns `share` when it is in (0, 1) exclusive, else throws naming the field.
+    /// Returns `share` when it is from 0.0001 to 0.9999 (0.01 % to 99.99 %: a smaller
+    /// canary sees too few users to compare, and the bound keeps sub-normal numbers from rounding to zero),
+    /// else throws naming the field.
     public static func validated(_ share: Double) throws(RegistryError) -> Double {
-        guard share.isFinite, share > 0, share < 1 else {
+        guard share.isFinite, share >= 0.0001, share <= 0.9999 else {
             throw RegistryError(
-                .invalidArgument, "canary share must be above 0 % and below 100 %, got \(percentText(share))")
+                .invalidArgument, "canary share must be from 0.01 % to 99.99 %, got \(percentText(share))")
         }
         return share
     }

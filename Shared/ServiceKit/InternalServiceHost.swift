@@ -21,7 +21,7 @@ public enum InternalServiceHost {
         let server = RPCServer(
             configuration: .init(
                 host: configuration.host, port: configuration.port,
-                maximumFrameSize: configuration.maximumFrameSize),
+                maximumFrameSize: configuration.maximumFrameSize, tls: configuration.tls),
             services: services, logger: logger)
         let address = try await server.listen()
         onStart(server)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Wire
 
 /// Command-line options every internal service (preprocessing, inference, alerts) takes.
 ///
@@ -30,6 +31,8 @@ public struct InternalServiceConfiguration: Sendable {
     public var adminPort: Int
     public var maximumFrameSize: Int
     public var logLevel: Logger.Level
+    /// Mutual TLS for the frame port (`TXAD_INTERNAL_TLS_*`); nil for plain TCP.
+    public var tls: WireTLSConfiguration?
 
     /// Resolves options against the environment (`TXAD_<PREFIX>_HOST`, `…_PORT`, `…_ADMIN_PORT`) and defaults.
     public init(
@@ -47,6 +50,7 @@ public struct InternalServiceConfiguration: Sendable {
         logLevel = try LoggingSetup.level(
             named: settings.string(options.logLevel, flag: "log-level", env: "TXAD_LOG_LEVEL", default: "info"),
             setting: "--log-level / TXAD_LOG_LEVEL")
+        tls = try settings.internalTLS()
         if port != 0, port == adminPort {
             throw ConfigurationError(setting: "--admin-port", reason: "must differ from --port (\(port))")
         }
@@ -57,6 +61,7 @@ public struct InternalServiceConfiguration: Sendable {
         [
             ("host", host), ("port", String(port)), ("admin_port", String(adminPort)),
             ("max_frame_bytes", String(maximumFrameSize)), ("log_level", logLevel.rawValue),
+            ("internal_tls", tls.map { "mutual (CA \($0.trustedCAFile))" } ?? "off"),
         ]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// Resolves configuration values from command-line flags, then `TXAD_*` environment variables, then defaults.
 ///
@@ -108,6 +109,25 @@ public struct Settings: Sendable {
                 reason: "'\(Redaction.maskingSecrets(in: text))' is not a \(schemes.sorted().joined(separator: "/")) URL with a host")
         }
         return text
+    }
+}
+
+extension Settings {
+    /// Mutual TLS for frame connections from `TXAD_INTERNAL_TLS_CERT`, `TXAD_INTERNAL_TLS_KEY` and
+    /// `TXAD_INTERNAL_TLS_CA` (PEM files): all three, or none for plain TCP.
+    public func internalTLS() throws -> WireTLSConfiguration? {
+        let names = ["TXAD_INTERNAL_TLS_CERT", "TXAD_INTERNAL_TLS_KEY", "TXAD_INTERNAL_TLS_CA"]
+        let values = names.map { optionalString(nil, env: $0) }
+        let given = values.compactMap { $0 }
+        guard !given.isEmpty else { return nil }
+        guard given.count == 3, let certificate = values[0], let key = values[1], let ca = values[2] else {
+            throw ConfigurationError(
+                setting: names.joined(separator: " / "), reason: "set all three (certificate, key, CA) or none")
+        }
+        for (name, path) in zip(names, [certificate, key, ca]) where !FileManager.default.isReadableFile(atPath: path) {
+            throw ConfigurationError(setting: name, reason: "cannot read '\(path)'")
+        }
+        return WireTLSConfiguration(certificateFile: certificate, privateKeyFile: key, trustedCAFile: ca)
     }
 }
 

@@ -20,6 +20,10 @@ final class LocalCluster: @unchecked Sendable {
     let modelDirectory: String
     let gatewayPort: Int
     let ports: [String: (port: Int, admin: Int)]
+    /// `TXAD_LOG_LEVEL` of every service.
+    let logLevel: String
+    /// Extra environment of every service (a routing file, secrets).
+    let environment: [String: String]
     private var processes: [String: Process] = [:]
 
     static let binDirectory: String = {
@@ -35,7 +39,9 @@ final class LocalCluster: @unchecked Sendable {
         return candidate.path
     }()
 
-    init(modelDirectory: String) async throws {
+    init(modelDirectory: String, logLevel: String = "warning", environment: [String: String] = [:]) async throws {
+        self.logLevel = logLevel
+        self.environment = environment
         self.root = NSTemporaryDirectory() + "txad-e2e-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
         self.redis = try await EmbeddedRedis.start()
@@ -66,11 +72,12 @@ final class LocalCluster: @unchecked Sendable {
         try await waitFor(gatewayURL + "/health", service: "gateway")
     }
 
-    func startService(_ name: String) throws {
+    /// Starts a service; `instance` and `port` start another gateway replica (logs under the instance name).
+    func startService(_ name: String, instance: String? = nil, port: Int? = nil) throws {
         var arguments: [String]
         if name == "gateway" {
             arguments = [
-                "--port", "\(gatewayPort)", "--preprocessing", "127.0.0.1:\(ports["preprocessing"]!.port)",
+                "--port", "\(port ?? gatewayPort)", "--preprocessing", "127.0.0.1:\(ports["preprocessing"]!.port)",
                 "--inference", "127.0.0.1:\(ports["inference"]!.port)", "--alerts", "127.0.0.1:\(ports["alerts"]!.port)",
                 "--request-deadline-ms", "2000",
             ]
@@ -84,17 +91,21 @@ final class LocalCluster: @unchecked Sendable {
         env["REDIS_URL"] = redis.url
         env["DATABASE_URL"] = postgres.url
         env["TXAD_MODEL_DIR"] = modelDirectory
-        env["TXAD_SPOOL_DIR"] = root + "/spool-" + name
-        env["TXAD_LOG_LEVEL"] = "warning"
+        env["TXAD_SPOOL_DIR"] = root + "/spool-" + (instance ?? name)
+        env["TXAD_LOG_LEVEL"] = logLevel
+        env.merge(environment) { _, given in given }
+        // These tests are about scoring and alerts; authentication and rate limits have their own suites
+        // (AuthTests, GatewayTests.RouteAccessTests).
+        env["TXAD_AUTH"] = env["TXAD_AUTH"] ?? "off"
         process.environment = env
-        let logPath = root + "/logs/\(name).log"
+        let logPath = root + "/logs/\(instance ?? name).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         log?.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        processes[name] = process
+        processes[instance ?? name] = process
     }
 
     /// Kills a service at once (SIGKILL), as a crash would.
@@ -128,11 +139,24 @@ final class LocalCluster: @unchecked Sendable {
         throw ClusterError("the alerts service did not migrate the schema")
     }
 
-    func stop() async {
+    /// Stops every service gracefully (SIGTERM) and waits for them; the stores keep running.
+    func stopServices() {
         for process in processes.values where process.isRunning {
             process.terminate()
         }
         for process in processes.values { process.waitUntilExit() }
+    }
+
+    /// Everything the services wrote to standard output and error, by service.
+    func logs() -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: ["preprocessing", "inference", "alerts", "gateway"].map {
+                ($0, (try? String(contentsOfFile: root + "/logs/\($0).log", encoding: .utf8)) ?? "")
+            })
+    }
+
+    func stop() async {
+        stopServices()
         try? await redis.stop()
         try? await postgres.stop()
         try? FileManager.default.removeItem(atPath: root)
@@ -150,11 +174,14 @@ enum HTTP {
         try await send(URLRequest(url: URL(string: url)!))
     }
 
-    static func post(_ url: String, body: Data, contentType: String = "application/json") async throws -> (Data, Int) {
+    static func post(
+        _ url: String, body: Data, contentType: String = "application/json", headers: [String: String] = [:]
+    ) async throws -> (Data, Int) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.httpBody = body
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         return try await send(request)
     }
 

@@ -1,109 +1,121 @@
-import EmbeddedStores
 import Foundation
 import Testing
 
-/// `txad up` as a newcomer runs it (issue: operations): from a folder only its owner can enter, supervised.
+/// `txad up` as a newcomer runs it (issue: operations): from a folder only its owner can enter, supervised, with
+/// authentication on; and `txad up --tls` (issue: security).
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct UpCommandTests {
     @Test func runsFromAPrivateFolderRestartsAKilledServiceAndStopsCleanlyOnInterrupt() async throws {
         let model = try await TestModel.prepared()
-        // mkdtemp makes the folder 0700: as root, the 'postgres' system user cannot enter it.
-        let root = NSTemporaryDirectory() + "txad-up-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(
-            atPath: root, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let gatewayPort = try Loopback.freePort()
-        let basePort = try Self.freeBasePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LocalCluster.binDirectory + "/txad")
-        process.arguments = [
-            "up", "--state-dir", root + "/state", "--model-dir", model.modelDirectory,
-            "--gateway-port", "\(gatewayPort)", "--base-port", "\(basePort)",
-        ]
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        var environment = ProcessInfo.processInfo.environment
-        environment["REDIS_URL"] = nil
-        environment["DATABASE_URL"] = nil
-        process.environment = environment
-        let logPath = root + "/up.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try #require(FileHandle(forWritingAtPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        var relocated: String?
-        defer {
-            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-            if let relocated { try? FileManager.default.removeItem(atPath: relocated) }
-        }
-        func output() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-        func wait(for text: String, timeout: Duration = .seconds(180)) async throws {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if output().contains(text) { return }
-                #expect(process.isRunning, "txad up exited early:\n\(output())")
-                guard process.isRunning else { throw ClusterError("txad up exited") }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            throw ClusterError("'\(text)' not printed within \(timeout):\n\(output())")
-        }
+        let up = try UpProcess(modelDirectory: model.modelDirectory)
+        defer { up.cleanUp() }
+        let root = up.root
+        let gatewayPort = up.gatewayPort
 
-        try await wait(for: "txad is up.")
+        try await up.wait(for: "txad is up.")
         if geteuid() == 0 {
-            let line = try #require(output().split(separator: "\n").first { $0.contains("PostgreSQL: started") })
+            let line = try #require(up.output().split(separator: "\n").first { $0.contains("PostgreSQL: started") })
             #expect(!line.contains(root), "PostgreSQL data should have moved out of the private folder: \(line)")
-            relocated = line.split(separator: "(data in ").last.map { String($0.dropLast()) }
-            #expect(output().contains("cannot enter"))
+            #expect(up.output().contains("cannot enter"))
         }
         let (_, healthy) = try await HTTP.get("http://127.0.0.1:\(gatewayPort)/health")
         #expect(healthy == 200)
 
+        // The admin key printed once is saved (0600) and is the only way in.
+        let key = try up.adminKey()
+        #expect(up.output().contains(key), "the new admin key is shown once")
+        let mode = try FileManager.default.attributesOfItem(atPath: root + "/state/admin-key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let anonymous = #"{"transaction_id":"up-0","user_id":"u1","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
+        #expect(try await HTTP.post("http://127.0.0.1:\(gatewayPort)/predict", body: Data(anonymous.utf8)).1 == 401)
+
         // A crashed service is restarted and the cluster serves again.
-        let inference = try #require(Self.pid(ofProcessWithArguments: "--port \(basePort + 1) "))
+        let inference = try #require(UpProcess.pid(ofProcessWithArguments: "--port \(up.basePort + 1) "))
         Foundation.kill(inference, SIGKILL)
-        try await wait(for: "txad-inference: restarted (restart 1)", timeout: .seconds(60))
-        try await wait(for: "txad-inference: ready", timeout: .seconds(60))
+        try await up.wait(for: "txad-inference: restarted (restart 1)", timeout: .seconds(60))
+        try await up.wait(for: "txad-inference: ready", timeout: .seconds(60))
         // The gateway reconnects to the new process with backoff: scoring works again within seconds.
         var scored = 0
         for attempt in 1...60 where scored != 200 {
             let transaction =
                 #"{"transaction_id":"up-\#(attempt)","user_id":"u1","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
-            scored = try await HTTP.post("http://127.0.0.1:\(gatewayPort)/predict", body: Data(transaction.utf8)).1
+            scored = try await HTTP.post(
+                "http://127.0.0.1:\(gatewayPort)/predict", body: Data(transaction.utf8), headers: ["X-API-Key": key]
+            ).1
             if scored != 200 { try await Task.sleep(for: .milliseconds(500)) }
         }
         #expect(scored == 200)
 
         // Ctrl-C stops everything and exits 0; no service is left behind.
-        Foundation.kill(process.processIdentifier, SIGINT)
-        let deadline = ContinuousClock.now + .seconds(90)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
-        #expect(!process.isRunning)
-        #expect(process.terminationStatus == 0, "\(output())")
-        #expect(output().contains("txad up: restarts — txad-inference 1"))
-        #expect(Self.pid(ofProcessWithArguments: "--port \(basePort + 1) ") == nil)
-        #expect(Self.pid(ofProcessWithArguments: "--port \(gatewayPort) ") == nil)
+        try await up.interrupt()
+        #expect(!up.process.isRunning)
+        #expect(up.process.terminationStatus == 0, "\(up.output())")
+        #expect(up.output().contains("txad up: restarts — txad-inference 1"))
+        #expect(UpProcess.pid(ofProcessWithArguments: "--port \(up.basePort + 1) ") == nil)
+        #expect(UpProcess.pid(ofProcessWithArguments: "--port \(gatewayPort) ") == nil)
     }
 
-    /// A base port whose three service ports and three admin ports (base + 2100…) are all free.
-    private static func freeBasePort() throws -> Int {
-        for _ in 0..<200 {
-            let base = Int.random(in: 20_000...38_000)
-            let ports = [base, base + 1, base + 2, base + 2100, base + 2101, base + 2102]
-            if ports.allSatisfy(Loopback.isFree) { return base }
-        }
-        throw ClusterError("no free block of ports")
+    @Test func tlsEverywhere() async throws {
+        let model = try await TestModel.prepared()
+        let up = try UpProcess(modelDirectory: model.modelDirectory, arguments: ["--tls"])
+        defer { up.cleanUp() }
+        try await up.wait(for: "txad is up.")
+        let ca = up.root + "/state/tls/ca.pem"
+        let gateway = "https://127.0.0.1:\(up.gatewayPort)"
+        #expect(up.output().contains(gateway + "/"))
+        #expect(up.output().contains("--cacert"))
+        // HTTPS with the local CA; scoring crosses every internal connection, all mutual TLS.
+        let key = try up.adminKey()
+        let body = #"{"transaction_id":"tls-1","user_id":"u1","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
+        let scored = try Self.curl([
+            "--cacert", ca, "-H", "X-API-Key: \(key)", "-H", "Content-Type: application/json", "-d", body,
+            gateway + "/predict",
+        ])
+        #expect(scored.status == "200", "\(scored)")
+        #expect(scored.body.contains("\"risk_level\""))
+        // HTTP/2 by ALPN.
+        let version = try Self.run(
+            "/usr/bin/curl", ["-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_version}", "--cacert", ca, "--http2",
+            gateway + "/health"])
+        #expect(version == "2")
+        // Without the CA the certificate is not trusted; plain HTTP gets no answer.
+        #expect(try Self.curl([gateway + "/health"]).exit != 0)
+        #expect(try Self.curl(["http://127.0.0.1:\(up.gatewayPort)/health"]).status != "200")
+        // Every internal connection is mutual TLS (refusals of other peers: WireTests.MutualTLSTests).
+        let gatewayLog = try String(contentsOfFile: up.root + "/state/logs/txad-gateway.log", encoding: .utf8)
+        #expect(gatewayLog.contains("mutual (CA"), "gateway configuration: \(gatewayLog.prefix(2000))")
+        try await up.interrupt()
+        #expect(up.process.terminationStatus == 0, "\(up.output())")
     }
 
-    /// The PID of a process whose command line contains `fragment` (arguments joined by spaces, plus a space).
-    private static func pid(ofProcessWithArguments fragment: String) -> Int32? {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry),
-                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
-            else { continue }
-            let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-            if line.contains("txad-") && line.contains(fragment) { return pid }
-        }
-        return nil
+    /// `curl -s` with a 5 s limit: exit code, HTTP status (`-w`), body.
+    private static func curl(_ arguments: [String]) throws -> (exit: Int32, status: String, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        let marker = "\n--status:"
+        process.arguments = ["-s", "-m", "5", "-w", marker + "%{http_code}"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let parts = text.components(separatedBy: marker)
+        let status = parts.count > 1 ? String(parts[1].prefix(3)) : ""
+        let rest = parts.count > 1 ? String(parts[1].dropFirst(3)) : ""
+        return (process.terminationStatus, status, parts[0] + rest)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
     }
 }

@@ -148,6 +148,10 @@ struct BundleRegistryTests {
         #expect(try PromotionTarget(parsing: "champion") == .champion)
         #expect(throws: RegistryError.self) { try PromotionTarget(parsing: "canary=0%") }
         #expect(throws: RegistryError.self) { try PromotionTarget(parsing: "canary=100%") }
+        // 0.01 % to 99.99 %: a sub-normal share (found by schemathesis: 5e-324) is refused, not rounded to zero.
+        #expect(throws: RegistryError.self) { try PromotionTarget(parsing: "canary=5e-324") }
+        #expect(throws: RegistryError.self) { try PromotionTarget(parsing: "canary=99.995") }
+        #expect(try PromotionTarget(parsing: "canary=0.01%") == .canary(share: 0.0001))
         #expect(throws: RegistryError.self) { try PromotionTarget(parsing: "production") }
         #expect(PromotionTarget.canary(share: 0.1).description == "canary=10%")
     }

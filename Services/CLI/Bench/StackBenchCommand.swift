@@ -17,6 +17,8 @@ struct StackBenchCommand: AsyncParsableCommand {
     @Option(help: "Transactions per /predict/batch request.") var batchSize = 1000
     @Option(help: "Threads wrk uses (it shares the 2 cores with the stack).") var threads = 2
     @Option(help: "Write the results as JSON here as well.") var json: String?
+    @Option(help: "API key sent as X-API-Key (env TXAD_API_KEY; default: .txad/admin-key if it exists).")
+    var apiKey: String?
 
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
@@ -26,15 +28,21 @@ struct StackBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let key =
+            apiKey ?? ProcessInfo.processInfo.environment["TXAD_API_KEY"]
+            ?? (try? String(contentsOfFile: ".txad/admin-key", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let key, !key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            throw ValidationError("--api-key must be visible ASCII without quotes or backslashes")
+        }
         FileHandle.standardError.write(Data("generating \(BenchTraffic.rows) transactions to replay…\n".utf8))
         let dataPrefix = folder + "/traffic-"
         _ = try BenchTraffic.write(prefix: dataPrefix, threads: threads)
         var rows: [LoadResult] = []
         for (name, path, script, conns, items) in [
-            ("POST /predict", "/predict", WrkScripts.single(runID: runID, dataPrefix: dataPrefix), connections, 1),
+            ("POST /predict", "/predict", WrkScripts.single(runID: runID, dataPrefix: dataPrefix, apiKey: key), connections, 1),
             (
                 "POST /predict/batch", "/predict/batch",
-                WrkScripts.batch(runID: runID, size: batchSize, dataPrefix: dataPrefix), batchConnections, batchSize
+                WrkScripts.batch(runID: runID, size: batchSize, dataPrefix: dataPrefix, apiKey: key), batchConnections, batchSize
             ),
         ] {
             let scriptPath = folder + "/\(items).lua"

@@ -78,11 +78,17 @@ enum WrkScripts {
         """
     }
 
-    static func single(runID: String, dataPrefix: String) -> String {
+    /// The `X-API-Key` header line for wrk, or nothing (keys are base62, so no quoting issue).
+    static func keyHeader(_ apiKey: String?) -> String {
+        apiKey.map { "wrk.headers[\"X-API-Key\"] = \"\($0)\"\n" } ?? ""
+    }
+
+    static func single(runID: String, dataPrefix: String, apiKey: String? = nil) -> String {
         common(dataPrefix: dataPrefix) + """
 
             wrk.method = "POST"
             wrk.headers["Content-Type"] = "application/json"
+            \(keyHeader(apiKey))
             request = function()
               counter = counter + 1
               return wrk.format(nil, nil, nil, transaction("\(runID)s", counter))
@@ -90,11 +96,12 @@ enum WrkScripts {
             """
     }
 
-    static func batch(runID: String, size: Int, dataPrefix: String) -> String {
+    static func batch(runID: String, size: Int, dataPrefix: String, apiKey: String? = nil) -> String {
         common(dataPrefix: dataPrefix) + """
 
             wrk.method = "POST"
             wrk.headers["Content-Type"] = "application/json"
+            \(keyHeader(apiKey))
             request = function()
               local items = {}
               for i = 1, \(size) do

@@ -30,6 +30,13 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Routing file for alert notifications (YAML; see compose/routing.example.yaml). Default: review queue only.")
     var routingFile: String?
 
+    @Flag(
+        help: """
+            TLS everywhere: a local CA in <state-dir>/tls issues the certificates; the gateway serves HTTPS (HTTP/1.1 \
+            and HTTP/2) and the services talk mutual TLS. Clients trust <state-dir>/tls/ca.pem.
+            """)
+    var tls = false
+
     mutating func validate() throws {
         guard (1...65_535).contains(gatewayPort) else { throw ValidationError("--gateway-port must be 1…65535") }
         guard (1...63_000).contains(basePort) else { throw ValidationError("--base-port must be 1…63000") }
@@ -95,7 +102,17 @@ struct UpCommand: AsyncParsableCommand {
             await stopStores(redis: redis, postgres: postgres)
             throw ExitCode.failure
         }
-        printWelcome()
+        let authOff = ["off", "0", "false", "no"].contains(environment["TXAD_AUTH"]?.lowercased() ?? "")
+        let newKey: String?
+        do {
+            newKey = authOff ? nil : try await AdminKey.ensure(state: state, databaseURL: databaseURL)
+        } catch {
+            say("txad up: \(error)")
+            await supervisor.stopAll(grace: .seconds(15))
+            await stopStores(redis: redis, postgres: postgres)
+            throw ExitCode.failure
+        }
+        printWelcome(authOff: authOff, newKey: newKey)
         // Services that exit are restarted until Ctrl-C (or SIGTERM); then everything stops, the gateway first.
         let watcher = Task { await supervisor.supervise() }
         let signal = await SignalWaiter.waitForTermination { false }
@@ -121,6 +138,17 @@ struct UpCommand: AsyncParsableCommand {
         env["TXAD_MODEL_DIR"] = models
         env["TXAD_SPOOL_DIR"] = state + "/spool"
         if let routingFile { env["TXAD_ROUTING_FILE"] = URL(fileURLWithPath: routingFile).standardizedFileURL.path }
+        var gatewayEnvironment: [String: String] = [:]
+        let scheme: String
+        if tls {
+            let certificates = try LocalTLS.make(state: state)
+            env.merge(certificates.internalEnvironment) { _, new in new }
+            gatewayEnvironment = certificates.gatewayEnvironment
+            try ReadinessProbe.trust(caFile: certificates.caFile)
+            scheme = "https"
+        } else {
+            scheme = "http"
+        }
         let (pre, inf, ale) = (basePort, basePort + 1, basePort + 2)
         let specs: [(String, [String], String)] = [
             ("txad-alerts", ["--port", "\(ale)", "--admin-port", "\(ale + 2100)"], "http://127.0.0.1:\(ale + 2100)/health/ready"),
@@ -135,7 +163,7 @@ struct UpCommand: AsyncParsableCommand {
                     "--port", "\(gatewayPort)", "--preprocessing", "127.0.0.1:\(pre)", "--inference", "127.0.0.1:\(inf)",
                     "--alerts", "127.0.0.1:\(ale)",
                 ],
-                "http://127.0.0.1:\(gatewayPort)/health"
+                "\(scheme)://127.0.0.1:\(gatewayPort)/health"
             ),
         ]
         return try specs.map { name, arguments, readiness in
@@ -144,24 +172,33 @@ struct UpCommand: AsyncParsableCommand {
                 throw CLIError("\(executable) is missing: build everything first (`swift build -c release`)")
             }
             return ServiceSupervisor.Specification(
-                name: name, executable: executable, arguments: arguments, environment: env,
+                name: name, executable: executable, arguments: arguments,
+                environment: name == "txad-gateway" ? env.merging(gatewayEnvironment) { _, new in new } : env,
                 logPath: "\(state)/logs/\(name).log", readinessURL: readiness)
         }
     }
 
-    private func printWelcome() {
+    private func printWelcome(authOff: Bool, newKey: String?) {
+        let keyFile = AdminKey.path(state: stateDir)
+        if let newKey {
+            say("\n  admin API key (shown once; also saved in \(keyFile), mode 0600):\n    \(newKey)")
+        }
+        let auth = authOff ? "" : " -H \"X-API-Key: $(cat \(keyFile))\""
+        let gateway = tls ? "https://127.0.0.1:\(gatewayPort)" : "http://127.0.0.1:\(gatewayPort)"
+        let trust = tls ? " --cacert \(LocalTLS.caFile(state: stateDir))" : ""
+        if authOff { say("\n  !!! TXAD_AUTH=off: authentication is OFF; anyone reaching the gateway is an admin !!!") }
         say(
             """
 
             txad is up.
-              gateway          http://127.0.0.1:\(gatewayPort)/   (OpenAPI: /openapi.json, metrics: /metrics)
-              health           http://127.0.0.1:\(gatewayPort)/health
-              dashboard        http://127.0.0.1:\(gatewayPort)/dashboard   (sign-in arrives with API keys; today every caller is the local admin)
+              gateway          \(gateway)/   (OpenAPI: /openapi.json, metrics: /metrics)\(tls ? "  TLS: trust \(LocalTLS.caFile(state: stateDir))" : "")
+              health           \(gateway)/health
+              dashboard        \(gateway)/dashboard
               internal admin   http://127.0.0.1:\(basePort + 2100)/metrics (preprocessing), :\(basePort + 2101) (inference), :\(basePort + 2102) (alerts)
               logs             \(stateDir)/logs/
 
             Try it:
-              curl -s -X POST http://127.0.0.1:\(gatewayPort)/predict -H 'Content-Type: application/json' \\
+              curl -s\(trust) -X POST \(gateway)/predict\(auth) -H 'Content-Type: application/json' \\
                 -d '{"transaction_id":"demo-1","user_id":"user_42","timestamp":"2024-05-01T03:12:00Z","amount":4999.99,"merchant_category":"electronics","channel":"online","latitude":48.85,"longitude":2.35,"country":"FR"}'
 
             Ctrl-C stops everything.

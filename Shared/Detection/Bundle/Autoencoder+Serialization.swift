@@ -6,7 +6,7 @@ extension Autoencoder {
 
     /// The network as a model file (``ModelFile`` container): layer widths, training options, input clipping
     /// bounds and the logical (unpadded) weights and biases layer by layer. Byte-identical for identical networks.
-    func fileBytes() -> [UInt8] {
+    package func fileBytes() -> [UInt8] {
         let parameters = network.logicalParameters
         var w = BinaryWriter(capacity: 128 + parameters.count * 4)
         w.write(UInt32(network.widths.count))
@@ -27,7 +27,7 @@ extension Autoencoder {
     }
 
     /// Reads and validates an autoencoder file; problems are ``DetectionError/Code/corruptModel`` naming `name`.
-    init(fileBytes bytes: [UInt8], name: String) throws(DetectionError) {
+    package init(fileBytes bytes: [UInt8], name: String) throws(DetectionError) {
         let payload = try ModelFile.decode(
             bytes, magic: Self.fileMagic, supportedVersion: Self.fileVersion, name: name)
         var r = BinaryReader(payload, code: .corruptModel, what: name)

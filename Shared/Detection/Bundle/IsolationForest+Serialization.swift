@@ -5,7 +5,7 @@ extension IsolationForest {
     static let fileVersion: UInt32 = 1
 
     /// The forest as a model file (``ModelFile`` container). Byte-identical for identical forests.
-    func fileBytes() -> [UInt8] {
+    package func fileBytes() -> [UInt8] {
         var w = BinaryWriter(capacity: 64 + nodeCount * 24 + hyperplaneWeight.count * 8)
         w.write(UInt32(featureCount))
         w.write(UInt32(treeRoots.count))
@@ -30,7 +30,7 @@ extension IsolationForest {
 
     /// Reads and fully validates a forest file; every structural problem is a ``DetectionError/Code/corruptModel``
     /// naming `name`, so a damaged file can never make scoring read out of bounds.
-    init(fileBytes bytes: [UInt8], name: String) throws(DetectionError) {
+    package init(fileBytes bytes: [UInt8], name: String) throws(DetectionError) {
         let payload = try ModelFile.decode(
             bytes, magic: Self.fileMagic, supportedVersion: Self.fileVersion, name: name)
         var r = BinaryReader(payload, code: .corruptModel, what: name)

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One of the pool's connections to one target, with its reconnect state.
@@ -88,12 +89,23 @@ final class ConnectionSlot: Sendable {
     private func connect(completing promise: EventLoopPromise<ClientConnection>, failures: Int) {
         let target = self.target
         let maximumFrameSize = configuration.maximumFrameSize
+        let sslContext: NIOSSLContext?
+        do {
+            sslContext = try configuration.tls?.makeClientContext()
+        } catch {
+            connectFinished(.failure(error), failures: failures, promise: promise)
+            return
+        }
         let bootstrap = ClientBootstrap(group: promise.futureResult.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.maxMessagesPerRead, value: 16)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: sslContext, serverHostname: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ClientConnectionHandler(target: "\(target)", maximumFrameSize: maximumFrameSize))
                 }

@@ -55,13 +55,16 @@ public final class RPCClient: Sendable {
         public var backoff: Backoff
         /// Attempts per call, first included, for calls that may be retried (default 3).
         public var maximumAttempts: Int
+        /// Mutual TLS; nil connects over plain TCP.
+        public var tls: WireTLSConfiguration?
 
         /// Creates a configuration.
         public init(
             targets: [Target], connectionsPerTarget: Int = 2, defaultDeadline: Duration? = .seconds(2),
             maximumFrameSize: Int = RPCLimits.defaultMaximumFrameSize, connectTimeout: Duration = .seconds(1),
-            backoff: Backoff = Backoff(), maximumAttempts: Int = 3
+            backoff: Backoff = Backoff(), maximumAttempts: Int = 3, tls: WireTLSConfiguration? = nil
         ) {
+            self.tls = tls
             self.targets = targets
             self.connectionsPerTarget = connectionsPerTarget
             self.defaultDeadline = defaultDeadline

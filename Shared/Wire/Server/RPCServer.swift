@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A txad RPC server: accepts connections, serves many calls in flight per connection, and hosts `txad.v1.Health`.
@@ -36,12 +37,16 @@ public final class RPCServer: Sendable {
         public var shutdownGracePeriod: Duration
         /// Calls one connection may have in flight; more are answered `RESOURCE_EXHAUSTED` (default 10,000).
         public var maximumConcurrentCallsPerConnection: Int
+        /// Mutual TLS; nil serves plain TCP.
+        public var tls: WireTLSConfiguration?
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 0, maximumFrameSize: Int = RPCLimits.defaultMaximumFrameSize,
-            shutdownGracePeriod: Duration = .seconds(10), maximumConcurrentCallsPerConnection: Int = 10_000
+            shutdownGracePeriod: Duration = .seconds(10), maximumConcurrentCallsPerConnection: Int = 10_000,
+            tls: WireTLSConfiguration? = nil
         ) {
+            self.tls = tls
             self.host = host
             self.port = port
             self.maximumFrameSize = maximumFrameSize
@@ -148,8 +153,15 @@ public final class RPCServer: Sendable {
             }
         }
         if mustBind {
+            let sslContext: NIOSSLContext?
             do {
-                let channel = try await makeBootstrap()
+                sslContext = try configuration.tls?.makeServerContext()
+            } catch {
+                state.withLock { $0.lifecycle = .idle }
+                throw error
+            }
+            do {
+                let channel = try await makeBootstrap(sslContext: sslContext)
                     .bind(host: configuration.host, port: configuration.port).get()
                 let stillWanted = state.withLock { state -> Bool in
                     guard case .binding = state.lifecycle else { return false }
@@ -266,7 +278,7 @@ public final class RPCServer: Sendable {
         }
     }
 
-    private func makeBootstrap() -> ServerBootstrap {
+    private func makeBootstrap(sslContext: NIOSSLContext?) -> ServerBootstrap {
         let dispatcher = self.dispatcher
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -275,6 +287,9 @@ public final class RPCServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     let handler = ServerConnectionHandler(dispatcher: dispatcher)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     self.register(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

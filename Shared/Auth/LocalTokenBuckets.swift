@@ -1,0 +1,55 @@
+import Stores
+import Synchronization
+
+/// The same token buckets as ``RedisTokenBuckets`` kept in this process: the fallback while Redis is unreachable,
+/// so limits still hold per replica (fail-safe, not fail-open). Bounded: beyond `capacity` buckets the oldest
+/// half is dropped (a dropped bucket starts full again, which errs towards letting a client through).
+public final class LocalTokenBuckets: Sendable {
+    private struct State {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let buckets = Mutex<[String: State]>([:])
+    private let capacity: Int
+    private let clock = ContinuousClock()
+
+    /// Buckets for at most `capacity` keys.
+    public init(capacity: Int = 100_000) {
+        self.capacity = capacity
+    }
+
+    /// Takes `cost` tokens from every bucket or from none, with the script's arithmetic.
+    public func take(_ requested: [RedisTokenBuckets.Bucket], cost: Int = 1) -> RedisTokenBuckets.Decision {
+        let now = clock.now
+        let cost = Double(cost)
+        return buckets.withLock { buckets in
+            if buckets.count + requested.count > capacity {
+                let oldest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(buckets.count / 2)
+                for (key, _) in oldest { buckets[key] = nil }
+            }
+            var levels: [Double] = []
+            for bucket in requested {
+                var level = bucket.burst
+                if let state = buckets[bucket.key] {
+                    let elapsed = now - state.updated
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    level = min(bucket.burst, state.tokens + seconds * bucket.ratePerSecond)
+                }
+                levels.append(level)
+            }
+            let allowed = levels.allSatisfy { $0 >= cost }
+            var retry = 0
+            for (index, bucket) in requested.enumerated() {
+                if allowed {
+                    levels[index] -= cost
+                } else if levels[index] < cost {
+                    retry = max(retry, Int(((cost - levels[index]) * 1000 / bucket.ratePerSecond).rounded(.up)))
+                }
+                buckets[bucket.key] = State(tokens: levels[index], updated: now)
+            }
+            return .init(
+                allowed: allowed, retryAfterMilliseconds: retry, remaining: levels.map { Int($0.rounded(.down)) })
+        }
+    }
+}
