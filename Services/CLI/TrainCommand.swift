@@ -99,6 +99,9 @@ public struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Alert budget: set the anomaly threshold so about N training-period rows a day reach it.")
     var alertsPerDay: Double?
 
+    @Option(help: "Share of training rows added again with optional fields blanked (partial transactions; 0: none).")
+    var missingFieldShare: Double = 0.5
+
     @Flag(help: "Write the bundle without making it the active version.")
     var noActivate = false
 
@@ -140,7 +143,8 @@ public struct TrainCommand: AsyncParsableCommand {
             maxBadRows: maxBadRows, seed: seed,
             gradientBoosting: GradientBoosting.Configuration(
                 trees: boostingRounds, learningRate: boostingLearningRate, maxDepth: boostingDepth),
-            unlabelledWeight: unlabelledWeight, stackingFraction: stackingFraction, alertsPerDay: alertsPerDay)
+            unlabelledWeight: unlabelledWeight, stackingFraction: stackingFraction, alertsPerDay: alertsPerDay,
+            missingFieldShare: missingFieldShare)
         if extensionLevel != nil, !extended {
             throw ValidationError("--extension-level needs --extended")
         }

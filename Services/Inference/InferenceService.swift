@@ -177,7 +177,7 @@ public final class InferenceService: Inference.ServiceProtocol {
         return ModelInfoResponse(
             version: manifest.version, created: manifest.created,
             featureSchemaVersion: manifest.featureSchema.version, featureNames: manifest.featureSchema.names,
-            threshold: manifest.ensemble.anomalyThreshold,
+            threshold: champion.anomalyThreshold,
             weightIsolationForest: manifest.ensemble.weights.isolationForest,
             weightAutoencoder: manifest.ensemble.weights.autoencoder, manifestJSON: json, source: source.rawValue,
             canaryVersion: models.canary?.version ?? "", canaryShare: models.canary == nil ? 0 : models.canaryShare,

@@ -1,6 +1,7 @@
 import EmbeddedStores
 import Foundation
 import Logging
+import Stores
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -144,6 +145,19 @@ final class LocalCluster: @unchecked Sendable {
         }
         let log = (try? String(contentsOfFile: root + "/logs/\(service).log", encoding: .utf8)) ?? ""
         throw ClusterError("\(service) not ready at \(url); log:\n\(log.suffix(3000))")
+    }
+
+    /// Waits until the alerts service has migrated `db` up to the review tables (migration 20).
+    static func waitForReviewSchema(_ db: PostgresClient) async throws {
+        for _ in 0..<300 {
+            if let rows = try? await db.query("SELECT count(*) AS n FROM schema_migrations WHERE version = 20"),
+                try rows.first?.int64("n") == 1
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ClusterError("the alerts service did not migrate the schema")
     }
 
     /// Stops every service gracefully (SIGTERM) and waits for them; the stores keep running.

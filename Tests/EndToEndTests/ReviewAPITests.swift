@@ -28,7 +28,7 @@ struct ReviewAPITests {
             try cluster.startService("alerts")
             try cluster.startService("gateway")
             try await cluster.waitFor(cluster.gatewayURL + "/", service: "gateway")
-            try await waitForSchema(db)
+            try await LocalCluster.waitForReviewSchema(db)
             for (index, (transactionID, risk)) in alerts.enumerated() {
                 try await db.execute(
                     """
@@ -55,18 +55,6 @@ struct ReviewAPITests {
         await db.shutdown()
         await cluster.stop()
         if let failure { throw failure }
-    }
-
-    private func waitForSchema(_ db: PostgresClient) async throws {
-        for _ in 0..<300 {
-            if let rows = try? await db.query("SELECT count(*) AS n FROM schema_migrations WHERE version = 20"),
-                try rows.first?.int64("n") == 1
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ClusterError("the alerts service did not migrate the schema")
     }
 
     private func call(

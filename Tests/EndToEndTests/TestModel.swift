@@ -32,7 +32,9 @@ enum TestModel {
         return Prepared(modelDirectory: root + "/models", rows: rows)
     }
 
-    static func run(_ arguments: [String]) throws {
+    /// Runs the `txad` executable; returns its standard error, throws with it when the command fails.
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LocalCluster.binDirectory + "/txad")
         process.arguments = arguments
@@ -45,6 +47,7 @@ enum TestModel {
         guard process.terminationStatus == 0 else {
             throw ClusterError("txad \(arguments.joined(separator: " ")) failed:\n\(String(decoding: output, as: UTF8.self))")
         }
+        return String(decoding: output, as: UTF8.self)
     }
 }
 

@@ -12,6 +12,8 @@ enum TrainedModels {
         /// Two good bundles with different seeds (versions `v1` and `v2`).
         var first: ModelBundle
         var second: ModelBundle
+        /// A bundle trained with analysts' labels on every third row (version `v3-labelled`).
+        var labelled: ModelBundle
         /// Feature vectors of the generated transactions as preprocessing would send them.
         var vectors: [FeatureVector]
     }
@@ -19,7 +21,8 @@ enum TrainedModels {
     static func prepared() async throws -> Prepared { try await shared.value }
 
     private static func train(
-        _ version: String, seed: UInt64, transactions: [Transaction], labels: [AnomalyLabel?]
+        _ version: String, seed: UInt64, transactions: [Transaction], labels: [AnomalyLabel?],
+        reviewLabels: ReviewLabels? = nil
     ) throws(DetectionError) -> ModelBundle {
         // Few trees and epochs: the suite runs on debug builds; model quality is the detection suite's business.
         let options = TrainingOptions(
@@ -28,7 +31,8 @@ enum TrainedModels {
             file: "generated", sha256: "", rows: 0, badRows: 0, trainingRows: 0, holdoutRows: 0,
             firstTimestamp: nil, lastTimestamp: nil)
         return try TrainingPipeline.fit(
-            transactions: transactions, labels: labels, options: options, version: version, data: data
+            transactions: transactions, labels: labels, options: options, version: version, data: data,
+            reviewLabels: reviewLabels
         ).bundle
     }
 
@@ -38,6 +42,12 @@ enum TrainedModels {
         let labels: [AnomalyLabel?] = generated.labels.map { $0 }
         let first = try train("v1", seed: 1, transactions: transactions, labels: labels)
         let second = try train("v2", seed: 2, transactions: transactions, labels: labels)
+        var reviewLabels = ReviewLabels()
+        for i in stride(from: 0, to: transactions.count, by: 3) {
+            reviewLabels.set(transactions[i].transactionID, fraud: labels[i]?.isAnomaly == true)
+        }
+        let labelled = try train(
+            "v3-labelled", seed: 3, transactions: transactions, labels: labels, reviewLabels: reviewLabels)
         let replay = FeatureReplay(priors: first.manifest.featurePriors)
             .run(transactions, options: .init(keepRaw: true))
         let schemaVersion = first.manifest.featureSchema.version
@@ -46,7 +56,7 @@ enum TrainedModels {
                 transactionID: transactions[i].transactionID, schemaVersion: schemaVersion,
                 values: replay.matrix[row: i].map(Double.init), rawValues: replay.raw[i].values, degraded: false)
         }
-        return Prepared(first: first, second: second, vectors: vectors)
+        return Prepared(first: first, second: second, labelled: labelled, vectors: vectors)
     }
 }
 
@@ -148,6 +158,32 @@ struct InferenceServiceTests {
             #expect(remote.allSatisfy { $0.modelVersion == "v1" })
             // The data holds anomalies, so some scores come with reasons: they must survive the trip too.
             #expect(remote.contains { !$0.reasons.isEmpty })
+        }
+    }
+
+    @Test func aLabelledBundleSendsItsSupervisedScoreAndBlendThreshold() async throws {
+        let trained = try await TrainedModels.prepared()
+        let models = try ModelDirectory()
+        defer { models.remove() }
+        try models.add(trained.labelled, promote: true)
+        let local = AnomalyScorer(bundle: try models.registry.loadActive())
+        let blend = try #require(trained.labelled.manifest.supervised)
+        try await Self.withService(models) { _, inference, _ in
+            let probe = Array(trained.vectors.prefix(300))
+            let remote = try await inference.score(ScoreRequest(vectors: probe)).scores
+            #expect(remote == (try local.score(probe)))
+            #expect(remote.allSatisfy { ($0.supervised ?? -1) >= 0 && ($0.supervised ?? 2) <= 1 })
+            // The final score is the blend, not the unsupervised average.
+            #expect(remote.contains { abs($0.ensemble - ($0.isolationForest + $0.autoencoder) / 2) > 1e-6 })
+            let info = try await inference.modelInfo()
+            #expect(info.threshold == blend.anomalyThreshold)
+            #expect(info.threshold != trained.labelled.manifest.ensemble.anomalyThreshold)
+        }
+        // An unlabelled bundle sends none.
+        try models.add(trained.first, promote: true)
+        try await Self.withService(models) { _, inference, _ in
+            let remote = try await inference.score(ScoreRequest(vectors: Array(trained.vectors.prefix(50)))).scores
+            #expect(remote.allSatisfy { $0.supervised == nil })
         }
     }
 

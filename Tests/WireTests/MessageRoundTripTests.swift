@@ -153,6 +153,25 @@ struct MessageRoundTripTests {
         #expect(back.latitude == 0 && back.longitude == 0)
     }
 
+    @Test func supervisedScoreKeepsPresence() throws {
+        // Old senders and bundles without labels: absent, not 0.
+        #expect(try Score(serializedBytes: try Fixtures.score().serialized()).supervised == nil)
+        for value in [0.0, 0.37, 1.0] {
+            var score = Fixtures.score()
+            score.supervised = value
+            let back = try Score(serializedBytes: try score.serialized())
+            #expect(back.supervised == value)
+            #expect(back == score)
+        }
+        // A score carrying it inside a response and a recorded transaction.
+        var labelled = Fixtures.scored()
+        labelled.score.supervised = 0
+        #expect(try ScoredTransaction(serializedBytes: try labelled.serialized()).score.supervised == 0)
+        // Field 9, fixed64: 0x49 then 8 bytes of 0.5, with the required risk level.
+        let bytes: [UInt8] = [0x30, 0x01, 0x49, 0, 0, 0, 0, 0, 0, 0xE0, 0x3F]
+        #expect(try Score(serializedBytes: bytes).supervised == 0.5)
+    }
+
     @Test func nanSurvives() throws {
         let vector = FeatureVector(transactionID: "n", schemaVersion: 1, values: [.nan, 1], rawValues: [], degraded: false)
         let back = try FeatureVector(serializedBytes: try vector.serialized())

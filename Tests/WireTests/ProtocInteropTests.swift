@@ -87,6 +87,18 @@ struct ProtocInteropTests {
         #expect(!text.contains("longitude"))
     }
 
+    @Test func protocSeesTheSupervisedScoreOnlyWhenPresent() throws {
+        var score = Fixtures.score()
+        let without = try decodeWithProtoc("Score", file: "txad/v1/transaction.proto", bytes: try score.serialized())
+        #expect(!without.contains("supervised"))
+        score.supervised = 0
+        let zero = try decodeWithProtoc("Score", file: "txad/v1/transaction.proto", bytes: try score.serialized())
+        #expect(zero.contains("supervised: 0"))  // present although zero: the oneof keeps presence
+        let bytes = try encodeWithProtoc(
+            "Score", file: "txad/v1/transaction.proto", text: "risk_level: RISK_LEVEL_HIGH\nsupervised: 0.875")
+        #expect(try Score(serializedBytes: bytes).supervised == 0.875)
+    }
+
     @Test func weDecodeWhatProtocEncodes() throws {
         let transactionBytes = try encodeWithProtoc(
             "Transaction", file: "txad/v1/transaction.proto",

@@ -27,13 +27,17 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         public var maxBadRows: Double
         /// The run's seed (each model's seed is derived from it unless set explicitly).
         public var seed: UInt64
+        /// Share of training rows added again with every optional field blanked (``MissingFields``); `nil` in
+        /// bundles made before it existed (trained without).
+        public var missingFieldShare: Double?
 
         /// Creates a parameter record.
         public init(
             isolationForest: IsolationForest.Configuration, autoencoder: Autoencoder.Configuration,
             contamination: Double, weights: EnsembleCalibration.Weights, riskPercentiles: RiskTable.Percentiles,
-            holdout: Double, maxBadRows: Double, seed: UInt64
+            holdout: Double, maxBadRows: Double, seed: UInt64, missingFieldShare: Double? = nil
         ) {
+            self.missingFieldShare = missingFieldShare
             self.isolationForest = isolationForest
             self.autoencoder = autoencoder
             self.contamination = contamination
@@ -51,6 +55,7 @@ public struct BundleManifest: Sendable, Hashable, Codable {
             case holdout
             case maxBadRows = "max_bad_rows"
             case seed
+            case missingFieldShare = "missing_field_share"
         }
     }
 

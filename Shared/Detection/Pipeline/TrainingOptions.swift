@@ -29,6 +29,9 @@ public struct TrainingOptions: Sendable, Hashable {
     /// Alert budget: when set, the anomaly threshold lets this many training-period rows a day through instead of
     /// the contamination share.
     public var alertsPerDay: Double?
+    /// Share of training rows added again with every optional field blanked, so partial transactions are in the
+    /// training distribution and absence alone is not a risk signal (default 0.5, measured in the README; 0: none). See ``MissingFields``.
+    public var missingFieldShare: Double
 
     /// The defaults.
     public init(
@@ -36,8 +39,10 @@ public struct TrainingOptions: Sendable, Hashable {
         contamination: Double = 0.05, weights: EnsembleCalibration.Weights = .init(),
         riskPercentiles: RiskTable.Percentiles = .init(), holdout: Double = 0, maxBadRows: Double = 0.01,
         seed: UInt64 = 42, userPriorWeight: Double = 5, gradientBoosting: GradientBoosting.Configuration = .init(),
-        unlabelledWeight: Double = 0, stackingFraction: Double = 0.3, alertsPerDay: Double? = nil
+        unlabelledWeight: Double = 0, stackingFraction: Double = 0.3, alertsPerDay: Double? = nil,
+        missingFieldShare: Double = 0.5
     ) {
+        self.missingFieldShare = missingFieldShare
         self.gradientBoosting = gradientBoosting
         self.unlabelledWeight = unlabelledWeight
         self.stackingFraction = stackingFraction
@@ -97,6 +102,9 @@ public struct TrainingOptions: Sendable, Hashable {
         if let alertsPerDay, !(alertsPerDay.isFinite && alertsPerDay > 0) {
             throw DetectionError(.invalidArgument, "alerts per day must be a positive number, got \(alertsPerDay)")
         }
+        guard missingFieldShare.isFinite, (0...1).contains(missingFieldShare) else {
+            throw DetectionError(.invalidArgument, "missing field share must be in [0, 1], got \(missingFieldShare)")
+        }
         guard userPriorWeight.isFinite, userPriorWeight > 0 else {
             throw DetectionError(.invalidArgument, "user prior weight must be positive, got \(userPriorWeight)")
         }
@@ -106,6 +114,7 @@ public struct TrainingOptions: Sendable, Hashable {
     var manifestParameters: BundleManifest.Parameters {
         BundleManifest.Parameters(
             isolationForest: seededForest, autoencoder: seededAutoencoder, contamination: contamination,
-            weights: weights, riskPercentiles: riskPercentiles, holdout: holdout, maxBadRows: maxBadRows, seed: seed)
+            weights: weights, riskPercentiles: riskPercentiles, holdout: holdout, maxBadRows: maxBadRows, seed: seed,
+            missingFieldShare: missingFieldShare)
     }
 }

@@ -70,20 +70,26 @@ public enum TrainingPipeline {
             trainingRows.lazy.map { transactions[$0] }, userPriorWeight: options.userPriorWeight)
         progress?(.features, 0, n)
         let replay = FeatureReplay(priors: priors).run(transactions) { done in progress?(.features, done, n) }
-        var trainingMatrix = replay.matrix.selecting(rows: trainingRows)
-        let scaler = try StandardScaler.fit(trainingMatrix)
-        try scaler.transform(&trainingMatrix)
-        let modelInputs = try ModelInputs.fit(trainingMatrix, roles: FeatureSchema.current.inputRoles)
-        try modelInputs.transform(&trainingMatrix)
+        // The scaler and the unsupervised models are fitted on the training rows followed by partial copies of
+        // some of them; calibration, thresholds, the alert budget and the supervised part use the training rows only.
+        var fittingMatrix = replay.matrix.selecting(rows: trainingRows)
+        let copies = MissingFields.partialCopies(
+            of: transactions, rows: trainingRows, share: options.missingFieldShare, seed: options.seed, priors: priors)
+        for r in 0..<copies.rows { fittingMatrix.append(row: copies[row: r]) }
+        let scaler = try StandardScaler.fit(fittingMatrix)
+        try scaler.transform(&fittingMatrix)
+        let modelInputs = try ModelInputs.fit(fittingMatrix, roles: FeatureSchema.current.inputRoles)
+        try modelInputs.transform(&fittingMatrix)
 
         progress?(.isolationForest, 0, 1)
-        let forest = try IsolationForest(fitting: trainingMatrix, configuration: options.seededForest)
+        let forest = try IsolationForest(fitting: fittingMatrix, configuration: options.seededForest)
+        let trainingMatrix = fittingMatrix.selecting(rows: 0..<trainingCount)
         let forestScores = forest.scores(trainingMatrix)
         progress?(.isolationForest, 1, 1)
 
         let epochs = options.autoencoder.epochs
         progress?(.autoencoder, 0, epochs)
-        let (network, history) = try Autoencoder.train(trainingMatrix, configuration: options.seededAutoencoder) {
+        let (network, history) = try Autoencoder.train(fittingMatrix, configuration: options.seededAutoencoder) {
             epoch, _, _, _ in progress?(.autoencoder, epoch, epochs)
         }
         progress?(.autoencoder, epochs, epochs)
@@ -100,7 +106,9 @@ public enum TrainingPipeline {
         let calibration = try EnsembleCalibration(
             isolationForestScores: forestScores, autoencoderScores: networkScores, weights: options.weights,
             contamination: contamination, riskPercentiles: options.riskPercentiles)
-        var trainingScores = zip(forestScores, networkScores).map { calibration.calibrate(isolationForest: $0, autoencoder: $1).ensemble }
+        var trainingScores = zip(forestScores, networkScores).map {
+            calibration.calibrate(isolationForest: $0, autoencoder: $1).ensemble
+        }
         progress?(.calibration, 1, 1)
 
         var supervised: SupervisedBlend?

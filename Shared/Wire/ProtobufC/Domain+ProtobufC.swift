@@ -194,6 +194,10 @@ extension Score: CMessageConvertible {
         c.pointee.risk_level = RiskLevelMapping.c(riskLevel)
         (c.pointee.n_reasons, c.pointee.reasons) = try arena.makeStructArray(reasons)
         try arena.setString(&c.pointee.model_version, modelVersion, name: "Score.model_version")
+        if let supervised {
+            c.pointee.supervised_present_case = TXAD__V1__SCORE__SUPERVISED_PRESENT_SUPERVISED
+            c.pointee.supervised = supervised
+        }
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
@@ -206,7 +210,9 @@ extension Score: CMessageConvertible {
             isAnomaly: m.is_anomaly != 0,
             riskLevel: try RiskLevelMapping.required(m.risk_level, field: "Score.risk_level"),
             reasons: try decodeArray(count: m.n_reasons, m.reasons, as: Reason.self, field: "Score.reasons"),
-            modelVersion: try decodeString(m.model_version, field: "Score.model_version"))
+            modelVersion: try decodeString(m.model_version, field: "Score.model_version"),
+            supervised: m.supervised_present_case == TXAD__V1__SCORE__SUPERVISED_PRESENT_SUPERVISED
+                ? m.supervised : nil)
     }
 }
 

@@ -581,7 +581,7 @@ const ProtobufCMessageDescriptor txad__v1__reason__descriptor =
   (ProtobufCMessageInit) txad__v1__reason__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__score__field_descriptors[8] =
+static const ProtobufCFieldDescriptor txad__v1__score__field_descriptors[9] =
 {
   {
     "transaction_id",
@@ -679,6 +679,18 @@ static const ProtobufCFieldDescriptor txad__v1__score__field_descriptors[8] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "supervised",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Txad__V1__Score, supervised_present_case),
+    offsetof(Txad__V1__Score, supervised),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__score__field_indices_by_name[] = {
   2,   /* field[2] = autoencoder */
@@ -688,12 +700,13 @@ static const unsigned txad__v1__score__field_indices_by_name[] = {
   7,   /* field[7] = model_version */
   6,   /* field[6] = reasons */
   5,   /* field[5] = risk_level */
+  8,   /* field[8] = supervised */
   0,   /* field[0] = transaction_id */
 };
 static const ProtobufCIntRange txad__v1__score__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor txad__v1__score__descriptor =
 {
@@ -703,7 +716,7 @@ const ProtobufCMessageDescriptor txad__v1__score__descriptor =
   "Txad__V1__Score",
   "txad.v1",
   sizeof(Txad__V1__Score),
-  8,
+  9,
   txad__v1__score__field_descriptors,
   txad__v1__score__field_indices_by_name,
   1,  txad__v1__score__number_ranges,

@@ -154,6 +154,12 @@ struct  Txad__V1__Reason
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
+typedef enum {
+  TXAD__V1__SCORE__SUPERVISED_PRESENT__NOT_SET = 0,
+  TXAD__V1__SCORE__SUPERVISED_PRESENT_SUPERVISED = 9
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TXAD__V1__SCORE__SUPERVISED_PRESENT__CASE)
+} Txad__V1__Score__SupervisedPresentCase;
+
 /*
  * Scores for one transaction.
  */
@@ -175,10 +181,14 @@ struct  Txad__V1__Score
   size_t n_reasons;
   Txad__V1__Reason **reasons;
   char *model_version;
+  Txad__V1__Score__SupervisedPresentCase supervised_present_case;
+  union {
+    double supervised;
+  };
 };
 #define TXAD__V1__SCORE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__score__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, TXAD__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, TXAD__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, TXAD__V1__SCORE__SUPERVISED_PRESENT__NOT_SET, {0} }
 
 
 /*
