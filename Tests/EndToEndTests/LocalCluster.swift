@@ -79,6 +79,21 @@ final class LocalCluster: @unchecked Sendable {
             try await waitFor("http://127.0.0.1:\(ports[name]!.admin)/health/ready", service: name)
         }
         try await waitFor(gatewayURL + "/health", service: "gateway")
+        try await waitForMigrations()
+    }
+
+    /// Waits until the alerts service has applied every migration: it answers ready while it migrates (records are
+    /// spooled meanwhile), but tests that read the tables need them.
+    func waitForMigrations(timeout: Duration = .seconds(60)) async throws {
+        let url = "http://127.0.0.1:\(ports["alerts"]!.admin)/health/ready"
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let (data, _) = try? await HTTP.get(url), String(decoding: data, as: UTF8.self).contains("schema ready") {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ClusterError("the alerts service did not finish its migrations within \(timeout)")
     }
 
     /// Starts a service; `instance` and `port` start another gateway replica (logs under the instance name).
