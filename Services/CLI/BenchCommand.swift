@@ -8,7 +8,7 @@ public struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             RPCBenchCommand.self, ModelsBenchCommand.self, StackBenchCommand.self, NotificationsBenchCommand.self,
             DashboardBenchCommand.self,
-            BacktestBenchCommand.self,
+            BacktestBenchCommand.self, ShadowBenchCommand.self, ReloadBenchCommand.self,
             PredictionsBenchCommand.self,
         ]
     )

@@ -24,17 +24,19 @@ public struct Gateway: Sendable {
     /// Runs until SIGTERM/SIGINT, then stops accepting, finishes requests in flight and closes its clients.
     public func run() async throws {
         let c = configuration
-        func client(_ targets: [HostAndPort]) -> RPCClient {
+        func client(_ targets: [HostAndPort], connections: Int? = nil) -> RPCClient {
             RPCClient(
                 configuration: .init(
                     targets: targets.map { .init(host: $0.host, port: $0.port) },
-                    connectionsPerTarget: c.connectionsPerTarget, defaultDeadline: c.requestDeadline,
+                    connectionsPerTarget: connections ?? c.connectionsPerTarget, defaultDeadline: c.requestDeadline,
                     tls: c.internalTLS),
                 logger: logger)
         }
         let preprocessingRPC = client(c.preprocessing)
         let inferenceRPC = client(c.inference)
         let alertsRPC = client(c.alerts)
+        // One connection to each inference replica on its own, for `GET /models/info`'s per-replica answer.
+        let replicaRPC = c.inference.map { (address: $0.description, rpc: client([$0], connections: 1)) }
         let redis = try c.redisURL.map { try RedisClient(url: $0, logger: logger) }
         try FileManager.default.createDirectory(atPath: c.spoolDirectory, withIntermediateDirectories: true)
         let spool = try DurableSpool(path: c.spoolDirectory + "/gateway-alerts.spool", logger: logger)
@@ -51,7 +53,8 @@ public struct Gateway: Sendable {
                 pipeline: pipeline, maximumInFlight: c.coalescedGroupsInFlight, maximumGroup: c.chunkSize),
             health: .init(
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
-                alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC)),
+                alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC),
+                inferenceReplicas: replicaRPC.map { .init(address: $0.address, client: InferenceClient(wrapping: $0.rpc)) }),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
         routes.drain = drain
         let database = try c.databaseURL.map {
@@ -59,6 +62,7 @@ public struct Gateway: Sendable {
         }
         func close(_ access: GatewayAccess?) async {
             await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
+            for replica in replicaRPC { await replica.rpc.close() }
             await access?.postgres?.shutdown()
             await database?.shutdown()
         }
@@ -68,7 +72,7 @@ public struct Gateway: Sendable {
             access = try await GatewayAccess.make(configuration: c.access, redis: redis, logger: logger)
             table = try GatewayRouteTable(
                 api: routes, alerts: alertsRPC, configuration: c, registry: database.map(BundleRegistry.init(client:)),
-                signIn: GatewayDashboardKeys.signIn(keys: access.keys, redis: redis, logger: logger))
+                signIn: GatewayDashboardKeys.signIn(keys: access.keys, redis: redis, logger: logger), redis: redis)
         } catch {
             await close(nil)
             throw error

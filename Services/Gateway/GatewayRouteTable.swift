@@ -2,6 +2,7 @@ import Auth
 import Dashboard
 import Hummingbird
 import Registry
+import Stores
 import Wire
 
 /// Every route set the gateway serves — the REST API, the review API, the model registry and the dashboard — so the
@@ -15,12 +16,13 @@ struct GatewayRouteTable: Sendable {
     let dashboardSessions: DashboardSessionMiddleware<GatewayRequestContext>?
 
     /// Builds the route sets over the API routes, the alerts service's review RPC and (when given) the registry;
-    /// `signIn` offers the dashboard's sign-in with API keys and sessions.
+    /// `signIn` offers the dashboard's sign-in with API keys and sessions; `redis` (when given) keeps the dashboard's
+    /// batch results where every gateway replica finds them.
     ///
     /// - Throws: `DashboardError` when the dashboard's bundled templates or assets are missing.
     init(
         api: GatewayRoutes, alerts: RPCClient, configuration: GatewayConfiguration, registry: BundleRegistry?,
-        signIn: (DashboardSignIn, DashboardSessionMiddleware<GatewayRequestContext>)? = nil
+        signIn: (DashboardSignIn, DashboardSessionMiddleware<GatewayRequestContext>)? = nil, redis: RedisClient? = nil
     ) throws {
         self.api = api
         self.reviews = ReviewRoutes(
@@ -36,7 +38,8 @@ struct GatewayRouteTable: Sendable {
         self.dashboard = try DashboardRoutes<GatewayRequestContext>(
             backend: GatewayDashboardBackend(routes: api), api: DashboardAPI(apiRouter.buildResponder()),
             configuration: .init(
-                csrfKey: csrfKey, secureCookies: configuration.https != nil, signIn: signIn?.0))
+                csrfKey: csrfKey, secureCookies: configuration.https != nil, signIn: signIn?.0,
+                batchResults: BatchResultStore(redis: redis)))
         self.dashboardSessions = signIn?.1
     }
 

@@ -179,28 +179,77 @@ struct GatewayRoutes: Sendable {
     }
 
     /// `GET /models/info`'s JSON or problem (also the dashboard's answer).
+    ///
+    /// Every configured inference replica is asked concurrently; `replicas` lists each with what it serves (or why
+    /// it did not answer), and the top-level members describe the first replica that answered (as before, when
+    /// there was one answer). The answer is a problem only when no replica answered.
     func modelInfoReply(requestID: String) async -> Result<String, ProblemDetails> {
-        do {
-            let info = try await health.inference.modelInfo(
-                options: CallOptions(deadline: configuration.requestDeadline, requestID: requestID))
-            var body = "{\"version\":\(JSONText.quoted(info.version)),\"created\":\(JSONText.quoted(info.created)),"
-            body += "\"feature_schema_version\":\(info.featureSchemaVersion),\"feature_names\":["
-            body += info.featureNames.map(JSONText.quoted).joined(separator: ",") + "],"
-            body += "\"threshold\":\(JSONText.number(info.threshold)),\"weights\":{\"isolation_forest\":"
-            body += "\(JSONText.number(info.weightIsolationForest)),\"autoencoder\":"
-            body += "\(JSONText.number(info.weightAutoencoder))}"
-            body += ",\"source\":\(JSONText.quoted(info.source)),\"canary\":"
-            body +=
-                info.canaryVersion.isEmpty
-                ? "null"
-                : "{\"version\":\(JSONText.quoted(info.canaryVersion)),\"share\":\(JSONText.number(info.canaryShare))}"
-            body += ",\"shadow\":\(info.shadowVersion.isEmpty ? "null" : JSONText.quoted(info.shadowVersion))"
-            body += ",\"shadow_dropped\":\(info.shadowDropped),\"refused\":["
-            body += info.refused.map(JSONText.quoted).joined(separator: ",") + "]"
-            if !info.manifestJSON.isEmpty { body += ",\"manifest\":\(info.manifestJSON)" }
-            return .success(body + "}")
-        } catch {
-            return .failure(PredictionPipeline.problem(for: error, requestID: requestID))
+        let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
+        let answers = await replicaInfo(options: options)
+        let info: ModelInfoResponse
+        if let answered = answers.lazy.compactMap({ try? $0.outcome.get() }).first {
+            info = answered
+        } else {
+            do {
+                // No replica answered (or none is listed on its own): the balanced client's answer or its error.
+                info = try await health.inference.modelInfo(options: options)
+            } catch {
+                return .failure(PredictionPipeline.problem(for: error, requestID: requestID))
+            }
+        }
+        var body = "{\"version\":\(JSONText.quoted(info.version)),\"created\":\(JSONText.quoted(info.created)),"
+        body += "\"feature_schema_version\":\(info.featureSchemaVersion),\"feature_names\":["
+        body += info.featureNames.map(JSONText.quoted).joined(separator: ",") + "],"
+        body += "\"threshold\":\(JSONText.number(info.threshold)),\"weights\":{\"isolation_forest\":"
+        body += "\(JSONText.number(info.weightIsolationForest)),\"autoencoder\":"
+        body += "\(JSONText.number(info.weightAutoencoder))},"
+        body += Self.servingMembers(info) + ",\"replicas\":["
+        body += answers.map { answer in
+            let address = "{\"address\":\(JSONText.quoted(answer.address)),"
+            switch answer.outcome {
+            case .success(let info):
+                return address + "\"version\":\(JSONText.quoted(info.version)),\(Self.servingMembers(info))}"
+            case .failure(let error):
+                return address + "\"version\":null,\"error\":\(JSONText.quoted(error.message))}"
+            }
+        }.joined(separator: ",") + "]"
+        if !info.manifestJSON.isEmpty { body += ",\"manifest\":\(info.manifestJSON)" }
+        return .success(body + "}")
+    }
+
+    /// What one replica serves: `source`, `canary`, `shadow`, `shadow_dropped`, `refused` (members, no braces).
+    private static func servingMembers(_ info: ModelInfoResponse) -> String {
+        var body = "\"source\":\(JSONText.quoted(info.source)),\"canary\":"
+        body +=
+            info.canaryVersion.isEmpty
+            ? "null"
+            : "{\"version\":\(JSONText.quoted(info.canaryVersion)),\"share\":\(JSONText.number(info.canaryShare))}"
+        body += ",\"shadow\":\(info.shadowVersion.isEmpty ? "null" : JSONText.quoted(info.shadowVersion))"
+        body += ",\"shadow_dropped\":\(info.shadowDropped),\"refused\":["
+        return body + info.refused.map(JSONText.quoted).joined(separator: ",") + "]"
+    }
+
+    /// Each configured inference replica's model information or error, in configuration order.
+    private func replicaInfo(
+        options: CallOptions
+    ) async -> [(address: String, outcome: Result<ModelInfoResponse, RPCError>)] {
+        await withTaskGroup(of: (Int, Result<ModelInfoResponse, RPCError>).self) { group in
+            for (index, replica) in health.inferenceReplicas.enumerated() {
+                group.addTask {
+                    do {
+                        return (index, .success(try await replica.client.modelInfo(options: options)))
+                    } catch let error as RPCError {
+                        return (index, .failure(error))
+                    } catch {
+                        return (index, .failure(RPCError(code: .internalError, message: "\(error)")))
+                    }
+                }
+            }
+            var outcomes: [Int: Result<ModelInfoResponse, RPCError>] = [:]
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return health.inferenceReplicas.indices.compactMap { index in
+                outcomes[index].map { (health.inferenceReplicas[index].address, $0) }
+            }
         }
     }
 
@@ -299,5 +348,13 @@ extension HealthClient {
         var inferenceHealth: HealthClient
         var alerts: HealthClient
         var inference: InferenceClient
+        /// Each inference replica on its own, for `GET /models/info`'s `replicas`.
+        var inferenceReplicas: [InferenceReplica] = []
+    }
+
+    /// One inference replica's address and a client that reaches only it.
+    struct InferenceReplica: Sendable {
+        var address: String
+        var client: InferenceClient
     }
 }

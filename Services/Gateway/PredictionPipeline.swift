@@ -21,8 +21,9 @@ struct PredictionItem: Sendable {
 /// The prediction flow of SPEC §5: cache → preprocess → score → record → respond.
 ///
 /// Batches are split into chunks that run concurrently over the RPC connection pools (and across inference replicas
-/// when several are configured). Alerts are answered only after the alerts service acknowledged them durably; when it
-/// is unreachable they go to the gateway's own fsync'ed spool and the answer says `"alert_status": "queued"`.
+/// when several are configured); a user's rows stay in one lane, scored in arrival order (``lanes(_:chunkSize:)``).
+/// Alerts are answered only after the alerts service acknowledged them durably; when it is unreachable they go to
+/// the gateway's own fsync'ed spool and the answer says `"alert_status": "queued"`.
 struct PredictionPipeline: Sendable {
     let preprocessing: PreprocessingClient
     let inference: InferenceClient
@@ -97,28 +98,32 @@ struct PredictionPipeline: Sendable {
             requestID: item.requestID, retryAfterSeconds: 1)
     }
 
-    /// Scores transactions in concurrent chunks.
+    /// Scores transactions in concurrent lanes of whole users (``lanes(_:chunkSize:)``): one user's rows are scored
+    /// in arrival order, one chunk after the other, so their features see the same history as when sent one by one;
+    /// different users' lanes run concurrently.
     private func score(
         _ items: [PredictionItem], requestID: String, clock: DeadlineClock
     ) async -> [String: ItemOutcome] {
         guard !items.isEmpty else { return [:] }
-        let chunks = stride(from: 0, to: items.count, by: chunkSize).map {
-            Array(items[$0..<min($0 + chunkSize, items.count)])
-        }
         var outcomes: [String: ItemOutcome] = [:]
         await withTaskGroup(of: [(String, ItemOutcome)].self) { group in
-            for chunk in chunks {
+            for lane in Self.lanes(items, chunkSize: chunkSize) {
                 group.addTask {
-                    do {
-                        let predictions = try await scoreChunk(chunk, requestID: requestID, clock: clock)
-                        return zip(chunk, predictions).map {
-                            ($0.transaction.transactionID, .prediction($1, cached: false))
-                        }
-                    } catch {
-                        return chunk.map {
-                            ($0.transaction.transactionID, .failure(Self.problem(for: error, requestID: $0.requestID)))
+                    var results: [(String, ItemOutcome)] = []
+                    for chunk in lane {
+                        do {
+                            let predictions = try await scoreChunk(chunk, requestID: requestID, clock: clock)
+                            results += zip(chunk, predictions).map {
+                                ($0.transaction.transactionID, ItemOutcome.prediction($1, cached: false))
+                            }
+                        } catch {
+                            results += chunk.map {
+                                let problem = Self.problem(for: error, requestID: $0.requestID)
+                                return ($0.transaction.transactionID, ItemOutcome.failure(problem))
+                            }
                         }
                     }
+                    return results
                 }
             }
             for await results in group {
@@ -126,6 +131,38 @@ struct PredictionPipeline: Sendable {
             }
         }
         return outcomes
+    }
+
+    /// Splits `items` into lanes that hold whole users: users in order of first appearance, each with its rows in
+    /// arrival order, packed into a lane until the next user would take it past `chunkSize` rows. A lane is one
+    /// chunk, except for a user with more than `chunkSize` rows, whose lane is cut into chunks of `chunkSize` that
+    /// are scored one after the other. So a batch of many users keeps about `count / chunkSize` concurrent chunks,
+    /// and no user's rows are ever scored concurrently (their order would then depend on timing).
+    static func lanes(_ items: [PredictionItem], chunkSize: Int) -> [[[PredictionItem]]] {
+        var groupOfUser: [String: Int] = [:]
+        var groups: [[PredictionItem]] = []
+        for item in items {
+            if let index = groupOfUser[item.transaction.userID] {
+                groups[index].append(item)
+            } else {
+                groupOfUser[item.transaction.userID] = groups.count
+                groups.append([item])
+            }
+        }
+        var lanes: [[PredictionItem]] = []
+        var current: [PredictionItem] = []
+        for group in groups {
+            if !current.isEmpty && current.count + group.count > chunkSize {
+                lanes.append(current)
+                current = []
+            }
+            current += group
+        }
+        if !current.isEmpty { lanes.append(current) }
+        let size = max(1, chunkSize)
+        return lanes.map { lane in
+            stride(from: 0, to: lane.count, by: size).map { Array(lane[$0..<min($0 + size, lane.count)]) }
+        }
     }
 
     /// Caches fresh answers and releases this lookup's claims on the ids that failed.

@@ -23,13 +23,16 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
         public var overviewRefreshSeconds: Int
         /// Sign-in with API keys and server-side sessions; nil offers no sign-in (the gateway identifies callers).
         public var signIn: DashboardSignIn?
+        /// Where Batch analysis keeps scored uploads (Redis for several gateway replicas).
+        public var batchResults: BatchResultStore
 
         /// Creates a configuration.
         public init(
             csrfKey: [UInt8] = CSRFProtection.randomKey(), secureCookies: Bool = false, overviewRefreshSeconds: Int = 5,
-            signIn: DashboardSignIn? = nil
+            signIn: DashboardSignIn? = nil, batchResults: BatchResultStore = BatchResultStore()
         ) {
             self.signIn = signIn
+            self.batchResults = batchResults
             self.csrfKey = csrfKey
             self.secureCookies = secureCookies
             self.overviewRefreshSeconds = overviewRefreshSeconds
@@ -49,7 +52,7 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
     let templates: DashboardTemplates
     let assets: DashboardAssets
     let csrf: CSRFProtection
-    private let batches = BatchResultStore()
+    private var batches: BatchResultStore { configuration.batchResults }
     let timelines = AlertTimelineCache()
     private let explorerSamples = ExplorerSamples()
 
@@ -194,19 +197,38 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
             return form(
                 "\(problem.title): \(problem.detail)", status: .init(code: reply.status == 200 ? 502 : reply.status))
         }
-        let id = await batches.add(
-            document, owner: context.principal?.name ?? "", filename: file.filename ?? "upload.csv")
-        return Response(status: .seeOther, headers: [.location: "/dashboard/batch/\(id)"])
+        let stored = await batches.add(
+            body: reply.body, document: document, owner: context.principal?.name ?? "",
+            filename: file.filename ?? "upload.csv")
+        switch stored {
+        case .success(let id):
+            return Response(status: .seeOther, headers: [.location: "/dashboard/batch/\(id)"])
+        case .failure(let failure):
+            switch failure {
+            case .tooLarge(let bytes):
+                return form(
+                    "the results (\(bytes / 1024) KiB) are larger than the \(batches.maximumBytes / 1024) KiB the "
+                        + "dashboard keeps per batch: score this file with POST /predict/batch instead",
+                    status: .contentTooLarge)
+            case .unavailable(let reason):
+                return form(
+                    "the file was scored, but its results could not be kept for this page (\(reason)); try again",
+                    status: .serviceUnavailable)
+            }
+        }
     }
 
     private func showBatch(_ request: Request, _ context: Context) async -> Response {
-        guard let id = context.parameters.get("id"),
-            let batch = await batches.batch(id, owner: context.principal?.name ?? "")
-        else {
+        let batch: BatchResultStore.Batch?
+        do {
+            batch = try await batches.batch(context.parameters.get("id") ?? "", owner: context.principal?.name ?? "")
+        } catch {
+            return message(.serviceUnavailable, "Batch results unavailable", "\(error)", context)
+        }
+        guard let batch else {
             return message(
                 .notFound, "No such batch",
-                "This batch is not (or no longer) kept here: results are kept for 30 minutes, 16 batches at most.",
-                context)
+                "This batch is not (or no longer) kept: results are kept for \(batches.policy).", context)
         }
         let (token, cookie) = csrfToken(request)
         let query = request.uri.queryParameters
@@ -217,11 +239,19 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
     }
 
     private func downloadBatch(_ context: Context) async -> Response {
-        guard let id = context.parameters.get("id"),
-            let batch = await batches.batch(id, owner: context.principal?.name ?? ""),
-            let csv = try? BatchPage.resultsCSV(batch.document)
-        else {
-            return message(.notFound, "No such batch", "This batch is not (or no longer) kept here.", context)
+        guard let id = context.parameters.get("id") else {
+            return message(.notFound, "No such batch", "This batch is not (or no longer) kept.", context)
+        }
+        let batch: BatchResultStore.Batch?
+        do {
+            batch = try await batches.batch(id, owner: context.principal?.name ?? "")
+        } catch {
+            return message(.serviceUnavailable, "Batch results unavailable", "\(error)", context)
+        }
+        guard let batch, let csv = try? BatchPage.resultsCSV(batch.document) else {
+            return message(
+                .notFound, "No such batch",
+                "This batch is not (or no longer) kept: results are kept for \(batches.policy).", context)
         }
         var headers = Self.headers(contentType: "text/csv; charset=utf-8")
         headers[.contentDisposition] = "attachment; filename=\"txad-results-\(id.prefix(8)).csv\""

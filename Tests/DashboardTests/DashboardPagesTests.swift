@@ -126,13 +126,16 @@ import Testing
             "{\"results\":[],\"errors\":[],\"summary\":{\"total\":0,\"scored\":0,\"anomalies\":0,\"by_risk\":{}}}"
         let document = try #require(APIDocuments.decode(APIDocuments.Batch.self, from: Array(body.utf8)))
         let store = BatchResultStore(capacity: 2)
-        let a = await store.add(document, owner: "ann", filename: "a.csv")
+        func add(_ filename: String) async throws -> String {
+            try await store.add(body: Array(body.utf8), document: document, owner: "ann", filename: filename).get()
+        }
+        let a = try await add("a.csv")
         #expect(a.count == 32)
-        #expect(await store.batch(a, owner: "ann")?.filename == "a.csv")
-        #expect(await store.batch(a, owner: "bob") == nil)
-        _ = await store.add(document, owner: "ann", filename: "b.csv")
-        _ = await store.add(document, owner: "ann", filename: "c.csv")
-        #expect(await store.batch(a, owner: "ann") == nil, "the oldest goes when the store is full")
+        #expect(try await store.batch(a, owner: "ann")?.filename == "a.csv")
+        #expect(try await store.batch(a, owner: "bob") == nil)
+        _ = try await add("b.csv")
+        _ = try await add("c.csv")
+        #expect(try await store.batch(a, owner: "ann") == nil, "the oldest goes when the store is full")
     }
 
     @Test func modelPageShowsMetricsCurvesAndThresholds() throws {

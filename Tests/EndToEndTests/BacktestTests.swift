@@ -24,14 +24,12 @@ struct BacktestTests {
 
     private func check(_ cluster: LocalCluster, _ model: TestModel.Prepared) async throws {
         // Users' whole history goes through the live system, so the replay from empty state sees the same past.
-        // Batches of 500 one after another: the gateway runs a larger batch's chunks of 500 concurrently, and then
-        // a user's rows are not processed in time order live.
+        // One batch of 3,000: the gateway scores its chunks of 500 concurrently, but each user's rows in one lane,
+        // in order, so live processing follows each user's time order as the replay does.
         let rows = Array(model.rows.prefix(3000)).map(\.transaction)
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            let body = try JSONSerialization.data(withJSONObject: rows[start..<min(start + 500, rows.count)].map(\.json))
-            let (_, status) = try await HTTP.post(cluster.gatewayURL + "/predict/batch", body: body)
-            #expect(status == 200)
-        }
+        let body = try JSONSerialization.data(withJSONObject: rows.map(\.json))
+        let (_, status) = try await HTTP.post(cluster.gatewayURL + "/predict/batch", body: body)
+        #expect(status == 200)
         let db = try PostgresClient(url: cluster.postgres.url)
         defer { Task { await db.shutdown() } }
         var recorded = 0

@@ -18,10 +18,10 @@ enum BenchTraffic {
     /// 2024-04-01T00:00:00Z: after the default model's training period.
     static let startMillis: Int64 = 1_711_929_600_000
 
-    /// Generates the traffic and writes the per-thread files; returns the rows per file.
-    static func write(prefix: String, threads: Int) throws -> [Int] {
+    /// Generates `count` transactions (default ``rows``) and writes the per-thread files; returns the rows per file.
+    static func write(prefix: String, threads: Int, rows count: Int = rows) throws -> [Int] {
         let generator = try TransactionGenerator(
-            configuration: GeneratorConfiguration(count: rows, anomalyRate: 0.05, seed: 7, startMillis: startMillis, days: days))
+            configuration: GeneratorConfiguration(count: count, anomalyRate: 0.05, seed: 7, startMillis: startMillis, days: days))
         let data = generator.generate()
         var files = [String](repeating: "", count: threads)
         var counts = [Int](repeating: 0, count: threads)
