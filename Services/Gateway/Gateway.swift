@@ -54,7 +54,9 @@ public struct Gateway: Sendable {
             health: .init(
                 preprocessing: HealthClient(wrapping: preprocessingRPC), inferenceHealth: HealthClient(wrapping: inferenceRPC),
                 alerts: HealthClient(wrapping: alertsRPC), inference: InferenceClient(wrapping: inferenceRPC),
-                inferenceReplicas: replicaRPC.map { .init(address: $0.address, client: InferenceClient(wrapping: $0.rpc)) }),
+                inferenceReplicas: replicaRPC.map {
+                    .init(address: $0.address, client: InferenceClient(wrapping: $0.rpc))
+                }),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
         routes.drain = drain
         let database = try c.databaseURL.map {

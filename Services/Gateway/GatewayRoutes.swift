@@ -203,16 +203,17 @@ struct GatewayRoutes: Sendable {
         body += "\"threshold\":\(JSONText.number(info.threshold)),\"weights\":{\"isolation_forest\":"
         body += "\(JSONText.number(info.weightIsolationForest)),\"autoencoder\":"
         body += "\(JSONText.number(info.weightAutoencoder))},"
-        body += Self.servingMembers(info) + ",\"replicas\":["
-        body += answers.map { answer in
-            let address = "{\"address\":\(JSONText.quoted(answer.address)),"
-            switch answer.outcome {
+        func replica(_ address: String, _ outcome: Result<ModelInfoResponse, RPCError>) -> String {
+            let head = "{\"address\":\(JSONText.quoted(address)),"
+            switch outcome {
             case .success(let info):
-                return address + "\"version\":\(JSONText.quoted(info.version)),\(Self.servingMembers(info))}"
+                return head + "\"version\":\(JSONText.quoted(info.version)),\(Self.servingMembers(info))}"
             case .failure(let error):
-                return address + "\"version\":null,\"error\":\(JSONText.quoted(error.message))}"
+                return head + "\"version\":null,\"error\":\(JSONText.quoted(error.message))}"
             }
-        }.joined(separator: ",") + "]"
+        }
+        body += Self.servingMembers(info) + ",\"replicas\":["
+        body += answers.map { replica($0.address, $0.outcome) }.joined(separator: ",") + "]"
         if !info.manifestJSON.isEmpty { body += ",\"manifest\":\(info.manifestJSON)" }
         return .success(body + "}")
     }

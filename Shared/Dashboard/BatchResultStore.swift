@@ -88,7 +88,8 @@ public struct BatchResultStore: Sendable {
                 Batch(id: id, owner: owner, filename: filename, created: created, document: document),
                 capacity: capacity, lifetime: lifetime)
         case .redis(let redis, let prefix):
-            let header = Header(owner: owner, filename: filename, createdMillis: Int64(created.timeIntervalSince1970 * 1000))
+            let header = Header(
+                owner: owner, filename: filename, createdMillis: Int64(created.timeIntervalSince1970 * 1000))
             do {
                 try await add(
                     key: key(id, prefix: prefix), header: header, body: body, redis: redis, index: prefix + "index")

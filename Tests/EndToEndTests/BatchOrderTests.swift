@@ -46,7 +46,9 @@ struct BatchOrderTests {
             try #require(code == 200, "\(String(decoding: body, as: UTF8.self))")
             let score = try #require((try HTTP.json(body)["scores"] as? [String: Any])?["ensemble"] as? Double)
             if batch[row.transactionID] != score {
-                mismatches.append("\(row.transactionID) (\(row.userID)): batch \(batch[row.transactionID] ?? -1), one by one \(score)")
+                mismatches.append(
+                    "\(row.transactionID) (\(row.userID)): batch \(batch[row.transactionID] ?? -1), one by one \(score)"
+                )
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(rows.count) differ: \(mismatches.prefix(5))")

@@ -37,7 +37,9 @@ struct LifecycleBenchTests {
 
     @Test func reloadBenchPromotesAcrossTwoReplicas() async throws {
         let model = try await TestModel.prepared()
-        let output = try txad(["bench", "reload", "--model", model.modelDirectory, "--promotions", "4", "--replicas", "2"])
+        let output = try txad([
+            "bench", "reload", "--model", model.modelDirectory, "--promotions", "4", "--replicas", "2",
+        ])
         let values = try row(after: "| promotions | replicas |", in: output)
         try #require(values.count == 6, "\(output)")
         #expect(values[0] == 4 && values[1] == 2)
@@ -50,7 +52,8 @@ struct LifecycleBenchTests {
         let json = NSTemporaryDirectory() + "txad-shadow-bench-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: json) }
         let output = try txad([
-            "bench", "shadow", "--model", model.modelDirectory, "--duration", "3", "--rounds", "1", "--connections", "4",
+            "bench", "shadow", "--model", model.modelDirectory, "--duration", "3", "--rounds", "1", "--connections",
+            "4",
             "--threads", "1", "--traffic-rows", "2000", "--json", json,
         ])
         #expect(output.contains("no shadow, round 1") && output.contains("shadow bench-shadow-"), "\(output)")

@@ -68,13 +68,15 @@ struct ModelInfoReplicasTests {
             .write(to: copy)
         _ = try await registry.register(directory: copy, by: "alice")
         _ = try await db.execute(
-            "UPDATE model_versions SET bundle = overlay(bundle placing '\\x00'::bytea from 300) WHERE version = 'e2e-2'")
+            "UPDATE model_versions SET bundle = overlay(bundle placing '\\x00'::bytea from 300) WHERE version = 'e2e-2'"
+        )
         _ = try await registry.approve("e2e-2", by: "bob")
         _ = try await registry.promote("e2e-2", to: .champion, by: "bob")
         let refused = try await waitFor(cluster, "both replicas refusing e2e-2") { replicas in
             replicas.allSatisfy { ($0["refused"] as? [String])?.contains { $0.hasPrefix("e2e-2: ") } == true }
         }
-        #expect(refused.allSatisfy { $0["version"] as? String == "e2e-1" }, "the old champion keeps serving: \(refused)")
+        #expect(
+            refused.allSatisfy { $0["version"] as? String == "e2e-1" }, "the old champion keeps serving: \(refused)")
         let (top, _) = try await info(cluster)
         #expect(top["version"] as? String == "e2e-1")
         // Each refusal names the version and why (here the checksum of the damaged bytes).

@@ -21,7 +21,8 @@ enum BenchTraffic {
     /// Generates `count` transactions (default ``rows``) and writes the per-thread files; returns the rows per file.
     static func write(prefix: String, threads: Int, rows count: Int = rows) throws -> [Int] {
         let generator = try TransactionGenerator(
-            configuration: GeneratorConfiguration(count: count, anomalyRate: 0.05, seed: 7, startMillis: startMillis, days: days))
+            configuration: GeneratorConfiguration(
+                count: count, anomalyRate: 0.05, seed: 7, startMillis: startMillis, days: days))
         let data = generator.generate()
         var files = [String](repeating: "", count: threads)
         var counts = [Int](repeating: 0, count: threads)

@@ -14,7 +14,8 @@ import Registry
 /// `--promotions` measured ones, which switch between versions each replica keeps loaded.
 struct ReloadBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reload", abstract: "Promotion → every replica serving the new version: p50/p99 over N promotions.")
+        commandName: "reload", abstract: "Promotion → every replica serving the new version: p50/p99 over N promotions."
+    )
 
     @Option(help: "Bundle directory, or a model directory whose ACTIVE bundle is the first champion.") var model: String
     @Option(help: "Promotions measured.") var promotions = 20
