@@ -204,7 +204,7 @@ let package = Package(
             name: "TxadCLI",
             dependencies: [
                 "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
-                "Credentials", "Tracking",
+                "Credentials", "Tracking", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

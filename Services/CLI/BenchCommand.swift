@@ -10,6 +10,7 @@ public struct BenchCommand: AsyncParsableCommand {
             DashboardBenchCommand.self,
             BacktestBenchCommand.self,
             PredictionsBenchCommand.self,
+            RateLimitBenchCommand.self,
         ]
     )
 
