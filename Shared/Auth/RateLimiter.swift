@@ -10,7 +10,8 @@ import Synchronization
 /// A request is charged to two buckets at once — its caller's and its client address's — in one Lua call. To keep
 /// Redis off the per-request path, the limiter reserves tokens in blocks (``ReservedTokens``): one call takes up to
 /// ``blockSize(for:)`` tokens from both buckets (about `blockWindow` worth of the tighter rate, at most a quarter of
-/// the smaller burst, at least one) and spends them locally; it calls Redis again only when the block is empty, and
+/// the smaller burst, at least one; more — up to a quarter of the burst — when many requests of one caller wait for
+/// the same reservation) and spends them locally; it calls Redis again only when the block is empty, and
 /// after a refusal not before the moment Redis named (for blocks of more than one: nor before one block has
 /// refilled, so a caller over its limit costs at most one call per `blockWindow`). Reserved tokens count as taken, so every replica together
 /// never admits more than the shared buckets allow; small limits (under 20/s with the default 50 ms) get blocks of
@@ -73,6 +74,13 @@ public final class RateLimiter: Sendable {
         return size >= 1 ? Int(size) : 1
     }
 
+    /// The most tokens one reservation takes when many requests of one caller wait for it at once: a quarter of the
+    /// smallest burst (at least ``blockSize(for:)``).
+    func maximumBlock(for buckets: [RedisTokenBuckets.Bucket]) -> Int {
+        let quarter = min((buckets.map(\.burst).min() ?? 1) / 4, 10_000).rounded(.down)
+        return max(blockSize(for: buckets), Int(quarter))
+    }
+
     /// Charges one request of `subject` from `address`.
     public func check(_ subject: Subject, address: String) async -> Verdict {
         let (subjectKey, subjectLimit): (String, RateLimits.Limit) =
@@ -99,7 +107,9 @@ public final class RateLimiter: Sendable {
             let holdoff =
                 block > 1
                 ? Duration.milliseconds(Int(1000 * Double(block) / (buckets.map(\.ratePerSecond).min() ?? 1))) : .zero
-            let outcome = await reserved.spend(subjectKey + " " + address, block: block, holdoff: holdoff) { count in
+            let outcome = await reserved.spend(
+                subjectKey + " " + address, block: block, maximumBlock: maximumBlock(for: buckets), holdoff: holdoff
+            ) { count in
                 self.reservations.add(1, ordering: .relaxed)
                 return try await redis.reserve(buckets, upTo: count)
             }

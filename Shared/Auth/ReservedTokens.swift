@@ -34,6 +34,10 @@ final class ReservedTokens: Sendable {
         var refusedUntil: ContinuousClock.Instant?
         /// The reservation in flight.
         var reservation: Task<Outcome, Never>?
+        /// Requests waiting for the reservation in flight.
+        var waiting = 0
+        /// Requests that were waiting when the last reservation arrived: the demand the next one should cover.
+        var demand = 0
         /// Last use, for eviction.
         var used: ContinuousClock.Instant
     }
@@ -47,14 +51,15 @@ final class ReservedTokens: Sendable {
         self.capacity = capacity
     }
 
-    /// Spends one token of `key`'s block, reserving a block of up to `block` tokens with `reserve` when it is empty.
+    /// Spends one token of `key`'s block, reserving a block with `reserve` when it is empty: `block` tokens, or, when
+    /// more requests than that are waiting for it, one per waiting request up to `maximumBlock`.
     func spend(
-        _ key: String, block: Int, holdoff: Duration,
+        _ key: String, block: Int, maximumBlock: Int, holdoff: Duration,
         reserve: @escaping @Sendable (Int) async throws -> RedisTokenBuckets.Reservation
     ) async -> Outcome {
         // Each round either answers, or waits for a reservation that brought tokens (which other waiters may have
         // spent first); after a few rounds of losing them, reserve one token for this request alone.
-        for _ in 0..<8 {
+        for _ in 0..<16 {
             enum Step {
                 case answer(Outcome)
                 case started(Task<Outcome, Never>)
@@ -77,8 +82,17 @@ final class ReservedTokens: Sendable {
                 }
                 // Blocks of one token are not shared: each request reserves its own, concurrently, as without blocks.
                 if block == 1 { return .alone }
-                if let running = pair.reservation { return .wait(running) }
-                let task = Task { await self.reserveBlock(key, block: block, holdoff: holdoff, owner: true, reserve: reserve) }
+                if let running = pair.reservation {
+                    pair.waiting += 1
+                    return .wait(running)
+                }
+                let task = Task {
+                    let size = self.pairs.withLock { pairs in
+                        let pair = pairs[key]
+                        return max(block, min(maximumBlock, max(pair?.waiting ?? 0, pair?.demand ?? 0) + 1))
+                    }
+                    return await self.reserveBlock(key, block: size, holdoff: holdoff, owner: true, reserve: reserve)
+                }
                 pair.reservation = task
                 return .started(task)
             }
@@ -90,7 +104,9 @@ final class ReservedTokens: Sendable {
             case .alone:
                 return await reserveBlock(key, block: 1, holdoff: .zero, owner: false, reserve: reserve)
             case .wait(let task):
-                switch await task.value {
+                let outcome = await task.value
+                pairs.withLock { pairs in pairs[key]?.waiting -= 1 }
+                switch outcome {
                 case .admitted: continue
                 case let outcome: return outcome
                 }
@@ -110,7 +126,10 @@ final class ReservedTokens: Sendable {
         return pairs.withLock { pairs in
             var pair = pairs[key] ?? Pair(used: now)
             defer { pairs[key] = pair }
-            if owner { pair.reservation = nil }
+            if owner {
+                pair.reservation = nil
+                pair.demand = pair.waiting
+            }
             switch result {
             case .failure(let error):
                 return .unavailable(error)

@@ -1,4 +1,5 @@
 import Credentials
+import EmbeddedStores
 import Foundation
 import Stores
 import Testing
@@ -127,7 +128,8 @@ struct KeysCommandTests {
             (["--name", String(repeating: "n", count: 65), "--role", "scorer"], "--name must be"),
             (["--name", "x", "--role", "scorer", "--expires", "0"], "--expires must be"),
             (["--name", "x", "--role", "scorer", "--expires", "10x"], "--expires must be"),
-            (["--name", "x", "--role", "scorer", "--expires", "-5d"], "--expires must be"),
+            (["--name", "x", "--role", "scorer", "--expires=-5d"], "--expires must be"),
+            (["--name", "x", "--role", "scorer", "--expires", "-5d"], "--expires"),
             (["--name", "x", "--role", "scorer", "--expires", "d"], "--expires must be"),
             (["--name", "x", "--role", "scorer", "--expires", "3661d"], "--expires must be"),
             (["--name", "x", "--role", "scorer", "--expires", "١٢d"], "--expires must be"),
