@@ -246,7 +246,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayService", "Domain", "Registry", "Stores", "EmbeddedStores", "Auth", "Wire", "ServiceKit",
+                "GatewayService", "Domain", "Registry", "Stores", "EmbeddedStores", "Auth", "Credentials", "Wire",
+                "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -59,7 +59,8 @@ public final class RateLimiter: Sendable {
         self.limits = limits
         self.redis = redis.map(RedisTokenBuckets.init(redis:))
         self.keyPrefix = keyPrefix
-        self.blockWindow = max(0, Double(blockWindow.components.seconds) + Double(blockWindow.components.attoseconds) / 1e18)
+        self.blockWindow = max(
+            0, Double(blockWindow.components.seconds) + Double(blockWindow.components.attoseconds) / 1e18)
         self.logger = logger
     }
 
@@ -121,7 +122,8 @@ public final class RateLimiter: Sendable {
                     shared: true)
             case .refused(let retryAfter, let tightest):
                 sharedAgain()
-                let milliseconds = Double(retryAfter.components.seconds) * 1000
+                let milliseconds =
+                    Double(retryAfter.components.seconds) * 1000
                     + Double(retryAfter.components.attoseconds) / 1e15
                 return Verdict(
                     allowed: false, limit: Int(buckets[tightest].burst), remaining: 0,
@@ -142,7 +144,8 @@ public final class RateLimiter: Sendable {
         let remaining = reservation.remaining
         let tightest = remaining.indices.min { remaining[$0] < remaining[$1] } ?? 0
         return Verdict(
-            allowed: reservation.granted > 0, limit: Int(buckets[tightest].burst), remaining: max(0, remaining[tightest]),
+            allowed: reservation.granted > 0, limit: Int(buckets[tightest].burst),
+            remaining: max(0, remaining[tightest]),
             retryAfterSeconds: reservation.granted > 0 ? 0 : max(1, (reservation.retryAfterMilliseconds + 999) / 1000),
             shared: false)
     }

@@ -118,7 +118,8 @@ final class ReservedTokens: Sendable {
     /// Reserves a block for `key` and records it; the request that asked for it takes the first token. `owner`: this
     /// is the pair's one reservation in flight (otherwise a single token for a request that lost several rounds).
     private func reserveBlock(
-        _ key: String, block: Int, holdoff: Duration, owner: Bool, reserve: @Sendable (Int) async throws -> RedisTokenBuckets.Reservation
+        _ key: String, block: Int, holdoff: Duration, owner: Bool,
+        reserve: @Sendable (Int) async throws -> RedisTokenBuckets.Reservation
     ) async -> Outcome {
         let result: Result<RedisTokenBuckets.Reservation, any Error>
         do { result = .success(try await reserve(block)) } catch { result = .failure(error) }

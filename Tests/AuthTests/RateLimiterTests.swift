@@ -19,8 +19,10 @@ struct RateLimiterTests {
         let url = try await TestStores.redisURL()
         let (r1, r2) = (try RedisClient(url: url), try RedisClient(url: url))
         let prefix = "txad:test:\(UUID().uuidString):"
-        let first = RateLimiter(limits: Self.limits(burst: 10), redis: r1, keyPrefix: prefix, logger: AuthFixtures.logger)
-        let second = RateLimiter(limits: Self.limits(burst: 10), redis: r2, keyPrefix: prefix, logger: AuthFixtures.logger)
+        let first = RateLimiter(
+            limits: Self.limits(burst: 10), redis: r1, keyPrefix: prefix, logger: AuthFixtures.logger)
+        let second = RateLimiter(
+            limits: Self.limits(burst: 10), redis: r2, keyPrefix: prefix, logger: AuthFixtures.logger)
         var allowed = 0
         var refusal: RateLimiter.Verdict?
         for i in 0..<30 {
@@ -59,7 +61,8 @@ struct RateLimiterTests {
         let server = try await EmbeddedRedis.start(logger: AuthFixtures.logger)
         let redis = try RedisClient(url: server.url)
         let prefix = "txad:test:\(UUID().uuidString):"
-        let limiter = RateLimiter(limits: Self.limits(burst: 5), redis: redis, keyPrefix: prefix, logger: AuthFixtures.logger)
+        let limiter = RateLimiter(
+            limits: Self.limits(burst: 5), redis: redis, keyPrefix: prefix, logger: AuthFixtures.logger)
         #expect(await limiter.check(.principal(Self.principal), address: "10.0.0.2").shared)
         try await server.kill()
         var allowed = 0
@@ -89,7 +92,8 @@ struct RateLimiterBlockTests {
 
     static func limits(rate: Double, burst: Double) -> RateLimits {
         RateLimits(
-            perRole: [.scorer: .init(ratePerSecond: rate, burst: burst)], anonymous: .init(ratePerSecond: rate, burst: burst),
+            perRole: [.scorer: .init(ratePerSecond: rate, burst: burst)],
+            anonymous: .init(ratePerSecond: rate, burst: burst),
             perAddress: .init(ratePerSecond: 100_000, burst: 100_000))
     }
 
@@ -109,9 +113,10 @@ struct RateLimiterBlockTests {
         #expect(size(1000, 20) == 5)
         #expect(size(1e9, 1e9) == 10_000)
         // Two buckets: the tighter rate and the smaller burst decide.
-        #expect(limiter.blockSize(for: [
-            .init(key: "a", ratePerSecond: 1000, burst: 2000), .init(key: "b", ratePerSecond: 400, burst: 4000),
-        ]) == 20)
+        #expect(
+            limiter.blockSize(for: [
+                .init(key: "a", ratePerSecond: 1000, burst: 2000), .init(key: "b", ratePerSecond: 400, burst: 4000),
+            ]) == 20)
     }
 
     @Test("two limiters sharing a bucket never admit more than burst + rate × elapsed, with few Redis calls")
@@ -121,7 +126,9 @@ struct RateLimiterBlockTests {
         let prefix = "txad:test:\(UUID().uuidString):"
         let (rate, burst) = (400.0, 100.0)
         let limiters = [r1, r2].map {
-            RateLimiter(limits: Self.limits(rate: rate, burst: burst), redis: $0, keyPrefix: prefix, logger: AuthFixtures.logger)
+            RateLimiter(
+                limits: Self.limits(rate: rate, burst: burst), redis: $0, keyPrefix: prefix, logger: AuthFixtures.logger
+            )
         }
         #expect(limiters[0].blockSize(for: [.init(key: "k", ratePerSecond: rate, burst: burst)]) == 20)
         let clock = ContinuousClock()

@@ -31,7 +31,7 @@ struct RateLimitBenchCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "txad.bench.ratelimit")
         logger.logLevel = .warning
-        let shape = RateLimits.Limit(limit)!
+        guard let shape = RateLimits.Limit(limit) else { throw ValidationError("--limit must be RATE or RATE/BURST") }
         let limits = RateLimits(
             perRole: [.scorer: shape, .analyst: shape, .admin: shape], anonymous: shape, perAddress: shape)
         FileHandle.standardError.write(Data("starting Redis…\n".utf8))
@@ -92,6 +92,8 @@ struct RateLimitBenchCommand: AsyncParsableCommand {
             Double(checks) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let calls = shared ? limiter.sharedCalls : 0
         return name.padding(toLength: 32, withPad: " ", startingAt: 0)
-            + String(format: "%10.0f  %8d  %11d  %17.1f", perSecond, refused, calls, Double(calls) * 1000 / Double(max(1, checks)))
+            + String(
+                format: "%10.0f  %8d  %11d  %17.1f", perSecond, refused, calls,
+                Double(calls) * 1000 / Double(max(1, checks)))
     }
 }
