@@ -308,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "AuthTests",
             dependencies: [
-                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink",
+                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink", "ServiceKit",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

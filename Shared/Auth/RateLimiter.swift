@@ -51,16 +51,16 @@ public final class RateLimiter: Sendable {
     private let reservations = Atomic<Int>(0)
 
     /// A limiter with `limits`, shared through `redis` (nil: local only), reserving blocks of about `blockWindow`
-    /// worth of a bucket's rate (zero: one token per Redis call).
+    /// worth of a bucket's rate (zero: one token per Redis call; nil: `limits.blockWindow`).
     public init(
-        limits: RateLimits, redis: RedisClient?, keyPrefix: String = "txad:ratelimit:",
-        blockWindow: Duration = .milliseconds(50), logger: Logger
+        limits: RateLimits, redis: RedisClient?, keyPrefix: String = "txad:ratelimit:", blockWindow: Duration? = nil,
+        logger: Logger
     ) {
         self.limits = limits
         self.redis = redis.map(RedisTokenBuckets.init(redis:))
         self.keyPrefix = keyPrefix
-        self.blockWindow = max(
-            0, Double(blockWindow.components.seconds) + Double(blockWindow.components.attoseconds) / 1e18)
+        let window = blockWindow ?? limits.blockWindow
+        self.blockWindow = max(0, Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
         self.logger = logger
     }
 

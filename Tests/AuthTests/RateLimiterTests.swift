@@ -1,6 +1,7 @@
 import Auth
 import EmbeddedStores
 import Foundation
+import ServiceKit
 import Stores
 import Testing
 
@@ -117,6 +118,30 @@ struct RateLimiterBlockTests {
             limiter.blockSize(for: [
                 .init(key: "a", ratePerSecond: 1000, burst: 2000), .init(key: "b", ratePerSecond: 400, burst: 4000),
             ]) == 20)
+    }
+
+    @Test("TXAD_RATE_LIMIT_BLOCK_MS sets the block window (default 50 ms, 0 = one token per call, at most 1000)")
+    func blockWindowSetting() throws {
+        func resolve(_ extra: [String: String]) throws -> AccessConfiguration {
+            try AccessConfiguration.resolve(
+                settings: Settings(
+                    environment: [
+                        "TXAD_JWT_SECRET": String(repeating: "s", count: 32),
+                        "TXAD_JWT_ISSUER": "i", "TXAD_JWT_AUDIENCE": "a",
+                    ].merging(extra) { $1 }),
+                auth: nil, databaseURL: nil, jwtJWKSFile: nil, trustedProxies: nil)
+        }
+        #expect(try resolve([:]).rateLimits?.blockWindow == .milliseconds(50))
+        #expect(try resolve(["TXAD_RATE_LIMIT_BLOCK_MS": "0"]).rateLimits?.blockWindow == .zero)
+        #expect(try resolve(["TXAD_RATE_LIMIT_BLOCK_MS": "200"]).rateLimits?.blockWindow == .milliseconds(200))
+        for bad in ["-1", "1001", "x"] {
+            #expect(throws: ConfigurationError.self) { try resolve(["TXAD_RATE_LIMIT_BLOCK_MS": bad]) }
+        }
+        let bucket = RedisTokenBuckets.Bucket(key: "k", ratePerSecond: 1000, burst: 2000)
+        let limits = try #require(try resolve(["TXAD_RATE_LIMIT_BLOCK_MS": "0"]).rateLimits)
+        #expect(RateLimiter(limits: limits, redis: nil, logger: AuthFixtures.logger).blockSize(for: [bucket]) == 1)
+        #expect(
+            RateLimiter(limits: RateLimits(), redis: nil, logger: AuthFixtures.logger).blockSize(for: [bucket]) == 50)
     }
 
     @Test("two limiters sharing a bucket never admit more than burst + rate × elapsed, with few Redis calls")
