@@ -7,9 +7,9 @@ import Stores
 
 /// `txad bench ratelimit`: what the shared rate limiter costs per request, without the rest of the gateway. Runs
 /// ``RateLimiter/check(_:address:)`` from concurrent tasks against a throwaway Redis for a few seconds under a limit
-/// high enough that nothing is refused, and prints checks/s and Redis calls for: one Lua call per request (the
-/// limiter without blocks, `blockWindow` 0), blocks (the default 50 ms window), and local buckets only (no Redis,
-/// the floor). Prints a table; never asserts.
+/// high enough that nothing is refused (by default), and prints checks/s and Redis calls for: one token per Lua
+/// call (`blockWindow` 0 — for admitted requests the old path, one call each), blocks (the default 50 ms window),
+/// and local buckets only (no Redis, the floor). Prints a table; never asserts.
 struct RateLimitBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ratelimit",
@@ -40,7 +40,7 @@ struct RateLimitBenchCommand: AsyncParsableCommand {
         var rows: [String] = []
         do {
             let modes: [(String, RedisClient?, Duration?)] = [
-                ("Redis, 1 Lua call per request", redis, .zero),
+                ("Redis, 1 token per Lua call", redis, .zero),
                 ("Redis, reserved blocks (50 ms)", redis, nil),
                 ("local buckets only", nil, .zero),
             ]
