@@ -204,7 +204,7 @@ let package = Package(
             name: "TxadCLI",
             dependencies: [
                 "Wire", "Detection", "Stores", "EmbeddedStores", "ServiceKit", "Registry", "Notifications", "HTTPSink",
-                "Credentials", "Tracking",
+                "Credentials", "Tracking", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -246,7 +246,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayService", "Domain", "Registry", "Stores", "EmbeddedStores", "Auth", "Wire", "ServiceKit",
+                "GatewayService", "Domain", "Registry", "Stores", "EmbeddedStores", "Auth", "Credentials", "Wire",
+                "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -307,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "AuthTests",
             dependencies: [
-                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink",
+                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink", "ServiceKit",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

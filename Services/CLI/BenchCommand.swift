@@ -10,6 +10,7 @@ public struct BenchCommand: AsyncParsableCommand {
             DashboardBenchCommand.self,
             BacktestBenchCommand.self, ShadowBenchCommand.self, ReloadBenchCommand.self,
             PredictionsBenchCommand.self,
+            RateLimitBenchCommand.self,
         ]
     )
 

@@ -59,21 +59,25 @@ public struct Gateway: Sendable {
                 }),
             reviews: ReviewsClient(wrapping: alertsRPC), metrics: metrics, logger: logger)
         routes.drain = drain
+        // One pool for the model registry and the API keys (same DATABASE_URL): registry calls are rare, key checks
+        // are cached in process (a lookup per new key, a refresh every few seconds).
         let database = try c.databaseURL.map {
-            try PostgresClient(configuration: .init(url: $0, poolSize: 2), logger: logger)
+            (url: $0, client: try PostgresClient(configuration: .init(url: $0, poolSize: 4), logger: logger))
         }
         func close(_ access: GatewayAccess?) async {
             await shutdown(preprocessingRPC, inferenceRPC, alertsRPC, redis)
             for replica in replicaRPC { await replica.rpc.close() }
             await access?.postgres?.shutdown()
-            await database?.shutdown()
+            await database?.client.shutdown()
         }
         let table: GatewayRouteTable
         let access: GatewayAccess
         do {
-            access = try await GatewayAccess.make(configuration: c.access, redis: redis, logger: logger)
+            access = try await GatewayAccess.make(
+                configuration: c.access, redis: redis, database: database, logger: logger)
             table = try GatewayRouteTable(
-                api: routes, alerts: alertsRPC, configuration: c, registry: database.map(BundleRegistry.init(client:)),
+                api: routes, alerts: alertsRPC, configuration: c,
+                registry: database.map { BundleRegistry(client: $0.client) },
                 signIn: GatewayDashboardKeys.signIn(keys: access.keys, redis: redis, logger: logger), redis: redis)
         } catch {
             await close(nil)

@@ -14,15 +14,20 @@ struct GatewayAccess: Sendable {
     let middleware: AccessMiddleware<GatewayRequestContext>?
     /// Services to run beside the HTTP server.
     let services: [any Service]
-    /// The key store's client, closed on shutdown.
+    /// The key store's own client, closed on shutdown (nil when it uses the gateway's shared client).
     let postgres: PostgresClient?
     /// API keys, when accepted (the dashboard's sign-in checks typed keys with it).
     var keys: APIKeyAuthenticator? = nil
 
-    /// Builds the pieces; `redis` (the gateway's client, if any) holds the shared rate-limit buckets.
+    /// Builds the pieces; `redis` (the gateway's client, if any) holds the shared rate-limit buckets. `database` is
+    /// the gateway's PostgreSQL client for the same database, if it has one (the model registry's): the key store
+    /// then shares its pool instead of opening a second one; otherwise the key store opens its own.
     ///
     /// - Throws: ``AuthConfigurationError`` for unusable JWT keys, `StoreError` for a malformed database URL.
-    static func make(configuration: AccessConfiguration, redis: RedisClient?, logger: Logger) async throws -> GatewayAccess {
+    static func make(
+        configuration: AccessConfiguration, redis: RedisClient?, database: (url: String, client: PostgresClient)? = nil,
+        logger: Logger
+    ) async throws -> GatewayAccess {
         guard configuration.enabled else {
             logger.critical(
                 """
@@ -41,8 +46,13 @@ struct GatewayAccess: Sendable {
         var postgres: PostgresClient?
         var keys: APIKeyAuthenticator?
         if let url = configuration.databaseURL {
-            let client = try PostgresClient(url: url, logger: logger)
-            postgres = client
+            let client: PostgresClient
+            if let database, database.url == url {
+                client = database.client
+            } else {
+                client = try PostgresClient(url: url, logger: logger)
+                postgres = client
+            }
             let authenticator = APIKeyAuthenticator(
                 store: APIKeyStore(client: client), configuration: configuration.keyCache, logger: logger)
             keys = authenticator

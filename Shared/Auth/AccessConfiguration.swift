@@ -66,7 +66,8 @@ public struct AccessConfiguration: Sendable {
         if let rateLimits {
             let roles = Role.allCases.map { "\($0.rawValue)=\(rateLimits.limit(for: $0))" }.joined(separator: " ")
             out.append(
-                ("rate_limits", "\(roles) anonymous=\(rateLimits.anonymous) address=\(rateLimits.perAddress) (rate/s / burst)"))
+                ("rate_limits", "\(roles) anonymous=\(rateLimits.anonymous) address=\(rateLimits.perAddress) (rate/s / burst), "
+                    + "blocks of \(rateLimits.blockWindow) of the rate"))
         } else {
             out.append(("rate_limits", "off"))
         }
@@ -137,6 +138,9 @@ public struct AccessConfiguration: Sendable {
             }
             if let limit = try limit(settings, "TXAD_RATE_LIMIT_ANONYMOUS") { limits.anonymous = limit }
             if let limit = try limit(settings, "TXAD_RATE_LIMIT_ADDRESS") { limits.perAddress = limit }
+            limits.blockWindow = .milliseconds(
+                try settings.int(
+                    nil, flag: "rate-limit-block-ms", env: "TXAD_RATE_LIMIT_BLOCK_MS", default: 50, range: 0...1000))
             configuration.rateLimits = limits
         } else {
             configuration.rateLimits = nil

@@ -19,16 +19,18 @@ public final class LocalTokenBuckets: Sendable {
         self.capacity = capacity
     }
 
-    /// Takes `cost` tokens from every bucket or from none, with the script's arithmetic.
-    public func take(_ requested: [RedisTokenBuckets.Bucket], cost: Int = 1) -> RedisTokenBuckets.Decision {
+    /// Takes between one and `maximum` tokens from every bucket, or none, with the script's arithmetic
+    /// (``RedisTokenBuckets/reserve(_:upTo:)``).
+    public func reserve(_ requested: [RedisTokenBuckets.Bucket], upTo maximum: Int = 1) -> RedisTokenBuckets.Reservation
+    {
         let now = clock.now
-        let cost = Double(cost)
         return buckets.withLock { buckets in
             if buckets.count + requested.count > capacity {
                 let oldest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(buckets.count / 2)
                 for (key, _) in oldest { buckets[key] = nil }
             }
             var levels: [Double] = []
+            var grant = Double(max(1, maximum))
             for bucket in requested {
                 var level = bucket.burst
                 if let state = buckets[bucket.key] {
@@ -37,19 +39,21 @@ public final class LocalTokenBuckets: Sendable {
                     level = min(bucket.burst, state.tokens + seconds * bucket.ratePerSecond)
                 }
                 levels.append(level)
+                grant = min(grant, level.rounded(.down))
             }
-            let allowed = levels.allSatisfy { $0 >= cost }
             var retry = 0
-            for (index, bucket) in requested.enumerated() {
-                if allowed {
-                    levels[index] -= cost
-                } else if levels[index] < cost {
-                    retry = max(retry, Int(((cost - levels[index]) * 1000 / bucket.ratePerSecond).rounded(.up)))
+            if grant < 1 {
+                grant = 0
+                for (index, bucket) in requested.enumerated() where levels[index] < 1 {
+                    retry = max(retry, Int(((1 - levels[index]) * 1000 / bucket.ratePerSecond).rounded(.up)))
                 }
+            }
+            for (index, bucket) in requested.enumerated() {
+                levels[index] -= grant
                 buckets[bucket.key] = State(tokens: levels[index], updated: now)
             }
             return .init(
-                allowed: allowed, retryAfterMilliseconds: retry, remaining: levels.map { Int($0.rounded(.down)) })
+                granted: Int(grant), retryAfterMilliseconds: retry, remaining: levels.map { Int($0.rounded(.down)) })
         }
     }
 }

@@ -18,7 +18,9 @@ public struct RateLimits: Sendable, Hashable {
         /// Parses `RATE` or `RATE/BURST` (requests per second; burst defaults to twice the rate).
         public init?(_ text: String) {
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard (1...2).contains(parts.count), let rate = Double(parts[0]), rate.isFinite, rate > 0 else { return nil }
+            guard (1...2).contains(parts.count), let rate = Double(parts[0]), rate.isFinite, rate > 0 else {
+                return nil
+            }
             let burst = parts.count == 2 ? Double(parts[1]) : max(1, rate * 2)
             guard let burst, burst.isFinite, burst >= 1 else { return nil }
             self.init(ratePerSecond: rate, burst: burst)
@@ -33,6 +35,9 @@ public struct RateLimits: Sendable, Hashable {
     public var anonymous: Limit
     /// Per client address, every request.
     public var perAddress: Limit
+    /// How much of a bucket's rate one Redis call reserves for a replica to spend locally (``RateLimiter``);
+    /// zero: one token per call.
+    public var blockWindow: Duration
 
     /// The defaults: scorer 1000/s (burst 2000), analyst and admin 100/s (200), anonymous 20/s (50), address
     /// 2000/s (4000).
@@ -42,11 +47,12 @@ public struct RateLimits: Sendable, Hashable {
             .admin: Limit(ratePerSecond: 100, burst: 200),
         ],
         anonymous: Limit = Limit(ratePerSecond: 20, burst: 50),
-        perAddress: Limit = Limit(ratePerSecond: 2000, burst: 4000)
+        perAddress: Limit = Limit(ratePerSecond: 2000, burst: 4000), blockWindow: Duration = .milliseconds(50)
     ) {
         self.perRole = perRole
         self.anonymous = anonymous
         self.perAddress = perAddress
+        self.blockWindow = blockWindow
     }
 
     /// The limit of `role` (the scorer's when not configured).
