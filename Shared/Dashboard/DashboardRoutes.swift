@@ -50,7 +50,6 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
     let assets: DashboardAssets
     let csrf: CSRFProtection
     private let batches = BatchResultStore()
-    let timelines = AlertTimelineCache()
     private let explorerSamples = ExplorerSamples()
 
     /// Creates the routes over `backend` (and `api`, the REST routes behind the review and alert pages, which are
