@@ -4,6 +4,11 @@ import Stores
 /// at 100 k alerts as at 10.
 ///
 /// - `alert_counts (hour, risk_level, status, shard, n)`: alerts per creation hour (UTC), risk level and status.
+/// - `alert_totals (risk_level, status, shard, n)`: the same over all time (what `/stats`, the backlog and the
+///   decided counts read; a count before a time is the total minus the hours after it, so its cost is bounded by
+///   the hours between that time and now, not by the history).
+/// - `prediction_totals (risk_level, shard, n, anomalies)`: all-time prediction counts beside the hourly
+///   `prediction_counts` of migration 50 (the same statement trigger now fills both).
 /// - `alert_decision_times (risk_level, seconds, shard, n)`: decided alerts per risk level and time to decision,
 ///   bucketed by ``decisionBucket`` (whole seconds below an hour, whole minutes below 100,000 minutes — the largest
 ///   SLA —, whole hours beyond), from which the median/p90 time to decision and the decisions after the SLA are read.
@@ -30,7 +35,8 @@ enum AlertCounts {
     private static func deltas(_ source: String, sign: Int) -> (counts: String, times: String) {
         (
             """
-            SELECT date_trunc('hour', created_at, 'UTC') AS hour, risk_level, status, \(sign) AS n FROM \(source)
+            SELECT date_trunc('hour', created_at, 'UTC') AS hour, risk_level, status, \(sign)::bigint AS n
+            FROM \(source)
             """,
             """
             SELECT risk_level, \(decisionBucket("extract(epoch FROM decided_at - created_at)::float8")) AS seconds,
@@ -40,14 +46,21 @@ enum AlertCounts {
         )
     }
 
-    /// Adds the net deltas of `parts` to both tables (keys whose delta nets to 0 are not written).
+    /// Adds the net deltas of `parts` to the three tables (keys whose delta nets to 0 are not written).
     private static func apply(_ parts: [(counts: String, times: String)]) -> String {
         """
-        INSERT INTO alert_counts (hour, risk_level, status, shard, n)
-            SELECT hour, risk_level, status, pg_backend_pid(), sum(n)
-            FROM (\(parts.map(\.counts).joined(separator: " UNION ALL "))) AS d
+        WITH d AS (
+            SELECT hour, risk_level, status, sum(n) AS n
+            FROM (\(parts.map(\.counts).joined(separator: " UNION ALL "))) AS rows
             GROUP BY 1, 2, 3 HAVING sum(n) <> 0
-            ON CONFLICT (hour, risk_level, status, shard) DO UPDATE SET n = alert_counts.n + excluded.n;
+        ), hourly AS (
+            INSERT INTO alert_counts (hour, risk_level, status, shard, n)
+            SELECT hour, risk_level, status, pg_backend_pid(), n FROM d
+            ON CONFLICT (hour, risk_level, status, shard) DO UPDATE SET n = alert_counts.n + excluded.n
+        )
+        INSERT INTO alert_totals (risk_level, status, shard, n)
+            SELECT risk_level, status, pg_backend_pid(), sum(n) FROM d GROUP BY 1, 2 HAVING sum(n) <> 0
+            ON CONFLICT (risk_level, status, shard) DO UPDATE SET n = alert_totals.n + excluded.n;
         INSERT INTO alert_decision_times (risk_level, seconds, shard, n)
             SELECT risk_level, seconds, pg_backend_pid(), sum(n)
             FROM (\(parts.map(\.times).joined(separator: " UNION ALL "))) AS d
@@ -56,8 +69,8 @@ enum AlertCounts {
         """
     }
 
-    /// Folds the shards of hours before the current one (and all decision-time shards) into shard 0, skipping rows
-    /// a running transaction holds; one replica at a time (advisory lock). Returns the rows folded.
+    /// Folds the shards of hours before the current one (and all shards of the other three tables) into shard 0,
+    /// skipping rows a running transaction holds; one replica at a time (advisory lock). Returns the rows folded.
     static let foldFunction = """
         CREATE FUNCTION txad_fold_alert_counts() RETURNS integer LANGUAGE plpgsql AS $$
         DECLARE
@@ -91,8 +104,34 @@ enum AlertCounts {
                 RETURNING 1
             )
             SELECT count(*) INTO more FROM summed;
+            folded := folded + more;
+            WITH gone AS (
+                DELETE FROM alert_totals WHERE ctid IN (
+                    SELECT ctid FROM alert_totals WHERE shard <> 0 FOR UPDATE SKIP LOCKED)
+                RETURNING risk_level, status, n
+            ), summed AS (
+                INSERT INTO alert_totals (risk_level, status, shard, n)
+                SELECT risk_level, status, 0, sum(n) FROM gone GROUP BY 1, 2
+                ON CONFLICT (risk_level, status, shard) DO UPDATE SET n = alert_totals.n + excluded.n
+                RETURNING 1
+            )
+            SELECT count(*) INTO more FROM summed;
+            folded := folded + more;
+            WITH gone AS (
+                DELETE FROM prediction_totals WHERE ctid IN (
+                    SELECT ctid FROM prediction_totals WHERE shard <> 0 FOR UPDATE SKIP LOCKED)
+                RETURNING risk_level, n, anomalies
+            ), summed AS (
+                INSERT INTO prediction_totals (risk_level, shard, n, anomalies)
+                SELECT risk_level, 0, sum(n), sum(anomalies) FROM gone GROUP BY 1
+                ON CONFLICT (risk_level, shard) DO UPDATE
+                    SET n = prediction_totals.n + excluded.n, anomalies = prediction_totals.anomalies + excluded.anomalies
+                RETURNING 1
+            )
+            SELECT count(*) INTO more FROM summed;
             DELETE FROM alert_counts WHERE shard = 0 AND n = 0;
             DELETE FROM alert_decision_times WHERE shard = 0 AND n = 0;
+            DELETE FROM alert_totals WHERE shard = 0 AND n = 0;
             RETURN folded + more;
         END $$;
         """
@@ -115,6 +154,20 @@ enum AlertCounts {
                 shard      integer NOT NULL,
                 n          bigint NOT NULL,
                 PRIMARY KEY (risk_level, seconds, shard)
+            );
+            CREATE TABLE alert_totals (
+                risk_level text NOT NULL,
+                status     text NOT NULL,
+                shard      integer NOT NULL,
+                n          bigint NOT NULL,
+                PRIMARY KEY (risk_level, status, shard)
+            );
+            CREATE TABLE prediction_totals (
+                risk_level text NOT NULL,
+                shard      integer NOT NULL,
+                n          bigint NOT NULL,
+                anomalies  bigint NOT NULL,
+                PRIMARY KEY (risk_level, shard)
             );
             CREATE FUNCTION txad_count_alerts() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -142,13 +195,43 @@ enum AlertCounts {
             INSERT INTO alert_decision_times (risk_level, seconds, shard, n)
                 SELECT risk_level, \(decisionBucket("extract(epoch FROM decided_at - created_at)::float8")), 0, count(*)
                 FROM alerts WHERE status <> 'pending' AND decided_at IS NOT NULL GROUP BY 1, 2;
+            INSERT INTO alert_totals (risk_level, status, shard, n)
+                SELECT risk_level, status, 0, count(*) FROM alerts GROUP BY 1, 2;
+
+            -- Prediction totals beside the hourly prediction_counts (migration 50): `/stats` over all time reads 4
+            -- rows. Inserts wait for this migration (the lock), so the back-fill and the new trigger agree.
+            LOCK TABLE predictions IN SHARE ROW EXCLUSIVE MODE;
+            CREATE OR REPLACE FUNCTION txad_count_predictions() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                WITH d AS (
+                    SELECT date_trunc('hour', scored_at, 'UTC') AS hour, risk_level, count(*) AS n,
+                        count(*) FILTER (WHERE is_anomaly) AS anomalies
+                    FROM added GROUP BY 1, 2
+                ), hourly AS (
+                    INSERT INTO prediction_counts (hour, risk_level, shard, n, anomalies)
+                    SELECT hour, risk_level, pg_backend_pid(), n, anomalies FROM d
+                    ON CONFLICT (hour, risk_level, shard) DO UPDATE
+                        SET n = prediction_counts.n + excluded.n,
+                            anomalies = prediction_counts.anomalies + excluded.anomalies
+                )
+                INSERT INTO prediction_totals (risk_level, shard, n, anomalies)
+                SELECT risk_level, pg_backend_pid(), sum(n), sum(anomalies) FROM d GROUP BY 1
+                ON CONFLICT (risk_level, shard) DO UPDATE
+                    SET n = prediction_totals.n + excluded.n, anomalies = prediction_totals.anomalies + excluded.anomalies;
+                RETURN NULL;
+            END $$;
+            INSERT INTO prediction_totals (risk_level, shard, n, anomalies)
+                SELECT risk_level, 0, sum(n), sum(anomalies) FROM prediction_counts GROUP BY 1;
             \(foldFunction)
             """)
 
-    /// Alerts per `risk_level` and `status` created at or after `$1` (timestamptz): whole hours from
-    /// `alert_counts`; when `sinceMillis` is not on an hour, the rest of its hour from `alerts` (index on
-    /// `created_at`).
+    /// Alerts per `risk_level` and `status` created at or after `$1` (timestamptz): all of them from
+    /// `alert_totals` when `sinceMillis` is 0, else whole hours from `alert_counts` and, when `sinceMillis` is not on
+    /// an hour, the rest of its hour from `alerts` (index on `created_at`). Takes no parameter for 0.
     static func countsSince(_ sinceMillis: Int64) -> String {
+        guard sinceMillis != 0 else {
+            return "SELECT risk_level, status, sum(n)::bigint AS n FROM alert_totals GROUP BY risk_level, status"
+        }
         guard sinceMillis % 3_600_000 != 0 else {
             return """
                 SELECT risk_level, status, sum(n)::bigint AS n FROM alert_counts WHERE hour >= $1::timestamptz
@@ -178,19 +261,29 @@ enum AlertCounts {
         """
 
     /// How many alerts of risk level `risk` (a text expression) and a status in `statuses` (a text[] expression)
-    /// were created before `cutoff` (a timestamptz expression; `inclusive` counts `created_at = cutoff` too): the
-    /// hours before the cutoff's hour from `alert_counts`, the cutoff's own hour from `alerts`. A scalar subquery
-    /// expression; its cost is bounded by one hour of alerts, not by all of them.
+    /// exist in all: a scalar subquery over `alert_totals`.
+    static func total(risk: String, statuses: String) -> String {
+        """
+        (SELECT COALESCE(sum(t.n), 0) FROM alert_totals t WHERE t.status = ANY(\(statuses)) AND t.risk_level = \(risk))
+        """
+    }
+
+    /// How many alerts of risk level `risk` and a status in `statuses` were created before `cutoff` (a timestamptz
+    /// expression; `inclusive` counts `created_at = cutoff` too): the total minus those created since — the hours
+    /// after the cutoff's hour from `alert_counts`, the rest of the cutoff's hour from `alerts`. A scalar expression
+    /// whose cost is bounded by the time between the cutoff and now, not by the number of alerts.
     static func countBefore(
         risk: String, statuses: String, cutoff: String, inclusive: Bool = false
     ) -> String {
         """
-        (COALESCE((SELECT sum(k.n) FROM alert_counts k
+        (\(total(risk: risk, statuses: statuses))
+         - COALESCE((SELECT sum(k.n) FROM alert_counts k
             WHERE k.status = ANY(\(statuses)) AND k.risk_level = \(risk)
-              AND k.hour < date_trunc('hour', \(cutoff), 'UTC')), 0)
-         + (SELECT count(*) FROM alerts c
+              AND k.hour > date_trunc('hour', \(cutoff), 'UTC')), 0)
+         - (SELECT count(*) FROM alerts c
             WHERE c.status = ANY(\(statuses)) AND c.risk_level = \(risk)
-              AND c.created_at >= date_trunc('hour', \(cutoff), 'UTC') AND c.created_at \(inclusive ? "<=" : "<") \(cutoff)))
+              AND c.created_at \(inclusive ? ">" : ">=") \(cutoff)
+              AND c.created_at < date_trunc('hour', \(cutoff), 'UTC') + interval '1 hour'))
         """
     }
 

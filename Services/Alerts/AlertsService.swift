@@ -119,11 +119,11 @@ public final class AlertsService: Alerts.ServiceProtocol {
                 message: "hours must be at most \(StatsRequest.maximumHours), got \(request.hours)")
         }
         await batcher.flush()
-        let since = PostgresValue(RFC3339.format(millis: request.sinceMillis))
+        // All time (0) reads the totals tables and takes no parameter.
+        let since = request.sinceMillis == 0 ? [] : [PostgresValue(RFC3339.format(millis: request.sinceMillis))]
         do {
-            let predictions = try await database.query(
-                PredictionPartitions.countsSince(request.sinceMillis), [since])
-            let alerts = try await database.query(AlertCounts.countsSince(request.sinceMillis), [since])
+            let predictions = try await database.query(PredictionPartitions.countsSince(request.sinceMillis), since)
+            let alerts = try await database.query(AlertCounts.countsSince(request.sinceMillis), since)
             var response = StatsResponse()
             for row in predictions {
                 guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? "") else { continue }

@@ -13,7 +13,7 @@ struct ReviewStatistics: Sendable {
             """
             SELECT COALESCE(sum(n) FILTER (WHERE status = 'confirmed_fraud'), 0)::bigint AS fraud,
                 COALESCE(sum(n) FILTER (WHERE status = 'legitimate'), 0)::bigint AS legitimate
-            FROM alert_counts WHERE status <> 'pending'
+            FROM alert_totals WHERE status <> 'pending'
             """)
         let times = try await database.query(AlertCounts.decisionTimes, ReviewQueue.slaParameters(policy))
         let deliveries = try await database.query(
@@ -58,7 +58,7 @@ struct ReviewStatistics: Sendable {
         let rows = try await database.query(
             """
             SELECT r AS risk_level,
-                (SELECT COALESCE(sum(n), 0) FROM alert_counts WHERE status = 'pending' AND risk_level = r)::bigint AS n,
+                \(AlertCounts.total(risk: "r", statuses: "'{pending}'::text[]"))::bigint AS n,
                 \(AlertCounts.countBefore(risk: "r", statuses: "'{pending}'::text[]", cutoff: cutoff))::bigint
                     AS breached
             FROM unnest('{medium,high,critical}'::text[]) AS r

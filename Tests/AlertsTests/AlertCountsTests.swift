@@ -36,6 +36,18 @@ struct AlertCountsTests {
             GROUP BY 1, 2
             """)
         #expect(timed == 0, "alert_decision_times vs alerts (\(label))")
+        let totals = try await difference(
+            fx, "SELECT risk_level, status, sum(n)::bigint FROM alert_totals GROUP BY 1, 2 HAVING sum(n) <> 0",
+            "SELECT risk_level, status, count(*) FROM alerts GROUP BY 1, 2")
+        #expect(totals == 0, "alert_totals vs alerts (\(label))")
+        let predictions = try await difference(
+            fx,
+            """
+            SELECT risk_level, sum(n)::bigint, sum(anomalies)::bigint FROM prediction_totals GROUP BY 1
+            HAVING sum(n) <> 0
+            """,
+            "SELECT risk_level, count(*), count(*) FILTER (WHERE is_anomaly) FROM predictions GROUP BY 1")
+        #expect(predictions == 0, "prediction_totals vs predictions (\(label))")
 
         // Alerts/Stats, on and off the hour.
         let nowMillis = Int64(Date().timeIntervalSince1970 * 1000)
@@ -215,12 +227,14 @@ struct AlertCountsTests {
                     SELECT count(*) AS n FROM alert_counts WHERE shard <> 0 AND hour < date_trunc('hour', now(), 'UTC')
                     """) == 0)
             #expect(try await fx.count("SELECT count(*) AS n FROM alert_decision_times WHERE shard <> 0") == 0)
+            #expect(try await fx.count("SELECT count(*) AS n FROM alert_totals WHERE shard <> 0") == 0)
+            #expect(try await fx.count("SELECT count(*) AS n FROM prediction_totals WHERE shard <> 0") == 0)
             try await Self.expectCountersMatch(fx, "after folding")
             // Deleting alerts (not done by txad, but possible by hand) is counted too.
             try await fx.database.execute("DELETE FROM decision_overrides")
             try await fx.database.execute("DELETE FROM notification_deliveries")
             try await fx.database.execute("DELETE FROM alerts WHERE alert_id % 5 = 0")
-            try await Self.expectCountersMatch(fx, "after deletes")
+            try await Self.expectCountersMatch(fx, "after deletes (alerts)")
         }
     }
 
