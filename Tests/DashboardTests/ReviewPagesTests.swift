@@ -155,6 +155,29 @@ import Testing
         #expect(detail.historySVG.contains(DashboardFixtures.hostileEscaped))
     }
 
+    @Test func alertRowTemplateLookupsMatchItsProperties() throws {
+        let page = try #require(
+            APIDocuments.decode(
+                APIDocuments.AlertPage.self,
+                from: Array(
+                    ("{\"alerts\":[" + ReviewFixtures.alert(
+                        id: "7", status: "confirmed_fraud", claimedBy: "ana", decidedBy: "bo",
+                        createdAt: "2026-12-03T12:10:00.000Z")
+                        + "],\"next_cursor\":null}").utf8)))
+        let row = AlertRow(try #require(page.alerts.first))
+        let children = Mirror(reflecting: row).children
+        #expect(children.count == 14)
+        for child in children {
+            let label = try #require(child.label)
+            let reflected = Mirror(reflecting: child.value)
+            let expected: Any? = reflected.displayStyle == .optional ? reflected.children.first?.value : child.value
+            let looked = row.child(named: label)
+            #expect(looked.map { "\($0)" } == expected.map { "\($0)" }, "\(label)")
+            #expect((looked == nil) == (expected == nil), "\(label)")
+        }
+        #expect(row.child(named: "noSuchName") == nil)
+    }
+
     @Test func timelineChartsTheAlertsServicesHourlyCounts() throws {
         let now = try #require(ISO8601DateFormatter().date(from: "2026-12-03T12:30:00Z"))
         let stats =
