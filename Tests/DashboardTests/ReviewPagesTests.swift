@@ -155,7 +155,7 @@ import Testing
         #expect(detail.historySVG.contains(DashboardFixtures.hostileEscaped))
     }
 
-    @Test func alertRowTemplateLookupsMatchItsProperties() throws {
+    @Test func templateLookupsByNameMatchEveryProperty() throws {
         let page = try #require(
             APIDocuments.decode(
                 APIDocuments.AlertPage.self,
@@ -165,17 +165,34 @@ import Testing
                         createdAt: "2026-12-03T12:10:00.000Z")
                         + "],\"next_cursor\":null}").utf8)))
         let row = AlertRow(try #require(page.alerts.first))
-        let children = Mirror(reflecting: row).children
-        #expect(children.count == 14)
-        for child in children {
+        #expect(Mirror(reflecting: row).children.count == 14)
+        try Self.expectLookupsMatchMirror(row, row.child(named:))
+        let queue = ReviewQueuePage(
+            minRisk: "high", minAge: nil,
+            reply: ReviewFixtures.reply(
+                200, "{\"items\":[\(ReviewFixtures.alert(id: "9"))],\"total\":120,\"breached\":4,\"limit\":50,\"offset\":50}"),
+            csrfToken: "tok", idempotencyKey: "key")
+        try Self.expectLookupsMatchMirror(queue, queue.child(named:))
+        let log = AlertsLogPage(
+            filters: AlertsLogPage.Filters(status: "pending", cursor: "c1"),
+            reply: ReviewFixtures.reply(200, "{\"alerts\":[\(ReviewFixtures.alert(id: "3"))],\"next_cursor\":\"c2\"}"))
+        try Self.expectLookupsMatchMirror(log, log.child(named:))
+    }
+
+    /// `lookup` (a `MustacheParent`'s `child(named:)`) answers every stored property as `Mirror` does (optionals
+    /// unwrapped, nil for none) and nil for an unknown name.
+    static func expectLookupsMatchMirror(
+        _ value: Any, _ lookup: (String) -> Any?, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        for child in Mirror(reflecting: value).children {
             let label = try #require(child.label)
             let reflected = Mirror(reflecting: child.value)
             let expected: Any? = reflected.displayStyle == .optional ? reflected.children.first?.value : child.value
-            let looked = row.child(named: label)
-            #expect(looked.map { "\($0)" } == expected.map { "\($0)" }, "\(label)")
-            #expect((looked == nil) == (expected == nil), "\(label)")
+            let looked = lookup(label)
+            #expect(looked.map { "\($0)" } == expected.map { "\($0)" }, "\(label)", sourceLocation: sourceLocation)
+            #expect((looked == nil) == (expected == nil), "\(label)", sourceLocation: sourceLocation)
         }
-        #expect(row.child(named: "noSuchName") == nil)
+        #expect(lookup("noSuchName") == nil, sourceLocation: sourceLocation)
     }
 
     @Test func timelineChartsTheAlertsServicesHourlyCounts() throws {
