@@ -10,10 +10,13 @@ enum AlertSchema {
     static let migrations: [Migration] =
         alertMigrations + RegistrySchema.migrations
         // 40–49: authentication (API keys), defined next to the store that reads them.
-        + APIKeyStore.migrations + dataGrowthMigrations
+        + APIKeyStore.migrations + dataGrowthMigrations + counterMigrations
 
     /// 50–59: data growth. `predictions` partitioned by risk and day, with retention (``PredictionPartitions``).
     private static let dataGrowthMigrations: [Migration] = [PredictionPartitions.migration]
+
+    /// 60–69: operations. Counter tables over `alerts` for `/stats` and the review queue (``AlertCounts``).
+    private static let counterMigrations: [Migration] = [AlertCounts.migration]
 
     private static let alertMigrations: [Migration] = [
         Migration(
@@ -61,7 +64,7 @@ enum AlertSchema {
                 """),
         // Version ranges per capability, so work developed side by side merges without renumbering:
         // 10–19 notifications and outbox, 20–29 review API, 30–39 model registry, 40–49 authentication,
-        // 50–59 data growth (partitioning, retention).
+        // 50–59 data growth (partitioning, retention), 60–69 operations (alert counters).
         Migration(
             version: 10, name: "create_notification_deliveries",
             sql: """

@@ -113,16 +113,17 @@ public final class AlertsService: Alerts.ServiceProtocol {
     func publishSpoolDepth() { spoolGauge.record(spool.recordCount) }
 
     public func stats(_ request: StatsRequest, context: RPCContext) async throws -> StatsResponse {
+        guard request.hours <= StatsRequest.maximumHours else {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "hours must be at most \(StatsRequest.maximumHours), got \(request.hours)")
+        }
         await batcher.flush()
-        let since = PostgresValue(RFC3339.format(millis: request.sinceMillis))
+        // All time (0) reads the totals tables and takes no parameter.
+        let since = request.sinceMillis == 0 ? [] : [PostgresValue(RFC3339.format(millis: request.sinceMillis))]
         do {
-            let predictions = try await database.query(
-                PredictionPartitions.countsSince(request.sinceMillis), [since])
-            let alerts = try await database.query(
-                """
-                SELECT risk_level, status, count(*) AS n FROM alerts
-                WHERE created_at >= $1::timestamptz GROUP BY risk_level, status
-                """, [since])
+            let predictions = try await database.query(PredictionPartitions.countsSince(request.sinceMillis), since)
+            let alerts = try await database.query(AlertCounts.countsSince(request.sinceMillis), since)
             var response = StatsResponse()
             for row in predictions {
                 guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? "") else { continue }
@@ -151,6 +152,15 @@ public final class AlertsService: Alerts.ServiceProtocol {
             let reviewed = response.reviewedFraud + response.reviewedLegitimate
             response.alertPrecision = reviewed == 0 ? 0 : Double(response.reviewedFraud) / Double(reviewed)
             response.spooled = UInt64(spool.recordCount)
+            if request.hours > 0 {
+                let hourly = try await database.query(AlertCounts.hourly, [PostgresValue(Int(request.hours))])
+                response.alertsByHour = try hourly.compactMap { row in
+                    guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? "") else { return nil }
+                    return HourlyRiskCount(
+                        hourMillis: try row.int64("hour_ms") ?? 0, riskLevel: risk,
+                        count: UInt64(max(0, try row.int64("n") ?? 0)))
+                }
+            }
             return response
         } catch let error as StoreError where error.code == .unavailable {
             throw RPCError(code: .unavailable, message: "PostgreSQL is unavailable: \(error.message)")

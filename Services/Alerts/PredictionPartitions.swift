@@ -146,8 +146,15 @@ enum PredictionPartitions {
 
     /// Predictions (`n`) and anomalies per `risk_level` scored at or after `$1` (timestamptz): whole hours from
     /// `prediction_counts`; when `sinceMillis` is not on an hour, the rest of its hour from `predictions` (through
-    /// each partition's `scored_at` index). `/stats` asks from the epoch, which never touches `predictions`.
+    /// each partition's `scored_at` index). `/stats` asks from the epoch: 4 rows of `prediction_totals`.
     static func countsSince(_ sinceMillis: Int64) -> String {
+        // All time: the totals of migration 60 (`prediction_totals`, filled by the same trigger); no parameter.
+        guard sinceMillis != 0 else {
+            return """
+                SELECT risk_level, sum(n)::bigint AS n, sum(anomalies)::bigint AS anomalies FROM prediction_totals
+                GROUP BY risk_level
+                """
+        }
         let wholeHours = "SELECT risk_level, n, anomalies FROM prediction_counts WHERE hour >= $1::timestamptz"
         guard sinceMillis % 3_600_000 != 0 else {
             return "SELECT risk_level, sum(n)::bigint AS n, sum(anomalies)::bigint AS anomalies FROM (\(wholeHours))"

@@ -31,6 +31,8 @@ struct PredictionRetention: Service {
         await repeatWhenReady(isReady) {
             do {
                 let result = try await PredictionPartitions.maintain(database: database, retentionDays: retentionDays)
+                // The alert counters' per-backend shards of past hours, folded (``AlertCounts``).
+                _ = try await AlertCounts.fold(database: database)
                 dropped.increment(by: result.dropped)
                 if result.created + result.dropped > 0 {
                     logger.info(

@@ -47,8 +47,13 @@ struct ReviewQueue: Sendable {
             SELECT \(Self.columns) FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
             WHERE \(condition) ORDER BY a.created_at, a.alert_id LIMIT $4 OFFSET $5
             """, filters + [PostgresValue(limit), PostgresValue(Int(request.offset))])
+        // The total from the counter tables (``AlertCounts``): bounded by an hour of alerts, not by all of them.
+        let statuses =
+            "(CASE WHEN $2::text IS NULL THEN '{pending,confirmed_fraud,legitimate}'::text[] ELSE ARRAY[$2] END)"
+        let count = AlertCounts.countBefore(
+            risk: "r", statuses: statuses, cutoff: "now() - make_interval(secs => $3::bigint)", inclusive: true)
         let total = try await database.query(
-            "SELECT count(*) AS n FROM alerts a WHERE \(condition)", filters)
+            "SELECT COALESCE(sum(\(count)), 0)::bigint AS n FROM unnest($1::text[]) AS r", filters)
         return ListReviewsResponse(
             alerts: try rows.map(Self.alert(from:)), total: UInt64(try total.first?.int64("n") ?? 0))
     }

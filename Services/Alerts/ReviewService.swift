@@ -140,12 +140,26 @@ public struct ReviewService: Reviews.ServiceProtocol {
                   AND a.created_at <= now() - make_interval(mins => $4::int)
                 ORDER BY \(ReviewQueue.riskRank), a.created_at, a.alert_id LIMIT $2 OFFSET $3
                 """, [risks, PostgresValue(limit), PostgresValue(Int(request.offset)), minAge])
+            // Totals from the counter tables (``AlertCounts``): bounded by an hour of alerts, not the backlog.
+            let pending = "'{pending}'::text[]"
             let counts = try await database.query(
                 """
-                SELECT count(*) AS n, count(*) FILTER (WHERE a.created_at < now() - \(ReviewQueue.slaInterval(from: 2)))
-                    AS breached
-                FROM alerts a WHERE a.status = 'pending' AND a.risk_level = ANY($1::text[])
-                  AND a.created_at <= now() - make_interval(mins => $6::int)
+                SELECT COALESCE(sum(n), 0)::bigint AS n, COALESCE(sum(breached), 0)::bigint AS breached
+                FROM (
+                    SELECT \(AlertCounts.countBefore(risk: "r", statuses: pending, cutoff: "age_cut", inclusive: true))
+                            AS n,
+                        CASE WHEN sla_cut <= age_cut
+                            THEN \(AlertCounts.countBefore(risk: "r", statuses: pending, cutoff: "sla_cut"))
+                            ELSE \(AlertCounts.countBefore(
+                                risk: "r", statuses: pending, cutoff: "age_cut", inclusive: true))
+                        END AS breached
+                    FROM unnest($1::text[]) AS r,
+                        LATERAL (
+                            SELECT now() - make_interval(mins => $6::int) AS age_cut,
+                                now() - make_interval(mins => (CASE r WHEN 'critical' THEN $2::int
+                                    WHEN 'high' THEN $3::int WHEN 'medium' THEN $4::int ELSE $5::int END)) AS sla_cut
+                        ) AS cuts
+                ) AS per_risk
                 """, [risks] + ReviewQueue.slaParameters(policy) + [minAge])
             return ReviewQueueResponse(
                 items: try rows.map { try ReviewQueue.item(from: $0, policy: policy) },

@@ -9,16 +9,13 @@ struct ReviewStatistics: Sendable {
     let policy: ReviewPolicy
 
     func compute() async throws -> ReviewStatsResponse {
-        let sla = ReviewQueue.slaParameters(policy)
         let decided = try await database.query(
             """
-            SELECT count(*) FILTER (WHERE status = 'confirmed_fraud') AS fraud,
-                count(*) FILTER (WHERE status = 'legitimate') AS legitimate,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at)) AS median,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at)) AS p90,
-                count(*) FILTER (WHERE decided_at > created_at + \(ReviewQueue.slaInterval(from: 1))) AS late
-            FROM alerts a WHERE status <> 'pending' AND decided_at IS NOT NULL
-            """, sla)
+            SELECT COALESCE(sum(n) FILTER (WHERE status = 'confirmed_fraud'), 0)::bigint AS fraud,
+                COALESCE(sum(n) FILTER (WHERE status = 'legitimate'), 0)::bigint AS legitimate
+            FROM alert_totals WHERE status <> 'pending'
+            """)
+        let times = try await database.query(AlertCounts.decisionTimes, ReviewQueue.slaParameters(policy))
         let deliveries = try await database.query(
             "SELECT channel, state, count(*) AS n FROM notification_deliveries GROUP BY channel, state ORDER BY 1, 2")
         let overrides = try await database.query("SELECT count(*) AS n FROM decision_overrides")
@@ -27,6 +24,8 @@ struct ReviewStatistics: Sendable {
         if let row = decided.first {
             response.decidedFraud = UInt64(try row.int64("fraud") ?? 0)
             response.decidedLegitimate = UInt64(try row.int64("legitimate") ?? 0)
+        }
+        if let row = times.first {
             response.medianSecondsToDecision = try row.double("median") ?? 0
             response.p90SecondsToDecision = try row.double("p90") ?? 0
             response.decidedAfterSLA = UInt64(try row.int64("late") ?? 0)
@@ -50,20 +49,28 @@ struct ReviewStatistics: Sendable {
     }
 
     /// Pending alerts per risk level, and how many of them are past their review SLA (levels without any are
-    /// absent).
+    /// absent). From the counter tables (``AlertCounts``): the cost does not grow with the backlog.
     func pendingByRisk() async throws -> (backlog: [RiskLevel: UInt64], breached: [RiskLevel: UInt64]) {
+        let cutoff = """
+            now() - make_interval(mins => (CASE r WHEN 'critical' THEN $1::int WHEN 'high' THEN $2::int \
+            WHEN 'medium' THEN $3::int ELSE $4::int END))
+            """
         let rows = try await database.query(
             """
-            SELECT risk_level, count(*) AS n,
-                count(*) FILTER (WHERE created_at < now() - \(ReviewQueue.slaInterval(from: 1))) AS breached
-            FROM alerts a WHERE status = 'pending' GROUP BY risk_level
+            SELECT r AS risk_level,
+                \(AlertCounts.total(risk: "r", statuses: "'{pending}'::text[]"))::bigint AS n,
+                \(AlertCounts.countBefore(risk: "r", statuses: "'{pending}'::text[]", cutoff: cutoff))::bigint
+                    AS breached
+            FROM unnest('{medium,high,critical}'::text[]) AS r
             """, ReviewQueue.slaParameters(policy))
         var backlog: [RiskLevel: UInt64] = [:]
         var breached: [RiskLevel: UInt64] = [:]
         for row in rows {
-            guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? "") else { continue }
-            backlog[risk] = UInt64(try row.int64("n") ?? 0)
-            breached[risk] = UInt64(try row.int64("breached") ?? 0)
+            guard let risk = RiskLevel(rawValue: try row.string("risk_level") ?? ""),
+                let n = try row.int64("n"), n > 0
+            else { continue }
+            backlog[risk] = UInt64(n)
+            breached[risk] = UInt64(max(0, try row.int64("breached") ?? 0))
         }
         return (backlog, breached)
     }

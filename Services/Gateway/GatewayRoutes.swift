@@ -258,12 +258,15 @@ struct GatewayRoutes: Sendable {
         reply(await statsReply(requestID: requestID).map { Array($0.utf8) })
     }
 
+    /// Hours of `alerts_by_hour` in `GET /stats` (the dashboard's Overview charts the last day).
+    static let statsHours: UInt32 = 24
+
     /// `GET /stats`' JSON or problem (also the dashboard's answer).
     func statsReply(requestID: String) async -> Result<String, ProblemDetails> {
         do {
             let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
             async let reviewStats = reviews.stats(ReviewStatsRequest(), options: options)
-            let s = try await pipeline.alerts.stats(options: options)
+            let s = try await pipeline.alerts.stats(StatsRequest(hours: Self.statsHours), options: options)
             // An alerts service without txad.v1.Reviews (an older replica during a rolling upgrade): no review figures.
             let review: String
             do {
@@ -281,7 +284,12 @@ struct GatewayRoutes: Sendable {
             body += "\"alerts\":\(s.alerts),\"alerts_by_risk\":\(counts(s.alertsByRisk)),"
             body += "\"review_backlog\":\(s.reviewBacklog),\"reviewed\":{\"fraud\":\(s.reviewedFraud),"
             body += "\"legitimate\":\(s.reviewedLegitimate)},\"alert_precision\":\(JSONText.number(s.alertPrecision)),"
-            body += "\"spooled\":\(s.spooled),\"review\":\(review)}"
+            let hourly = s.alertsByHour.map { count in
+                let hour = RFC3339.format(millis: count.hourMillis)
+                return "{\"hour\":\"\(hour)\",\"risk_level\":\"\(count.riskLevel.rawValue)\",\"count\":\(count.count)}"
+            }
+            body += "\"spooled\":\(s.spooled),\"alerts_by_hour\":[\(hourly.joined(separator: ","))],"
+            body += "\"review\":\(review)}"
             return .success(body)
         } catch {
             return .failure(PredictionPipeline.problem(for: error, requestID: requestID))

@@ -99,8 +99,14 @@ public final class InferenceService: Inference.ServiceProtocol {
     /// Refusals so far, `version: reason`, latest first.
     public var refused: [String] { state.withLock { $0.refused } }
 
-    /// Reports the initial model state to the health callback; call once the server is listening.
-    public func announce() { onModelChange(modelVersion != nil) }
+    /// Reports the initial model state to the health callback and the model gauges (`txad_inference_model_loaded`,
+    /// `txad_inference_model_info`: a model loaded at start never went through ``apply(_:)``); call once the server
+    /// is listening.
+    public func announce() {
+        let version = modelVersion
+        metrics.modelChanged(to: version)
+        onModelChange(version != nil)
+    }
 
     /// Replaces the models in service (one atomic swap).
     public func apply(_ models: ServingModels) {

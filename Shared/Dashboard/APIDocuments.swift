@@ -59,6 +59,19 @@ enum APIDocuments {
     }
 
     /// `GET /stats`.
+    /// Alerts created in one UTC hour at one risk level (`GET /stats`' `alerts_by_hour`).
+    struct HourCount: Decodable, Sendable, Hashable {
+        var hour: String
+        var riskLevel: String
+        var count: Int
+
+        enum CodingKeys: String, CodingKey {
+            case hour
+            case riskLevel = "risk_level"
+            case count
+        }
+    }
+
     struct Stats: Decodable, Sendable, Hashable {
         struct Reviewed: Decodable, Sendable, Hashable {
             var fraud: Int
@@ -77,6 +90,8 @@ enum APIDocuments {
         var spooled: Int
         /// Review and delivery figures; nil from an alerts service without the review API.
         var review: ReviewStats?
+        /// Alerts per UTC hour and risk level over the last day; nil from an older gateway.
+        var alertsByHour: [HourCount]?
 
         enum CodingKeys: String, CodingKey {
             case predictions
@@ -89,6 +104,7 @@ enum APIDocuments {
             case reviewed
             case alertPrecision = "alert_precision"
             case spooled, review
+            case alertsByHour = "alerts_by_hour"
         }
     }
 

@@ -4,62 +4,43 @@ import Foundation
 
 /// Alerts per hour by risk over the last 24 hours, drawn as an SVG time series on the Overview.
 ///
-/// Counted from `GET /alerts` pages (the API has no per-hour counts): at most ``maximumAlerts`` of the newest
-/// alerts are read, and the note says so when the day had more.
+/// Drawn from `GET /stats`' `alerts_by_hour`: the alerts service reads them from its hourly counter table, so the
+/// chart is exact whatever the number of alerts and costs the page nothing beyond the `/stats` call it makes anyway.
 struct AlertTimeline: Sendable {
-    /// Most alerts read for one timeline (10 pages of the API's largest size).
-    static let maximumAlerts = 2000
+    /// Hours charted, the current one included.
+    static let hours = 24
     /// Line colours per risk level (the pages' badge colours).
     static let colors = ["low": "#2e7d32", "medium": "#b7791f", "high": "#d55e00", "critical": "#9b1c1c"]
 
     var svg: String
     var note: String
 
-    /// Counts `alerts` (created within the 24 hours before `now`) per hour and risk level.
-    init(alerts: [APIDocuments.Alert], now: Date, truncated: Bool) {
-        let nowMillis = Int64(now.timeIntervalSince1970 * 1000)
-        var counts: [String: [Double]] = [:]
-        for alert in alerts {
-            guard let created = RFC3339.parseMillis(alert.createdAt) else { continue }
-            let hoursAgo = Int((nowMillis - created) / 3_600_000)
-            guard (0..<24).contains(hoursAgo) else { continue }
-            counts[alert.riskLevel, default: Array(repeating: 0, count: 24)][23 - hoursAgo] += 1
+    /// Charts `counts` (alerts per UTC hour and risk level) of the ``hours`` hours up to the one holding `now`;
+    /// counts of other hours, or with an unreadable hour, are left out.
+    init(counts: [APIDocuments.HourCount], now: Date) {
+        let currentHour = Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) / 3_600_000
+        var series: [String: [Double]] = [:]
+        var total = 0
+        for count in counts {
+            guard let start = RFC3339.parseMillis(count.hour) else { continue }
+            let hoursAgo = Int(currentHour - start / 3_600_000)
+            guard (0..<Self.hours).contains(hoursAgo) else { continue }
+            series[count.riskLevel, default: Array(repeating: 0, count: Self.hours)][Self.hours - 1 - hoursAgo] +=
+                Double(count.count)
+            total += count.count
         }
-        let levels = RiskLevel.allCases.map(\.rawValue).filter { counts[$0] != nil }
-        let series = levels.map { level in
-            EvaluationCharts.Series(
-                name: level,
-                points: (counts[level] ?? []).enumerated().map {
-                    CurvePoint(x: Double($0.offset - 23), y: $0.element, threshold: 0)
-                })
-        }
+        let levels = RiskLevel.allCases.map(\.rawValue).filter { series[$0] != nil }
         svg = EvaluationCharts.lineChart(
-            series, colors: levels.map { Self.colors[$0] ?? "#333" }, title: "Alerts per hour by risk",
-            xLabel: "hours ago (0 = the current hour)", yLabel: "alerts", xRange: -23...0, width: 720, height: 240)
-        let total = alerts.count
-        note =
-            truncated
-            ? "Drawn from the newest \(DashboardFormat.integer(total)) alerts of the last 24 hours; earlier hours "
-                + "had more than shown."
-            : "\(DashboardFormat.integer(total)) alerts in the last 24 hours."
-    }
-}
-
-/// The Overview's timeline, recounted at most every ``maxAge`` so the page and its refreshes stay cheap.
-actor AlertTimelineCache {
-    private let maxAge: TimeInterval
-    private var cached: (at: Date, timeline: AlertTimeline)?
-
-    init(maxAge: TimeInterval = 10) { self.maxAge = maxAge }
-
-    /// The cached timeline, or one counted by `load` (newest alerts since a time → alerts and whether capped).
-    func timeline(
-        now: Date = Date(), load: @Sendable (_ since: Date) async -> (alerts: [APIDocuments.Alert], truncated: Bool)?
-    ) async -> AlertTimeline? {
-        if let cached, now.timeIntervalSince(cached.at) < maxAge { return cached.timeline }
-        guard let loaded = await load(now.addingTimeInterval(-24 * 3600)) else { return cached?.timeline }
-        let timeline = AlertTimeline(alerts: loaded.alerts, now: now, truncated: loaded.truncated)
-        cached = (now, timeline)
-        return timeline
+            levels.map { level in
+                EvaluationCharts.Series(
+                    name: level,
+                    points: (series[level] ?? []).enumerated().map {
+                        CurvePoint(x: Double($0.offset - (Self.hours - 1)), y: $0.element, threshold: 0)
+                    })
+            },
+            colors: levels.map { Self.colors[$0] ?? "#333" }, title: "Alerts per hour by risk",
+            xLabel: "hours ago (0 = the current hour, UTC)", yLabel: "alerts", xRange: Double(1 - Self.hours)...0,
+            width: 720, height: 240)
+        note = "\(DashboardFormat.integer(total)) alerts in the last \(Self.hours) hours."
     }
 }

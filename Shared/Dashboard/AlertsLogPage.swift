@@ -1,3 +1,5 @@
+import Mustache
+
 /// The alert log (`GET /alerts`): every alert, newest first, filtered by status, risk, user and time, paged with
 /// the API's cursors; each row links to the alert's detail and audit trail.
 struct AlertsLogPage {
@@ -72,5 +74,27 @@ struct AlertsLogPage {
         rows = page.alerts.map(AlertRow.init)
         hasRows = !rows.isEmpty
         nextPage = page.nextCursor.map { filters.pageURL(cursor: $0) }
+    }
+}
+
+/// Template lookups by name, not `Mirror`: a row's missing optional (`{{#decidedBy}}`, `{{#note}}`) is looked up here
+/// next, once per row (see ``AlertRow``). Every stored property is listed (a test compares with `Mirror`).
+extension AlertsLogPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "status": status
+        case "statusOptions": statusOptions
+        case "riskLevel": riskLevel
+        case "riskOptions": riskOptions
+        case "userID": userID
+        case "since": since
+        case "until": until
+        case "problem": problem
+        case "rows": rows
+        case "hasRows": hasRows
+        case "firstPage": firstPage
+        case "nextPage": nextPage
+        default: nil
+        }
     }
 }

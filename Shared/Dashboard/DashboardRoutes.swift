@@ -53,7 +53,6 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
     let assets: DashboardAssets
     let csrf: CSRFProtection
     private var batches: BatchResultStore { configuration.batchResults }
-    let timelines = AlertTimelineCache()
     private let explorerSamples = ExplorerSamples()
 
     /// Creates the routes over `backend` (and `api`, the REST routes behind the review and alert pages, which are

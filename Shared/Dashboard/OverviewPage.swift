@@ -44,20 +44,26 @@ struct OverviewPage {
     var refreshURL: String
     var refreshSeconds: Int
 
-    /// The page from the two API answers.
+    /// The page from the two API answers; `timeline` adds the alerts-per-hour chart of the 24 hours up to `now`.
     init(
-        stats: DashboardReply, model: DashboardReply, timeline: AlertTimeline? = nil, refreshSeconds: Int = 5
+        stats: DashboardReply, model: DashboardReply, timeline: Bool = false, now: Date = Date(),
+        refreshSeconds: Int = 5
     ) {
         refreshURL = "/dashboard/overview.json"
         self.refreshSeconds = refreshSeconds
-        timelineSVG = timeline?.svg ?? ""
-        timelineNote = timeline?.note ?? ""
+        timelineSVG = ""
+        timelineNote = ""
         reviewCards = []
         deliveries = []
         hasDeliveries = false
         reviewProblem = nil
         if stats.status == 200, let s = APIDocuments.decode(APIDocuments.Stats.self, from: stats.body) {
             cards = Self.cards(s)
+            if timeline {
+                let chart = AlertTimeline(counts: s.alertsByHour ?? [], now: now)
+                timelineSVG = chart.svg
+                timelineNote = chart.note
+            }
             if let review = s.review {
                 reviewCards = Self.reviewCards(review)
                 deliveries = review.deliveries.keys.sorted().map { channel in

@@ -1,3 +1,5 @@
+import Mustache
+
 /// The review queue (`GET /reviews`): pending alerts highest risk first with age and SLA state, filters, paging,
 /// "claim next" and bulk decisions.
 struct ReviewQueuePage {
@@ -88,5 +90,32 @@ struct ReviewQueuePage {
         }
         previous = queue.offset > 0 ? link("← previous", max(queue.offset - queue.limit, 0)) : nil
         next = queue.offset + rows.count < queue.total ? link("next →", queue.offset + queue.limit) : nil
+    }
+}
+
+/// Template lookups by name, not `Mirror`: a row's missing optional (`{{#claimedBy}}`) is looked up here next, once
+/// per row (see ``AlertRow``). Every stored property is listed (a test compares with `Mirror`).
+extension ReviewQueuePage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "csrfToken": csrfToken
+        case "idempotencyKey": idempotencyKey
+        case "minRisk": minRisk
+        case "riskOptions": riskOptions
+        case "minAge": minAge
+        case "problem": problem
+        case "notice": notice
+        case "rows": rows
+        case "hasRows": hasRows
+        case "total": total
+        case "breached": breached
+        case "breachedAny": breachedAny
+        case "showing": showing
+        case "previous": previous
+        case "next": next
+        case "bulk": bulk
+        case "hasBulk": hasBulk
+        default: nil
+        }
     }
 }

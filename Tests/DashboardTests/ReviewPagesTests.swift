@@ -155,22 +155,67 @@ import Testing
         #expect(detail.historySVG.contains(DashboardFixtures.hostileEscaped))
     }
 
-    @Test func timelineCountsAlertsPerHourByRisk() throws {
-        let now = try #require(ISO8601DateFormatter().date(from: "2026-12-03T12:30:00Z"))
-        let json = [
-            ReviewFixtures.alert(id: "1", risk: "high", createdAt: "2026-12-03T12:10:00.000Z"),
-            ReviewFixtures.alert(id: "2", risk: "high", createdAt: "2026-12-03T12:20:00.000Z"),
-            ReviewFixtures.alert(id: "3", risk: "critical", createdAt: "2026-12-03T09:00:00.000Z"),
-            ReviewFixtures.alert(id: "4", risk: "medium", createdAt: "2026-12-01T09:00:00.000Z"),
-        ].joined(separator: ",")
+    @Test func templateLookupsByNameMatchEveryProperty() throws {
         let page = try #require(
             APIDocuments.decode(
-                APIDocuments.AlertPage.self, from: Array("{\"alerts\":[\(json)],\"next_cursor\":null}".utf8)))
-        let timeline = AlertTimeline(alerts: page.alerts, now: now, truncated: false)
+                APIDocuments.AlertPage.self,
+                from: Array(
+                    ("{\"alerts\":[" + ReviewFixtures.alert(
+                        id: "7", status: "confirmed_fraud", claimedBy: "ana", decidedBy: "bo",
+                        createdAt: "2026-12-03T12:10:00.000Z")
+                        + "],\"next_cursor\":null}").utf8)))
+        let row = AlertRow(try #require(page.alerts.first))
+        #expect(Mirror(reflecting: row).children.count == 14)
+        try Self.expectLookupsMatchMirror(row, row.child(named:))
+        let queue = ReviewQueuePage(
+            minRisk: "high", minAge: nil,
+            reply: ReviewFixtures.reply(
+                200, "{\"items\":[\(ReviewFixtures.alert(id: "9"))],\"total\":120,\"breached\":4,\"limit\":50,\"offset\":50}"),
+            csrfToken: "tok", idempotencyKey: "key")
+        try Self.expectLookupsMatchMirror(queue, queue.child(named:))
+        let log = AlertsLogPage(
+            filters: AlertsLogPage.Filters(status: "pending", cursor: "c1"),
+            reply: ReviewFixtures.reply(200, "{\"alerts\":[\(ReviewFixtures.alert(id: "3"))],\"next_cursor\":\"c2\"}"))
+        try Self.expectLookupsMatchMirror(log, log.child(named:))
+    }
+
+    /// `lookup` (a `MustacheParent`'s `child(named:)`) answers every stored property as `Mirror` does (optionals
+    /// unwrapped, nil for none) and nil for an unknown name.
+    static func expectLookupsMatchMirror(
+        _ value: Any, _ lookup: (String) -> Any?, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        for child in Mirror(reflecting: value).children {
+            let label = try #require(child.label)
+            let reflected = Mirror(reflecting: child.value)
+            let expected: Any? = reflected.displayStyle == .optional ? reflected.children.first?.value : child.value
+            let looked = lookup(label)
+            #expect(looked.map { "\($0)" } == expected.map { "\($0)" }, "\(label)", sourceLocation: sourceLocation)
+            #expect((looked == nil) == (expected == nil), "\(label)", sourceLocation: sourceLocation)
+        }
+        #expect(lookup("noSuchName") == nil, sourceLocation: sourceLocation)
+    }
+
+    @Test func timelineChartsTheAlertsServicesHourlyCounts() throws {
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-12-03T12:30:00Z"))
+        let stats =
+            "{\"predictions\":10,\"predictions_by_risk\":{},\"anomalies\":2,\"anomaly_rate\":0.2,\"alerts\":9,"
+            + "\"alerts_by_risk\":{},\"review_backlog\":1,\"reviewed\":{\"fraud\":1,\"legitimate\":0},"
+            + "\"alert_precision\":1,\"spooled\":0,\"review\":null,\"alerts_by_hour\":["
+            + "{\"hour\":\"2026-12-01T09:00:00.000Z\",\"risk_level\":\"medium\",\"count\":5},"
+            + "{\"hour\":\"2026-12-03T09:00:00.000Z\",\"risk_level\":\"critical\",\"count\":1},"
+            + "{\"hour\":\"2026-12-03T12:00:00.000Z\",\"risk_level\":\"high\",\"count\":2}]}"
+        let decoded = try #require(APIDocuments.decode(APIDocuments.Stats.self, from: Array(stats.utf8)))
+        let timeline = AlertTimeline(counts: decoded.alertsByHour ?? [], now: now)
         #expect(timeline.svg.components(separatedBy: "<polyline").count - 1 == 2)  // high and critical; medium is too old
         #expect(timeline.svg.contains("#9b1c1c") && timeline.svg.contains("#d55e00"))
-        #expect(timeline.note == "4 alerts in the last 24 hours.")
-        #expect(AlertTimeline(alerts: page.alerts, now: now, truncated: true).note.hasPrefix("Drawn from the newest"))
+        #expect(timeline.note == "3 alerts in the last 24 hours.")
+        let page = OverviewPage(
+            stats: DashboardReply(status: 200, body: Array(stats.utf8)), model: DashboardReply(status: 503, body: []),
+            timeline: true, now: now)
+        #expect(page.timelineSVG == timeline.svg && page.timelineNote == timeline.note)
+        let withoutChart = OverviewPage(
+            stats: DashboardReply(status: 200, body: Array(stats.utf8)), model: DashboardReply(status: 503, body: []))
+        #expect(withoutChart.timelineSVG.isEmpty)
     }
 
     @Test func overviewShowsSLAAndDeliveries() {

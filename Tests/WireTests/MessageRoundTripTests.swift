@@ -98,6 +98,8 @@ struct MessageRoundTripTests {
         try roundTrip(RecordResponse(recorded: UInt32.max, alerts: 7, spooled: true))
         try roundTrip(StatsRequest())
         try roundTrip(StatsRequest(sinceMillis: Int64.min))
+        try roundTrip(StatsRequest(sinceMillis: 5, hours: 24))
+        try roundTrip(HourlyRiskCount(hourMillis: 1_714_003_200_000, riskLevel: .critical, count: UInt64.max))
         try roundTrip(RiskCount(riskLevel: .high, count: UInt64.max))
         try roundTrip(StatsResponse())
         try roundTrip(
@@ -105,7 +107,11 @@ struct MessageRoundTripTests {
                 predictions: UInt64.max,
                 predictionsByRisk: RiskLevel.allCases.map { RiskCount(riskLevel: $0, count: 3) },
                 anomalies: 5, anomalyRate: 0.05, alerts: 4, alertsByRisk: [RiskCount(riskLevel: .critical, count: 1)],
-                reviewBacklog: 2, reviewedFraud: 1, reviewedLegitimate: 1, alertPrecision: 0.5, spooled: 9))
+                reviewBacklog: 2, reviewedFraud: 1, reviewedLegitimate: 1, alertPrecision: 0.5, spooled: 9,
+                alertsByHour: [
+                    HourlyRiskCount(hourMillis: 1_714_000_000_000, riskLevel: .high, count: 3),
+                    HourlyRiskCount(hourMillis: 1_714_003_600_000, riskLevel: .medium, count: 1),
+                ]))
         try roundTrip(ReviewDecision())
         for decision in [Decision.unspecified, .fraud, .legitimate, .unrecognized(-5)] {
             try roundTrip(ReviewDecision(decision: decision, note: Fixtures.unicode, analyst: "a", decidedAtMillis: 1))

@@ -84,20 +84,24 @@ struct PredictionsBenchCommand: AsyncParsableCommand {
         try await postgres?.stop()
     }
 
-    /// Waits until the service has applied migration 50 (partitioned predictions).
+    /// Waits until the service has applied the migrations the measured queries read: 50 (partitioned predictions)
+    /// and 60 (alert counters; on a loaded database it back-fills them from the alerts).
     private func waitForSchema(_ database: PostgresClient, process: ServiceProcess) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw CLIError("txad-alerts stopped:\n\(process.logTail())") }
             let rows = try? await database.query(
-                "SELECT count(*) AS n FROM pg_class WHERE relname = '\(Self.alertedPartition)'")
-            if (try? rows?.first?.int64("n")) == 1 { return }
+                "SELECT count(*) AS n FROM pg_class WHERE relname = ANY($1::text[])",
+                [PostgresValue(array: Self.requiredRelations.map { PostgresValue($0) })])
+            if (try? rows?.first?.int64("n")) == Int64(Self.requiredRelations.count) { return }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw CLIError("txad-alerts did not migrate the database within 120 s:\n\(process.logTail())")
     }
 
     private static let alertedPartition = "predictions_alerted"
+    /// Relations of migrations 50 (partitioned predictions) and 60 (alert counters).
+    private static let requiredRelations = [alertedPartition, "alert_counts"]
 
     /// Fills predictions (daily partitions created first) and alerts in SQL, unless the database already holds them
     /// (a `--database-url` an earlier run loaded: loading 10 M rows takes minutes).

@@ -32,10 +32,34 @@ public struct RecordResponse: Sendable, Hashable {
 public struct StatsRequest: Sendable, Hashable {
     /// Only count records scored at or after this time (Unix ms); 0 = all.
     public var sinceMillis: Int64
+    /// Also return alerts per hour and risk level for this many UTC hours, the current one included (0 = none;
+    /// at most ``maximumHours``). Independent of `sinceMillis`.
+    public var hours: UInt32
+
+    /// The largest `hours` the alerts service answers (a week).
+    public static let maximumHours: UInt32 = 168
 
     /// Creates a request.
-    public init(sinceMillis: Int64 = 0) {
+    public init(sinceMillis: Int64 = 0, hours: UInt32 = 0) {
         self.sinceMillis = sinceMillis
+        self.hours = hours
+    }
+}
+
+/// Alerts created in one UTC hour at one risk level, in `StatsResponse.alertsByHour`.
+public struct HourlyRiskCount: Sendable, Hashable {
+    /// Start of the hour, Unix milliseconds.
+    public var hourMillis: Int64
+    /// The risk level counted.
+    public var riskLevel: RiskLevel
+    /// How many.
+    public var count: UInt64
+
+    /// Creates a count.
+    public init(hourMillis: Int64, riskLevel: RiskLevel, count: UInt64) {
+        self.hourMillis = hourMillis
+        self.riskLevel = riskLevel
+        self.count = count
     }
 }
 
@@ -77,13 +101,18 @@ public struct StatsResponse: Sendable, Hashable {
     public var alertPrecision: Double
     /// Alerts currently in the local spool, waiting for PostgreSQL.
     public var spooled: UInt64
+    /// Alerts per hour and risk level over the hours asked for (`StatsRequest.hours`), oldest first; hours and
+    /// levels without alerts are absent.
+    public var alertsByHour: [HourlyRiskCount]
 
     /// Creates a response.
     public init(
         predictions: UInt64 = 0, predictionsByRisk: [RiskCount] = [], anomalies: UInt64 = 0, anomalyRate: Double = 0,
         alerts: UInt64 = 0, alertsByRisk: [RiskCount] = [], reviewBacklog: UInt64 = 0, reviewedFraud: UInt64 = 0,
-        reviewedLegitimate: UInt64 = 0, alertPrecision: Double = 0, spooled: UInt64 = 0
+        reviewedLegitimate: UInt64 = 0, alertPrecision: Double = 0, spooled: UInt64 = 0,
+        alertsByHour: [HourlyRiskCount] = []
     ) {
+        self.alertsByHour = alertsByHour
         self.predictions = predictions
         self.predictionsByRisk = predictionsByRisk
         self.anomalies = anomalies

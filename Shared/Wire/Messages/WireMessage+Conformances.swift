@@ -317,6 +317,21 @@ extension RiskCount: WireMessage {
     }
 }
 
+extension HourlyRiskCount: WireMessage {
+    /// `txad.v1.HourlyRiskCount`.
+    public static var protoName: String { "txad.v1.HourlyRiskCount" }
+
+    /// Implementation detail of Wire.
+    public func _cMessage(in arena: inout WireArena) throws(RPCError) -> UnsafeMutableRawPointer {
+        try arena.build(self)
+    }
+
+    /// Implementation detail of Wire.
+    public init(_unpacking bytes: UnsafeRawBufferPointer, arena: inout WireArena) throws(RPCError) {
+        self = try arena.unpack(bytes)
+    }
+}
+
 extension StatsResponse: WireMessage {
     /// `txad.v1.StatsResponse`.
     public static var protoName: String { "txad.v1.StatsResponse" }

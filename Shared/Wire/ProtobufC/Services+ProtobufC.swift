@@ -240,10 +240,33 @@ extension StatsRequest: CMessageConvertible {
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {
         c.pointee.since_ms = sinceMillis
+        c.pointee.hours = hours
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
-        self.init(sinceMillis: c.pointee.since_ms)
+        self.init(sinceMillis: c.pointee.since_ms, hours: c.pointee.hours)
+    }
+}
+
+extension HourlyRiskCount: CMessageConvertible {
+    typealias CStruct = Txad__V1__HourlyRiskCount
+    static var cName: String { "HourlyRiskCount" }
+    static func cInit(_ message: UnsafeMutablePointer<CStruct>) { txad__v1__hourly_risk_count__init(message) }
+    static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? { txad__v1__hourly_risk_count__unpack(allocator, count, bytes) }
+
+    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {
+        c.pointee.hour_ms = hourMillis
+        c.pointee.risk_level = RiskLevelMapping.c(riskLevel)
+        c.pointee.count = count
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(RPCError) {
+        self.init(
+            hourMillis: c.pointee.hour_ms,
+            riskLevel: try RiskLevelMapping.required(c.pointee.risk_level, field: "HourlyRiskCount.risk_level"),
+            count: c.pointee.count)
     }
 }
 
@@ -287,6 +310,7 @@ extension StatsResponse: CMessageConvertible {
         c.pointee.reviewed_legitimate = reviewedLegitimate
         c.pointee.alert_precision = alertPrecision
         c.pointee.spooled = spooled
+        (c.pointee.n_alerts_by_hour, c.pointee.alerts_by_hour) = try arena.makeStructArray(alertsByHour)
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
@@ -305,7 +329,10 @@ extension StatsResponse: CMessageConvertible {
             reviewedFraud: m.reviewed_fraud,
             reviewedLegitimate: m.reviewed_legitimate,
             alertPrecision: m.alert_precision,
-            spooled: m.spooled)
+            spooled: m.spooled,
+            alertsByHour: try decodeArray(
+                count: m.n_alerts_by_hour, m.alerts_by_hour, as: HourlyRiskCount.self,
+                field: "StatsResponse.alerts_by_hour"))
     }
 }
 

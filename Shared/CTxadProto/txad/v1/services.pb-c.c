@@ -502,6 +502,51 @@ void   txad__v1__stats_request__free_unpacked
   assert(message->base.descriptor == &txad__v1__stats_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   txad__v1__hourly_risk_count__init
+                     (Txad__V1__HourlyRiskCount         *message)
+{
+  static const Txad__V1__HourlyRiskCount init_value = TXAD__V1__HOURLY_RISK_COUNT__INIT;
+  *message = init_value;
+}
+size_t txad__v1__hourly_risk_count__get_packed_size
+                     (const Txad__V1__HourlyRiskCount *message)
+{
+  assert(message->base.descriptor == &txad__v1__hourly_risk_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t txad__v1__hourly_risk_count__pack
+                     (const Txad__V1__HourlyRiskCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &txad__v1__hourly_risk_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t txad__v1__hourly_risk_count__pack_to_buffer
+                     (const Txad__V1__HourlyRiskCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &txad__v1__hourly_risk_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Txad__V1__HourlyRiskCount *
+       txad__v1__hourly_risk_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Txad__V1__HourlyRiskCount *)
+     protobuf_c_message_unpack (&txad__v1__hourly_risk_count__descriptor,
+                                allocator, len, data);
+}
+void   txad__v1__hourly_risk_count__free_unpacked
+                     (Txad__V1__HourlyRiskCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &txad__v1__hourly_risk_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   txad__v1__risk_count__init
                      (Txad__V1__RiskCount         *message)
 {
@@ -1430,7 +1475,7 @@ const ProtobufCMessageDescriptor txad__v1__record_response__descriptor =
   (ProtobufCMessageInit) txad__v1__record_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__stats_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor txad__v1__stats_request__field_descriptors[2] =
 {
   {
     "since_ms",
@@ -1444,14 +1489,27 @@ static const ProtobufCFieldDescriptor txad__v1__stats_request__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "hours",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__StatsRequest, hours),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__stats_request__field_indices_by_name[] = {
+  1,   /* field[1] = hours */
   0,   /* field[0] = since_ms */
 };
 static const ProtobufCIntRange txad__v1__stats_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor txad__v1__stats_request__descriptor =
 {
@@ -1461,11 +1519,75 @@ const ProtobufCMessageDescriptor txad__v1__stats_request__descriptor =
   "Txad__V1__StatsRequest",
   "txad.v1",
   sizeof(Txad__V1__StatsRequest),
-  1,
+  2,
   txad__v1__stats_request__field_descriptors,
   txad__v1__stats_request__field_indices_by_name,
   1,  txad__v1__stats_request__number_ranges,
   (ProtobufCMessageInit) txad__v1__stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor txad__v1__hourly_risk_count__field_descriptors[3] =
+{
+  {
+    "hour_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__HourlyRiskCount, hour_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "risk_level",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__HourlyRiskCount, risk_level),
+    &txad__v1__risk_level__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__HourlyRiskCount, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned txad__v1__hourly_risk_count__field_indices_by_name[] = {
+  2,   /* field[2] = count */
+  0,   /* field[0] = hour_ms */
+  1,   /* field[1] = risk_level */
+};
+static const ProtobufCIntRange txad__v1__hourly_risk_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor txad__v1__hourly_risk_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "txad.v1.HourlyRiskCount",
+  "HourlyRiskCount",
+  "Txad__V1__HourlyRiskCount",
+  "txad.v1",
+  sizeof(Txad__V1__HourlyRiskCount),
+  3,
+  txad__v1__hourly_risk_count__field_descriptors,
+  txad__v1__hourly_risk_count__field_indices_by_name,
+  1,  txad__v1__hourly_risk_count__number_ranges,
+  (ProtobufCMessageInit) txad__v1__hourly_risk_count__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor txad__v1__risk_count__field_descriptors[2] =
@@ -1519,7 +1641,7 @@ const ProtobufCMessageDescriptor txad__v1__risk_count__descriptor =
   (ProtobufCMessageInit) txad__v1__risk_count__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__stats_response__field_descriptors[11] =
+static const ProtobufCFieldDescriptor txad__v1__stats_response__field_descriptors[12] =
 {
   {
     "predictions",
@@ -1653,10 +1775,23 @@ static const ProtobufCFieldDescriptor txad__v1__stats_response__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alerts_by_hour",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Txad__V1__StatsResponse, n_alerts_by_hour),
+    offsetof(Txad__V1__StatsResponse, alerts_by_hour),
+    &txad__v1__hourly_risk_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__stats_response__field_indices_by_name[] = {
   9,   /* field[9] = alert_precision */
   4,   /* field[4] = alerts */
+  11,   /* field[11] = alerts_by_hour */
   5,   /* field[5] = alerts_by_risk */
   2,   /* field[2] = anomalies */
   3,   /* field[3] = anomaly_rate */
@@ -1670,7 +1805,7 @@ static const unsigned txad__v1__stats_response__field_indices_by_name[] = {
 static const ProtobufCIntRange txad__v1__stats_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor txad__v1__stats_response__descriptor =
 {
@@ -1680,7 +1815,7 @@ const ProtobufCMessageDescriptor txad__v1__stats_response__descriptor =
   "Txad__V1__StatsResponse",
   "txad.v1",
   sizeof(Txad__V1__StatsResponse),
-  11,
+  12,
   txad__v1__stats_response__field_descriptors,
   txad__v1__stats_response__field_indices_by_name,
   1,  txad__v1__stats_response__number_ranges,

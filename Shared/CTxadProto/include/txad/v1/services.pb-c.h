@@ -27,6 +27,7 @@ typedef struct Txad__V1__ReloadResponse Txad__V1__ReloadResponse;
 typedef struct Txad__V1__RecordRequest Txad__V1__RecordRequest;
 typedef struct Txad__V1__RecordResponse Txad__V1__RecordResponse;
 typedef struct Txad__V1__StatsRequest Txad__V1__StatsRequest;
+typedef struct Txad__V1__HourlyRiskCount Txad__V1__HourlyRiskCount;
 typedef struct Txad__V1__RiskCount Txad__V1__RiskCount;
 typedef struct Txad__V1__StatsResponse Txad__V1__StatsResponse;
 typedef struct Txad__V1__ReviewDecision Txad__V1__ReviewDecision;
@@ -236,10 +237,33 @@ struct  Txad__V1__StatsRequest
    * Only count records scored at or after this time (Unix ms); 0 = all.
    */
   int64_t since_ms;
+  /*
+   * Also return alerts per hour and risk level for this many UTC hours, the current one included (0 = none;
+   * at most 168). Independent of since_ms.
+   */
+  uint32_t hours;
 };
 #define TXAD__V1__STATS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__stats_request__descriptor) \
-    , 0 }
+    , 0, 0 }
+
+
+/*
+ * Alerts created in one UTC hour at one risk level.
+ */
+struct  Txad__V1__HourlyRiskCount
+{
+  ProtobufCMessage base;
+  /*
+   * Start of the hour, Unix ms.
+   */
+  int64_t hour_ms;
+  Txad__V1__RiskLevel risk_level;
+  uint64_t count;
+};
+#define TXAD__V1__HOURLY_RISK_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&txad__v1__hourly_risk_count__descriptor) \
+    , 0, TXAD__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0 }
 
 
 struct  Txad__V1__RiskCount
@@ -272,10 +296,16 @@ struct  Txad__V1__StatsResponse
    */
   double alert_precision;
   uint64_t spooled;
+  /*
+   * Alerts per hour and risk level over the hours asked for (StatsRequest.hours), oldest first; hours and levels
+   * without alerts are absent.
+   */
+  size_t n_alerts_by_hour;
+  Txad__V1__HourlyRiskCount **alerts_by_hour;
 };
 #define TXAD__V1__STATS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__stats_response__descriptor) \
-    , 0, 0,NULL, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0 }
+    , 0, 0,NULL, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0, 0,NULL }
 
 
 struct  Txad__V1__ReviewDecision
@@ -569,6 +599,25 @@ Txad__V1__StatsRequest *
 void   txad__v1__stats_request__free_unpacked
                      (Txad__V1__StatsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Txad__V1__HourlyRiskCount methods */
+void   txad__v1__hourly_risk_count__init
+                     (Txad__V1__HourlyRiskCount         *message);
+size_t txad__v1__hourly_risk_count__get_packed_size
+                     (const Txad__V1__HourlyRiskCount   *message);
+size_t txad__v1__hourly_risk_count__pack
+                     (const Txad__V1__HourlyRiskCount   *message,
+                      uint8_t             *out);
+size_t txad__v1__hourly_risk_count__pack_to_buffer
+                     (const Txad__V1__HourlyRiskCount   *message,
+                      ProtobufCBuffer     *buffer);
+Txad__V1__HourlyRiskCount *
+       txad__v1__hourly_risk_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   txad__v1__hourly_risk_count__free_unpacked
+                     (Txad__V1__HourlyRiskCount *message,
+                      ProtobufCAllocator *allocator);
 /* Txad__V1__RiskCount methods */
 void   txad__v1__risk_count__init
                      (Txad__V1__RiskCount         *message);
@@ -756,6 +805,9 @@ typedef void (*Txad__V1__RecordResponse_Closure)
 typedef void (*Txad__V1__StatsRequest_Closure)
                  (const Txad__V1__StatsRequest *message,
                   void *closure_data);
+typedef void (*Txad__V1__HourlyRiskCount_Closure)
+                 (const Txad__V1__HourlyRiskCount *message,
+                  void *closure_data);
 typedef void (*Txad__V1__RiskCount_Closure)
                  (const Txad__V1__RiskCount *message,
                   void *closure_data);
@@ -908,6 +960,7 @@ extern const ProtobufCMessageDescriptor txad__v1__reload_response__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__record_request__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__record_response__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__stats_request__descriptor;
+extern const ProtobufCMessageDescriptor txad__v1__hourly_risk_count__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__risk_count__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__stats_response__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__review_decision__descriptor;
