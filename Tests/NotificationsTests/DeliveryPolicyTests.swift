@@ -71,7 +71,10 @@ struct DeliveryPolicyTests {
             default: .status(200)
             }
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The dispatcher's client configuration: a refused connection fails at once, so no step waits for a
+        // timeout except the one that is about a timeout.
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: NotificationSender.clientConfiguration(connectionsPerHost: 8))
         let sender = NotificationSender(client: client)
         func attempt(_ path: String, timeout: Duration = .seconds(30)) async -> DeliveryDecision {
             let result = await sender.send(
