@@ -39,13 +39,15 @@ final class ChannelSlots: Sendable {
         }
     }
 
-    /// Gives back `count` slots of `channel` (an unused reservation, or a send that finished).
-    func release(_ channel: String, count: Int = 1) {
+    /// Gives back `count` slots of `channel`: a send that finished (`wakes`: may wake a worker that found the
+    /// channel full), or an unused reservation (`wakes: false` — the worker that held it looks again by itself if
+    /// a `NOTIFY` came meanwhile, so waking the others would only send them after rows it already took).
+    func release(_ channel: String, count: Int = 1, wakes: Bool = true) {
         guard count > 0, let limit = limits[channel] else { return }
         let signal = state.withLock { state -> Bool in
             let now = max(0, state.inFlight[channel, default: 0] - count)
             state.inFlight[channel] = now
-            guard state.waiting, limit - now >= Self.threshold(limit) else { return false }
+            guard wakes, state.waiting, limit - now >= Self.threshold(limit) else { return false }
             state.waiting = false
             return true
         }

@@ -144,7 +144,7 @@ struct NotificationDispatcher: Service {
                     var used: [String: Int] = [:]
                     for claim in claims { used[claim.channel, default: 0] += 1 }
                     for (channel, count) in reserved {
-                        context.slots.release(channel, count: count - used[channel, default: 0])
+                        context.slots.release(channel, count: count - used[channel, default: 0], wakes: false)
                     }
                     // A channel that got all it asked for may have more due.
                     more = reserved.contains { channel, count in used[channel, default: 0] == count }
@@ -165,7 +165,7 @@ struct NotificationDispatcher: Service {
                             logger.warning(
                                 "loading claimed alerts failed; their leases will expire",
                                 metadata: ["error": "\(error)"])
-                            for claim in claims { context.slots.release(claim.channel) }
+                            for claim in claims { context.slots.release(claim.channel, wakes: false) }
                         }
                     }
                 }
