@@ -127,9 +127,22 @@ public final class HTTPSink: Sendable {
     }
 
     /// Listens again on the same port after ``stop()``.
-    public func restart() async throws {
-        let channel = try await Self.bind(port: port, state: state)
-        state.withLockedValue { $0.channel = channel }
+    ///
+    /// Right after ``stop()`` the port may still be held by the closed connections' sockets on their way out (a
+    /// peer that has not answered the close yet), so binding is tried again every 50 ms for up to `within`; the last
+    /// error is thrown after that.
+    public func restart(within: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + within
+        while true {
+            do {
+                let channel = try await Self.bind(port: port, state: state)
+                state.withLockedValue { $0.channel = channel }
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     private static func bind(port: Int, state: NIOLockedValueBox<State>) async throws -> any Channel {
