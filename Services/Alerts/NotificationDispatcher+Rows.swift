@@ -89,8 +89,9 @@ extension NotificationDispatcher {
                 do {
                     let count = try await deadLetterUnroutable(in: context.database)
                     if count > 0 {
-                        logger.error("notifications of channels missing from the routing file dead-lettered",
-                                     metadata: ["rows": "\(count)"])
+                        logger.error(
+                            "notifications of channels missing from the routing file dead-lettered",
+                            metadata: ["rows": "\(count)"])
                     }
                     last = .now
                 } catch {
@@ -115,7 +116,8 @@ extension NotificationDispatcher {
         let decoder = JSONDecoder()
         for row in rows {
             guard let id = try row.int64("alert_id") else { continue }
-            let reasons = (try? decoder.decode([Reason].self, from: Data((try row.string("reasons") ?? "[]").utf8))) ?? []
+            let reasons =
+                (try? decoder.decode([Reason].self, from: Data((try row.string("reasons") ?? "[]").utf8))) ?? []
             notices[id] = AlertNotice(
                 alertID: String(id), transactionID: try row.string("transaction_id") ?? "",
                 userPseudonym: Redaction.pseudonym(forUserID: try row.string("user_id") ?? ""),

@@ -189,7 +189,8 @@ struct NotificationDispatcher: Service {
             } catch {
                 failures += 1
                 logger.warning(
-                    "recording notification outcomes failed", metadata: ["error": "\(error)", "rows": "\(outcomes.count)"])
+                    "recording notification outcomes failed",
+                    metadata: ["error": "\(error)", "rows": "\(outcomes.count)"])
                 if stopping && failures >= 3 { continue }
                 context.outcomes.putBack(outcomes)
                 try? await Task.sleep(for: .seconds(1))

@@ -21,11 +21,13 @@ struct ChannelConcurrencyTests {
           critical: {channels: [wide], group_window: 0, max_per_hour: 1000}
         """)
 
+    /// Every request is answered after 1 s.
+    static let slowSink: HTTPSink.Responder = { _, _ in .delayed(.seconds(1), .status(200)) }
+
     static let delivered = "SELECT count(*) AS n FROM notification_deliveries WHERE state = 'delivered'"
 
     @Test func aChannelNeverHasMoreRequestsInFlightThanItsLimit() async throws {
-        try await OutboxFixture.with(responder: { _, _ in .delayed(.seconds(1), .status(200)) }, routing: Self.routing) {
-            fx in
+        try await OutboxFixture.with(responder: Self.slowSink, routing: Self.routing) { fx in
             #expect(fx.routing.channels["narrow"]?.maxConcurrency == 3)
             try await fx.whileDispatching([fx.dispatcher()]) {
                 // 24 rows of the narrow channel, due at once.
@@ -47,8 +49,7 @@ struct ChannelConcurrencyTests {
     }
 
     @Test func twoDispatchersEachKeepTheLimit() async throws {
-        try await OutboxFixture.with(responder: { _, _ in .delayed(.seconds(1), .status(200)) }, routing: Self.routing) {
-            fx in
+        try await OutboxFixture.with(responder: Self.slowSink, routing: Self.routing) { fx in
             try await fx.recorder.record((0..<24).map { OutboxFixture.scored("n\($0)", .high) })
             let delivered = try await fx.whileDispatching([fx.dispatcher(), fx.dispatcher()]) {
                 try await fx.waitFor(Self.delivered, equals: 24)
@@ -62,7 +63,9 @@ struct ChannelConcurrencyTests {
 
     @Test func rowsOfAChannelMissingFromTheRoutingFileAreDeadLettered() async throws {
         try await OutboxFixture.with(routing: Self.routing) { fx in
-            try await fx.recorder.record([OutboxFixture.scored("gone-1", .high), OutboxFixture.scored("kept-1", .critical)])
+            try await fx.recorder.record([
+                OutboxFixture.scored("gone-1", .high), OutboxFixture.scored("kept-1", .critical),
+            ])
             // A later routing file without `narrow`.
             let later = try OutboxFixture.yaml(
                 """
