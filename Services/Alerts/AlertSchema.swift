@@ -105,6 +105,12 @@ enum AlertSchema {
         Migration(
             version: 12, name: "notification_cap_counts_sent_incident_keys_and_wake",
             sql: NotificationOutbox.migration12),
+        Migration(
+            version: 13, name: "notification_deliveries_due_per_channel",
+            sql: """
+                CREATE INDEX notification_deliveries_channel_due ON notification_deliveries (channel, next_attempt_at)
+                    WHERE state IN ('pending', 'delivering');
+                """),
         // 20–29: the review API.
         Migration(
             version: 20, name: "review_claims_idempotency_and_override_audit",

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Domain
 import Foundation
 import Logging
-import Metrics
 import Notifications
 import ServiceKit
 import ServiceLifecycle
@@ -16,17 +15,23 @@ import Stores
 /// (webhook `Idempotency-Key`) or `dedup_key` (PagerDuty). An outcome is written only while the row is still
 /// leased to this dispatcher, so a late answer never overwrites a newer attempt's.
 ///
-/// ``Configuration/workers`` loops each claim up to ``Configuration/batchSize`` rows and send them concurrently, so
-/// one slow receiver holds up one batch, not the outbox. All requests go through one shared `HTTPClient`, shut
-/// down when the service stops. Idle workers wait for the outbox's `NOTIFY` (sent on commit by every insert into
-/// it and every re-queue, received through a `PostgresListener`) or at most ``Configuration/idleInterval``, which
-/// picks up retries and follow-ups that fall due later.
+/// A pipeline, not lockstep rounds: ``Configuration/workers`` claim loops each claim, per channel, at most as many
+/// due rows as that channel has free slots (its `max_concurrency`, see ``ChannelSlots``; at most
+/// ``Configuration/batchSize`` per claim) and start sending them at once without waiting for earlier sends, so one
+/// slow answer holds one slot, not a batch. Finished sends go to one recorder that writes every answer gathered
+/// meanwhile with one `UPDATE … FROM unnest(…)`. A claimed row is sent immediately (never parked behind a limit
+/// while its lease runs), so the lease only has to exceed the channel timeout. All requests go through one shared
+/// `HTTPClient` (keep-alive connections, up to the channels' limits per host), shut down when the service stops;
+/// the dispatcher has its own small PostgreSQL pool, so delivery never waits for, or delays, alert recording.
+/// Idle workers wait for the outbox's `NOTIFY` (sent on commit by every insert into it and every re-queue,
+/// received through a `PostgresListener`), for a full channel to free a quarter of its slots, or at most
+/// ``Configuration/idleInterval``, which picks up retries and follow-ups that fall due later.
 struct NotificationDispatcher: Service {
     /// Tuning; the defaults suit one alerts replica on a small machine.
     struct Configuration: Sendable {
-        /// Concurrent claim-and-send loops. Default 4.
+        /// Concurrent claim loops (claims overlap sends and each other). Default 4.
         var workers: Int = 4
-        /// Rows per claim. Default 128.
+        /// Most rows per channel in one claim. Default 128.
         var batchSize: Int = 128
         /// Longest wait when nothing is due and no `NOTIFY` arrived: how late a retry or follow-up may be sent
         /// after it fell due. Default 1 s.
@@ -62,21 +67,43 @@ struct NotificationDispatcher: Service {
         self.logger = logger
     }
 
+    /// What one running dispatcher shares between its loops.
+    struct Context: Sendable {
+        var database: PostgresClient
+        var sender: NotificationSender
+        var wakeup: OutboxWakeup
+        var slots: ChannelSlots
+        var outcomes: OutcomeBuffer<Outcome>
+    }
+
     func run() async throws {
+        let workers = max(1, configuration.workers)
         let listener =
             configuration.listens
             ? try PostgresListener(
                 configuration: database.configuration, channel: NotificationOutbox.wakeChannel, logger: logger) : nil
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        clientConfiguration.redirectConfiguration = .disallow
+        var poolConfiguration = database.configuration
+        poolConfiguration.poolSize = workers + 2
+        let pool = PostgresClient(configuration: poolConfiguration, logger: logger)
+        let limits = routing.channels.mapValues(\.maxConcurrency)
+        // Channels sharing a host share its connections: allow every channel's limit at once.
+        let clientConfiguration = NotificationSender.clientConfiguration(
+            connectionsPerHost: min(4096, limits.values.reduce(0, +)))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let sender = NotificationSender(client: client)
         let wakeup = OutboxWakeup()
+        let context = Context(
+            database: pool, sender: NotificationSender(client: client), wakeup: wakeup,
+            slots: ChannelSlots(limits: limits, wakeup: wakeup), outcomes: OutcomeBuffer())
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<max(1, configuration.workers) {
-                    group.addTask { await self.workLoop(sender: sender, wakeup: wakeup) }
+                group.addTask { await self.recordLoop(context) }
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { loops in
+                        for _ in 0..<workers { loops.addTask { await self.workLoop(context) } }
+                        loops.addTask { await self.deadLetterUnroutable(context) }
+                    }
+                    // Every send has finished (each loop waited for its own): the recorder writes what is left.
+                    context.outcomes.finish()
                 }
                 if let listener {
                     group.addTask {
@@ -91,205 +118,83 @@ struct NotificationDispatcher: Service {
         } onGracefulShutdown: {
             wakeup.signal()
         }
+        await pool.shutdown()
         try await client.shutdown()
     }
 
     private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 
-    private func workLoop(sender: NotificationSender, wakeup: OutboxWakeup) async {
-        while !stopping {
-            let seen = wakeup.generation
-            var claimed = 0
-            if isReady() {
-                do {
-                    claimed = try await deliverBatch(sender: sender)
-                } catch {
-                    logger.warning("notification dispatch round failed; retrying", metadata: ["error": "\(error)"])
+    /// Claims what the channels' free slots allow and starts sending it, again and again; returns when stopping,
+    /// after its sends finished.
+    private func workLoop(_ context: Context) async {
+        await withDiscardingTaskGroup { sends in
+            while !stopping {
+                let seen = context.wakeup.generation
+                var more = false
+                if isReady() {
+                    let reserved = context.slots.reserve(upTo: configuration.batchSize)
+                    var claims: [Claim] = []
+                    if !reserved.isEmpty {
+                        do {
+                            claims = try await claim(reserved, in: context.database)
+                        } catch {
+                            logger.warning("notification claim failed; retrying", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    var used: [String: Int] = [:]
+                    for claim in claims { used[claim.channel, default: 0] += 1 }
+                    for (channel, count) in reserved {
+                        context.slots.release(channel, count: count - used[channel, default: 0], wakes: false)
+                    }
+                    // A channel that got all it asked for may have more due.
+                    more = reserved.contains { channel, count in used[channel, default: 0] == count }
+                    if !claims.isEmpty {
+                        do {
+                            let notices = try await loadNotices(Set(claims.flatMap(\.alertIDs)), in: context.database)
+                            let renderer = NotificationRenderer(linkBaseURL: routing.linkBaseURL)
+                            for claim in claims {
+                                sends.addTask {
+                                    let outcome = await self.deliver(
+                                        claim, notices: notices, renderer: renderer, sender: context.sender)
+                                    context.outcomes.append(outcome)
+                                    context.slots.release(claim.channel)
+                                }
+                            }
+                        } catch {
+                            // The rows stay leased to us and are taken again when the lease expires.
+                            logger.warning(
+                                "loading claimed alerts failed; their leases will expire",
+                                metadata: ["error": "\(error)"])
+                            for claim in claims { context.slots.release(claim.channel, wakes: false) }
+                        }
+                    }
+                }
+                if !more {
+                    _ = context.slots.waitForSlotsIfFull()
+                    await context.wakeup.wait(after: seen, upTo: configuration.idleInterval)
                 }
             }
-            if claimed < configuration.batchSize { await wakeup.wait(after: seen, upTo: configuration.idleInterval) }
         }
     }
 
-    /// One round: claim, send, record. Returns the number of rows claimed.
-    @discardableResult
-    func deliverBatch(sender: NotificationSender) async throws -> Int {
-        let claims = try await claim()
-        guard !claims.isEmpty else { return 0 }
-        let notices = try await loadNotices(Set(claims.flatMap(\.alertIDs)))
-        let renderer = NotificationRenderer(linkBaseURL: routing.linkBaseURL)
-        let outcomes = await withTaskGroup(of: Outcome.self, returning: [Outcome].self) { group in
-            for claim in claims {
-                group.addTask { await self.deliver(claim, notices: notices, renderer: renderer, sender: sender) }
+    /// Writes finished sends, everything gathered since the last write in one statement, until the workers are
+    /// done and nothing is left. A failed write is tried again (after 1 s; at most 3 times once stopping — rows
+    /// not recorded are sent again when their lease expires).
+    private func recordLoop(_ context: Context) async {
+        var failures = 0
+        while let outcomes = await context.outcomes.next() {
+            do {
+                try await record(outcomes, in: context.database)
+                failures = 0
+            } catch {
+                failures += 1
+                logger.warning(
+                    "recording notification outcomes failed",
+                    metadata: ["error": "\(error)", "rows": "\(outcomes.count)"])
+                if stopping && failures >= 3 { continue }
+                context.outcomes.putBack(outcomes)
+                try? await Task.sleep(for: .seconds(1))
             }
-            var all: [Outcome] = []
-            for await outcome in group { all.append(outcome) }
-            return all
         }
-        try await record(outcomes)
-        return claims.count
-    }
-
-    // MARK: - Claim
-
-    struct Claim: Sendable {
-        var deliveryID: String
-        var channel: String
-        var eventType: String
-        var attempts: Int
-        var alertIDs: [Int64]
-        var groupWindowSeconds: Int
-        var createdUnix: Int64
-        var incidentAlertID: Int64
-    }
-
-    private func claim() async throws -> [Claim] {
-        let rows = try await database.query(
-            """
-            WITH due AS (
-                SELECT d.delivery_id FROM notification_deliveries d
-                WHERE d.state IN ('pending', 'delivering') AND d.next_attempt_at <= now()
-                  AND (d.lease_until IS NULL OR d.lease_until < now())
-                  AND NOT (d.event_type = 'alert.resolved' AND EXISTS (
-                      SELECT 1 FROM notification_deliveries t
-                      WHERE t.channel = d.channel AND coalesce(t.incident_alert_id, t.alert_id) = d.alert_id
-                        AND t.event_type <> 'alert.resolved' AND t.state IN ('pending', 'delivering')))
-                ORDER BY d.next_attempt_at
-                LIMIT $1
-                FOR UPDATE SKIP LOCKED)
-            UPDATE notification_deliveries n
-            SET state = 'delivering', lease_owner = $2, lease_until = now() + make_interval(secs => $3::float8),
-                attempts = n.attempts + 1, last_attempt_at = now()
-            FROM due WHERE n.delivery_id = due.delivery_id
-            RETURNING n.delivery_id, n.channel, n.event_type, n.attempts, n.alert_id,
-                      array_to_string(coalesce(n.alert_ids, ARRAY[n.alert_id]), ',') AS alert_ids,
-                      n.group_window_seconds, extract(epoch FROM n.created_at)::bigint AS created_unix,
-                      coalesce(n.incident_alert_id, n.alert_id) AS incident_alert_id
-            """,
-            [
-                PostgresValue(configuration.batchSize), PostgresValue(owner),
-                PostgresValue(configuration.lease.inSeconds),
-            ])
-        return try rows.map { row in
-            let ids = (try row.string("alert_ids") ?? "").split(separator: ",").compactMap { Int64($0) }
-            return Claim(
-                deliveryID: try row.string("delivery_id") ?? "", channel: try row.string("channel") ?? "",
-                eventType: try row.string("event_type") ?? "", attempts: try row.int("attempts") ?? 1,
-                alertIDs: ids.isEmpty ? [try row.int64("alert_id") ?? 0] : ids,
-                groupWindowSeconds: try row.int("group_window_seconds") ?? 0,
-                createdUnix: try row.int64("created_unix") ?? 0,
-                incidentAlertID: try row.int64("incident_alert_id") ?? 0)
-        }
-    }
-
-    private func loadNotices(_ ids: Set<Int64>) async throws -> [Int64: AlertNotice] {
-        let rows = try await database.query(
-            """
-            SELECT a.alert_id, a.transaction_id, a.risk_level, a.ensemble, a.reasons,
-                   (extract(epoch FROM a.created_at) * 1000)::bigint AS created_ms,
-                   p.user_id, p.amount, p.currency, p.merchant_category
-            FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
-            WHERE a.alert_id = ANY($1::bigint[])
-            """, [PostgresValue(array: ids.sorted().map { PostgresValue($0) })])
-        var notices: [Int64: AlertNotice] = [:]
-        for row in rows {
-            guard let id = try row.int64("alert_id") else { continue }
-            let reasons =
-                (try? JSONDecoder().decode([Reason].self, from: Data((try row.string("reasons") ?? "[]").utf8))) ?? []
-            notices[id] = AlertNotice(
-                alertID: String(id), transactionID: try row.string("transaction_id") ?? "",
-                userPseudonym: Redaction.pseudonym(forUserID: try row.string("user_id") ?? ""),
-                riskLevel: RiskLevel(rawValue: try row.string("risk_level") ?? "") ?? .medium,
-                score: try row.double("ensemble") ?? 0, amount: try row.double("amount") ?? 0,
-                currency: try row.string("currency") ?? "", merchantCategory: try row.string("merchant_category"),
-                reasons: reasons, createdAtMillis: try row.int64("created_ms") ?? 0)
-        }
-        return notices
-    }
-
-    // MARK: - Send
-
-    struct Outcome: Sendable {
-        var deliveryID: String
-        var channel: String
-        var decision: DeliveryDecision
-    }
-
-    private func deliver(
-        _ claim: Claim, notices: [Int64: AlertNotice], renderer: NotificationRenderer, sender: NotificationSender
-    ) async -> Outcome {
-        guard let channel = routing.channels[claim.channel] else {
-            return Outcome(
-                deliveryID: claim.deliveryID, channel: claim.channel,
-                decision: .dead(status: nil, error: "channel '\(claim.channel)' is not in the routing file"))
-        }
-        let kind: NotificationMessage.Kind =
-            switch claim.eventType {
-            case "alert.followup": .followUp
-            case "alert.resolved": .resolve
-            default: .alert
-            }
-        let message = NotificationMessage(
-            eventID: claim.deliveryID, kind: kind, alerts: claim.alertIDs.compactMap { notices[$0] },
-            createdUnix: claim.createdUnix, groupWindowSeconds: claim.groupWindowSeconds,
-            incidentAlertID: String(claim.incidentAlertID))
-        let request: OutgoingRequest
-        do {
-            request = try renderer.render(message, for: channel, now: Int64(Date().timeIntervalSince1970))
-        } catch {
-            return Outcome(
-                deliveryID: claim.deliveryID, channel: claim.channel, decision: .dead(status: nil, error: "\(error)"))
-        }
-        let result = await sender.send(request, timeout: channel.timeout)
-        let decision = configuration.policy.decide(result, attempt: claim.attempts, maxAttempts: channel.maxAttempts)
-        return Outcome(deliveryID: claim.deliveryID, channel: claim.channel, decision: decision)
-    }
-
-    // MARK: - Record
-
-    private func record(_ outcomes: [Outcome]) async throws {
-        let sets: [[PostgresValue?]] = outcomes.map { outcome in
-            let state: String
-            var delay = 0.0
-            var status: Int?
-            var error: String?
-            switch outcome.decision {
-            case .delivered(let code):
-                state = "delivered"
-                status = code
-            case .retry(let after, let code, let message):
-                state = "pending"
-                delay = after.inSeconds
-                status = code
-                error = message
-            case .dead(let code, let message):
-                state = "dead"
-                status = code
-                error = message
-            }
-            OutboxMetrics.countAttempt(channel: outcome.channel, outcome: state == "pending" ? "retry" : state)
-            if state == "dead" {
-                logger.error(
-                    "notification dead-lettered",
-                    metadata: [
-                        "delivery": "\(outcome.deliveryID)", "channel": "\(outcome.channel)", "error": "\(error ?? "")",
-                    ])
-            }
-            return [
-                PostgresValue(outcome.deliveryID), PostgresValue(state), PostgresValue(delay),
-                status.map { PostgresValue($0) },
-                error.map { PostgresValue(String($0.prefix(1000))) }, PostgresValue(owner),
-            ]
-        }
-        try await database.executeBatch(
-            """
-            UPDATE notification_deliveries
-            SET state = $2,
-                next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + make_interval(secs => $3::float8)
-                                       ELSE next_attempt_at END,
-                lease_until = NULL, lease_owner = NULL, last_status = $4::integer, last_error = $5,
-                delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
-            WHERE delivery_id = $1::uuid AND lease_owner = $6 AND state = 'delivering'
-            """, sets)
     }
 }

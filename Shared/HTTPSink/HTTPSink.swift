@@ -52,6 +52,8 @@ public final class HTTPSink: Sendable {
         var responder: Responder
         var channel: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var inFlight = 0
+        var maxInFlight = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -84,8 +86,20 @@ public final class HTTPSink: Sendable {
         state.withLockedValue { $0.responder = responder }
     }
 
-    /// Forgets the recorded requests.
-    public func clear() { state.withLockedValue { $0.requests = [] } }
+    /// Forgets the recorded requests, and starts ``maxInFlight`` again from the requests in flight now.
+    public func clear() {
+        state.withLockedValue { state in
+            state.requests = []
+            state.maxInFlight = state.inFlight
+        }
+    }
+
+    /// Requests received and not yet answered (or closed) right now.
+    public var inFlight: Int { state.withLockedValue { $0.inFlight } }
+
+    /// The most requests that were in flight at once (received completely, not yet answered or reset) since the
+    /// sink started or was last cleared: what a client's concurrency limit is checked against.
+    public var maxInFlight: Int { state.withLockedValue { $0.maxInFlight } }
 
     /// Waits until at least `count` requests arrived (polling every 20 ms), at most `timeout`; returns them.
     @discardableResult
@@ -113,9 +127,22 @@ public final class HTTPSink: Sendable {
     }
 
     /// Listens again on the same port after ``stop()``.
-    public func restart() async throws {
-        let channel = try await Self.bind(port: port, state: state)
-        state.withLockedValue { $0.channel = channel }
+    ///
+    /// Right after ``stop()`` the port may still be held by the closed connections' sockets on their way out (a
+    /// peer that has not answered the close yet), so binding is tried again every 50 ms for up to `within`; the last
+    /// error is thrown after that.
+    public func restart(within: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + within
+        while true {
+            do {
+                let channel = try await Self.bind(port: port, state: state)
+                state.withLockedValue { $0.channel = channel }
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     private static func bind(port: Int, state: NIOLockedValueBox<State>) async throws -> any Channel {
@@ -130,7 +157,8 @@ public final class HTTPSink: Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(SinkHandler(sink: state.recorder))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SinkHandler(sink: state.recorder, finished: state.finisher))
                 }
             }
             .bind(host: "127.0.0.1", port: port).get()
@@ -138,15 +166,22 @@ public final class HTTPSink: Sendable {
 }
 
 extension NIOLockedValueBox where Value == HTTPSink.State {
-    /// Records a request and returns the answer for it.
+    /// Records a request (now in flight) and returns the answer for it.
     fileprivate var recorder: @Sendable (HTTPSink.Request) -> HTTPSink.Response {
         { request in
             let (responder, index) = self.withLockedValue { state -> (HTTPSink.Responder, Int) in
                 state.requests.append(request)
+                state.inFlight += 1
+                state.maxInFlight = max(state.maxInFlight, state.inFlight)
                 return (state.responder, state.requests.count - 1)
             }
             return responder(request, index)
         }
+    }
+
+    /// Counts a request as no longer in flight (answered, reset, or its connection closed first).
+    fileprivate var finisher: @Sendable () -> Void {
+        { self.withLockedValue { $0.inFlight = max(0, $0.inFlight - 1) } }
     }
 }
 
@@ -156,11 +191,17 @@ private final class SinkHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let sink: @Sendable (HTTPSink.Request) -> HTTPSink.Response
+    private let finished: @Sendable () -> Void
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
+    /// A request of this connection was recorded and is not answered yet.
+    private var answering = false
 
-    init(sink: @escaping @Sendable (HTTPSink.Request) -> HTTPSink.Response) {
+    init(
+        sink: @escaping @Sendable (HTTPSink.Request) -> HTTPSink.Response, finished: @escaping @Sendable () -> Void
+    ) {
         self.sink = sink
+        self.finished = finished
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -176,8 +217,21 @@ private final class SinkHandler: ChannelInboundHandler {
                 method: head.method.rawValue, path: head.uri, headers: head.headers.map { ($0.name, $0.value) },
                 body: body, receivedAt: .now)
             self.head = nil
+            answering = true
             answer(sink(request), context: context)
         }
+    }
+
+    /// The request is answered (or will never be): it leaves the in-flight count once.
+    private func done() {
+        guard answering else { return }
+        answering = false
+        finished()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done()
+        context.fireChannelInactive()
     }
 
     private func answer(_ response: HTTPSink.Response, context: ChannelHandlerContext) {
@@ -190,6 +244,7 @@ private final class SinkHandler: ChannelInboundHandler {
                 wrapOutboundOut(.head(.init(version: .http1_1, status: .init(statusCode: code), headers: fields))),
                 promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+            done()
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case .delayed(let delay, let then):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -201,6 +256,7 @@ private final class SinkHandler: ChannelInboundHandler {
                 handler.answer(then, context: context)
             }
         case .reset:
+            done()
             // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
             if let provider = context.channel as? any SocketOptionProvider {
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -46,11 +46,19 @@ public struct ChannelConfiguration: Sendable, CustomStringConvertible {
     public var timeout: Duration
     /// Attempts before a retryable failure becomes `dead`. Default 8.
     public var maxAttempts: Int
+    /// Most requests of this channel one dispatcher (one alerts replica) has in flight at once. Default
+    /// ``defaultMaxConcurrency``.
+    public var maxConcurrency: Int
+
+    /// `max_concurrency` when the routing file gives none: 32 requests at once per replica.
+    public static let defaultMaxConcurrency = 32
+    /// The largest `max_concurrency` a routing file may give.
+    public static let maximumMaxConcurrency = 1000
 
     /// Creates a channel.
     public init(
         name: String, type: ChannelType, url: String, settings: Settings, timeout: Duration = .seconds(10),
-        maxAttempts: Int = 8
+        maxAttempts: Int = 8, maxConcurrency: Int = defaultMaxConcurrency
     ) {
         self.name = name
         self.type = type
@@ -58,11 +66,12 @@ public struct ChannelConfiguration: Sendable, CustomStringConvertible {
         self.settings = settings
         self.timeout = timeout
         self.maxAttempts = maxAttempts
+        self.maxConcurrency = maxConcurrency
     }
 
     /// One line for printed configuration: type, URL with any credentials masked, secrets as `****(env VAR)`.
     public var description: String {
-        var parts = ["\(name): \(type.rawValue) \(Self.maskingURL(url))"]
+        var parts = ["\(name): \(type.rawValue) \(Self.maskingURL(url)) max_concurrency=\(maxConcurrency)"]
         switch settings {
         case .slack, .teams: break
         case .pagerDuty(let key, let source): parts.append("routing_key=\(key) source=\(source)")

@@ -16,6 +16,19 @@ public struct NotificationSender: Sendable {
         self.maximumKeptBody = maximumKeptBody
     }
 
+    /// The `HTTPClient` configuration notifications are sent with: keep-alive connections, up to
+    /// `connectionsPerHost` per host (more requests queue in the client, still bounded by their timeout), no
+    /// redirects (a provider answers; it does not send elsewhere), and a connection that cannot be established
+    /// fails its requests at once — a network error that ``DeliveryPolicy`` retries with its own backoff — instead
+    /// of the client retrying the connection until each request's timeout ran out.
+    public static func clientConfiguration(connectionsPerHost: Int) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connectionsPerHost)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        return configuration
+    }
+
     /// Sends `request`, giving up after `timeout`.
     public func send(_ request: OutgoingRequest, timeout: Duration) async -> DeliveryAttemptResult {
         var http = HTTPClientRequest(url: request.url)

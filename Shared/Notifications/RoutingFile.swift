@@ -10,6 +10,7 @@ import Yams
 ///   oncall-pager:
 ///     type: pagerduty                           # slack | teams | pagerduty | sendgrid | twilio | webhook
 ///     routing_key_env: PAGERDUTY_ROUTING_KEY    # secrets are read from the environment, never from the file
+///     max_concurrency: 8                        # requests in flight per replica; default 32, 1…1000
 ///   fraud-slack:
 ///     type: slack
 ///     url_env: SLACK_WEBHOOK_URL                # or url: https://hooks.slack.com/services/…
@@ -86,7 +87,9 @@ public enum RoutingFile {
 
     // MARK: - Channels
 
-    private static let commonKeys: Set<String> = ["type", "url", "url_env", "timeout", "max_attempts"]
+    private static let commonKeys: Set<String> = [
+        "type", "url", "url_env", "timeout", "max_attempts", "max_concurrency",
+    ]
 
     private static func channel(named name: String, _ node: Node, environment: [String: String]) throws
         -> ChannelConfiguration
@@ -185,8 +188,15 @@ public enum RoutingFile {
             try fields.optional("timeout").map { try duration($0, field: "timeout", range: 1...300) } ?? .seconds(10)
         let maxAttempts =
             try fields.optional("max_attempts").map { try integer($0, field: "max_attempts", range: 1...100) } ?? 8
+        let maxConcurrency =
+            try fields.optional("max_concurrency").map {
+                try integer(
+                    $0, field: "channel '\(name)': max_concurrency",
+                    range: 1...ChannelConfiguration.maximumMaxConcurrency)
+            } ?? ChannelConfiguration.defaultMaxConcurrency
         return ChannelConfiguration(
-            name: name, type: type, url: endpoint, settings: settings, timeout: timeout, maxAttempts: maxAttempts)
+            name: name, type: type, url: endpoint, settings: settings, timeout: timeout, maxAttempts: maxAttempts,
+            maxConcurrency: maxConcurrency)
     }
 
     private static func readSecret(_ node: Node, channel: String, field: String, environment: [String: String]) throws

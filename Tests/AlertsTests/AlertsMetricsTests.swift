@@ -77,7 +77,7 @@ struct AlertsMetricsTests {
         }
         if let child = process, child.isRunning {
             child.terminate()
-            child.waitUntilExit()
+            await DispatcherCrashTests.waitForExit(child)
         }
         try await sink.stop()
         try await postgres.stop()

@@ -41,6 +41,23 @@ struct DispatcherCrashTests {
         return child
     }
 
+    /// Waits until `child` has exited (gone, or a zombie), for at most `timeout`, polling `/proc` without blocking a
+    /// concurrency thread: Foundation's `waitUntilExit()` blocks one of the (two) pool threads and was seen never to
+    /// return for a child that had already exited (it stayed a zombie), which stalled the whole test run.
+    static func waitForExit(_ child: Process, within timeout: Duration = .seconds(30)) async {
+        let pid = child.processIdentifier
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let handle = FileHandle(forReadingAtPath: "/proc/\(pid)/stat") else { return }
+            let stat = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            try? handle.close()
+            guard let close = stat.lastIndex(of: ")") else { return }
+            let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+            if state == "Z" || state == "X" { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Records `items` through the Record RPC on `port` once the service listens and has migrated (a spooled
     /// answer would be replayed later anyway); false if that never happened within a minute.
     static func recordOnceMigrated(_ items: [ScoredTransaction], port: Int) async throws -> Bool {
@@ -86,8 +103,10 @@ struct DispatcherCrashTests {
             let items = (0..<20).map { OutboxFixture.scored("k\($0)", .high) }
             #expect(try await Self.recordOnceMigrated(items, port: port))
             try await sink.waitForRequests(1)
-            if let running = process { kill(running.processIdentifier, SIGKILL) }
-            process?.waitUntilExit()
+            if let running = process {
+                kill(running.processIdentifier, SIGKILL)
+                await Self.waitForExit(running)
+            }
             let database = try PostgresClient(url: postgres.url)
             let inFlight = try await database.query(
                 "SELECT count(*) AS n FROM notification_deliveries WHERE state = 'delivering'")
@@ -115,7 +134,7 @@ struct DispatcherCrashTests {
         }
         if let running = process, running.isRunning {
             running.terminate()
-            running.waitUntilExit()
+            await Self.waitForExit(running)
         }
         try await sink.stop()
         try await postgres.stop()

@@ -31,6 +31,23 @@ import Testing
         let sms = try #require(routing.channels["oncall-sms"])
         #expect(sms.url == "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json")
         #expect(routing.channels["fraud-slack"]?.url == "https://hooks.slack.com/services/T0/B0/secretpath")
+        // The example limits the SMS channel; the others take the default.
+        #expect(sms.maxConcurrency == 4)
+        #expect(routing.channels["fraud-slack"]?.maxConcurrency == ChannelConfiguration.defaultMaxConcurrency)
+    }
+
+    @Test func maxConcurrencyIsReadPerChannel() throws {
+        let routing = try RoutingFile.parse(
+            yaml: """
+                channels:
+                  a: {type: slack, url: "http://x/y", max_concurrency: 1}
+                  b: {type: slack, url: "http://x/z", max_concurrency: 1000}
+                  c: {type: slack, url: "http://x/w"}
+                """, environment: Self.environment)
+        #expect(routing.channels["a"]?.maxConcurrency == 1)
+        #expect(routing.channels["b"]?.maxConcurrency == 1000)
+        #expect(routing.channels["c"]?.maxConcurrency == 32)
+        #expect(routing.printable.contains { $0.1.hasPrefix("a: ") && $0.1.hasSuffix("max_concurrency=1") })
     }
 
     @Test func printedConfigurationMasksEverySecret() throws {
@@ -104,6 +121,14 @@ import Testing
             "not an e-mail address"
         ),
         ("channels: [\n  oops\n", 3, "not valid YAML"),
+        (
+            "channels:\n  a:\n    type: slack\n    url: http://x/y\n    max_concurrency: 0\n", 5,
+            "channel 'a': max_concurrency: '0' is not a whole number in 1…1000"
+        ),
+        (
+            "channels:\n  a: {type: slack, url: \"http://x/y\", max_concurrency: many}\n", 2,
+            "max_concurrency: 'many' is not a whole number"
+        ),
     ])
     func badFilesAreRefusedWithTheLine(yaml: String, line: Int, reason: String) throws {
         do {

@@ -44,6 +44,8 @@ import Testing
         let signature = WebhookSignature.signature(
             body: Array("what do ya want for nothing?".utf8), timestamp: 0, secret: "Jefe")
         #expect(signature.count == 64 && signature.allSatisfy(\.isHexDigit))
+        // Python: hmac.new(b"Jefe", b"0.what do ya want for nothing?", hashlib.sha256).hexdigest()
+        #expect(signature == "37f471929915ccd2cbbe79feb84ffcff4f2bb25e15fc41c2506687331ae179cc")
         #expect(
             WebhookSignature.signature(body: [], timestamp: 1, secret: "k")
                 != WebhookSignature.signature(body: [], timestamp: 2, secret: "k"))

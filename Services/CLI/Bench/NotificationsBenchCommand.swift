@@ -26,11 +26,16 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
     @Option(help: "Alerts for the throughput run.") var alerts = 10_000
     @Option(help: "Alerts for the latency run (recorded one at a time).") var latencyAlerts = 500
     @Option(help: "Replica counts to measure, comma-separated.") var replicas = "1,2"
-    @Option(help: "Dispatcher workers per delivering replica (TXAD_NOTIFICATION_WORKERS).") var workers = 4
+    @Option(help: "Dispatcher claim loops per delivering replica (TXAD_NOTIFICATION_WORKERS).") var workers = 4
+    @Option(help: "The sink channel's max_concurrency (requests in flight per replica).")
+    var maxConcurrency = ChannelConfiguration.defaultMaxConcurrency
 
     func validate() throws {
         guard (100...1_000_000).contains(alerts) else { throw ValidationError("--alerts must be 100…1000000") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1…64") }
+        guard (1...ChannelConfiguration.maximumMaxConcurrency).contains(maxConcurrency) else {
+            throw ValidationError("--max-concurrency must be 1…\(ChannelConfiguration.maximumMaxConcurrency)")
+        }
         guard (10...100_000).contains(latencyAlerts) else {
             throw ValidationError("--latency-alerts must be 10…100000")
         }
@@ -50,7 +55,11 @@ struct NotificationsBenchCommand: AsyncParsableCommand {
             let routing = folder + "/routing.yaml"
             try """
             channels:
-              sink: {type: webhook, url: "\(sink.url("/hook"))", secret_env: TXAD_BENCH_SECRET}
+              sink:
+                type: webhook
+                url: "\(sink.url("/hook"))"
+                secret_env: TXAD_BENCH_SECRET
+                max_concurrency: \(maxConcurrency)
             routes:
               high:
                 channels: [sink]
