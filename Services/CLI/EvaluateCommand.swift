@@ -40,7 +40,11 @@ public struct EvaluateCommand: ParsableCommand {
     @Option(help: "With --simulate-review: shrinkage of the supervised trees.")
     var boostingLearningRate: Double = 0.1
 
-    @Flag(help: "With --simulate-review: fit the blend on the labelled rows only (default: with its period's unlabelled rows as presumed negatives).")
+    @Flag(
+        help: """
+            With --simulate-review: fit the blend on the labelled rows only (default: with its period's unlabelled \
+            rows as presumed negatives).
+            """)
     var blendLabelledOnly = false
 
     @Option(
@@ -98,20 +102,30 @@ public struct EvaluateCommand: ParsableCommand {
         let notes = [
             "model \(directory)", "data \(data): \(formatCount(outcome.rows)) rows, \(formatCount(outcome.badRows)) bad rows skipped",
         ] + (history.map { ["history \($0): \(formatCount(outcome.historyRows)) rows replayed first"] } ?? [])
-            + (blankOptionalShare > 0
-                ? ["optional fields blanked in \(formatCount(outcome.blankedRows)) rows (share \(blankOptionalShare), seed \(blankSeed))"]
-                : [])
-            + outcome.models.filter { $0.name == Evaluator.ensembleName }.map {
-                let c = $0.result.confusion
-                let alerts = c.tp + c.fp
-                return "alert rate (final score): \(String(format: "%.4f", Double(alerts) / Double(max(1, alerts + c.tn + c.fn))))"
-            }
+            + partialNotes(outcome)
         try Evaluator.write(
             outcome.models, reportDirectory: report, jsonPath: json, title: "txad evaluation of \(directory)", notes: notes)
         for note in notes { print(note) }
         print(EvaluationTable.render(outcome.models.map { ($0.name, $0.result) }), terminator: "")
         if let json { print("JSON: \(json)") }
         if let report { print("report: \(report)/index.html") }
+    }
+
+    /// The blanked rows (with `--blank-optional-share`) and the final score's alert rate.
+    private func partialNotes(_ outcome: Evaluator.Outcome) -> [String] {
+        var notes: [String] = []
+        if blankOptionalShare > 0 {
+            notes.append(
+                "optional fields blanked in \(formatCount(outcome.blankedRows)) rows "
+                    + "(share \(blankOptionalShare), seed \(blankSeed))")
+        }
+        if let ensemble = outcome.models.first(where: { $0.name == Evaluator.ensembleName }) {
+            let c = ensemble.result.confusion
+            let alerts = c.tp + c.fp
+            let rate = Double(alerts) / Double(max(1, alerts + c.tn + c.fn))
+            notes.append("alert rate (final score): \(String(format: "%.4f", rate))")
+        }
+        return notes
     }
 
     /// `--simulate-review`: the loop on one labelled file.

@@ -87,7 +87,8 @@ public struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Share of the latest labels held out to fit the blend.")
     var stackingFraction: Double = 0.3
 
-    @Flag(help: "Fit the blend on the labelled rows only (default: with its period's unlabelled rows as presumed negatives).")
+    @Flag(
+        help: "Fit the blend on the labelled rows only (default: with its period's unlabelled rows as negatives).")
     var blendLabelledOnly = false
 
     @Option(help: "Supervised trees: maximum boosting rounds (early stopping ends sooner).")
