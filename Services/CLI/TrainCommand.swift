@@ -87,6 +87,10 @@ public struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Share of the latest labels held out to fit the blend.")
     var stackingFraction: Double = 0.3
 
+    @Flag(
+        help: "Fit the blend on the labelled rows only (default: with its period's unlabelled rows as negatives).")
+    var blendLabelledOnly = false
+
     @Option(help: "Supervised trees: maximum boosting rounds (early stopping ends sooner).")
     var boostingRounds: Int = 300
 
@@ -144,7 +148,7 @@ public struct TrainCommand: AsyncParsableCommand {
             gradientBoosting: GradientBoosting.Configuration(
                 trees: boostingRounds, learningRate: boostingLearningRate, maxDepth: boostingDepth),
             unlabelledWeight: unlabelledWeight, stackingFraction: stackingFraction, alertsPerDay: alertsPerDay,
-            missingFieldShare: missingFieldShare)
+            missingFieldShare: missingFieldShare, blendUnlabelled: !blendLabelledOnly)
         if extensionLevel != nil, !extended {
             throw ValidationError("--extension-level needs --extended")
         }
@@ -178,7 +182,9 @@ public struct TrainCommand: AsyncParsableCommand {
                 "supervised: \(formatCount(l.matched)) labels matched of \(formatCount(l.given)) (\(formatCount(l.fraud)) "
                     + "fraud, \(formatCount(l.legitimate)) legitimate); trees on \(formatCount(l.boostingRows)) labels"
                     + (l.unlabelledRows > 0 ? " + \(formatCount(l.unlabelledRows)) unlabelled × \(l.unlabelledWeight)" : "")
-                    + ", kept \(blend.boostingHistory.bestRound) rounds; blend on \(formatCount(l.stackingRows)) labels: "
+                    + ", kept \(blend.boostingHistory.bestRound) rounds; blend on \(formatCount(l.stackingRows)) labels"
+                    + ((l.blendUnlabelledRows ?? 0) > 0
+                        ? " + \(formatCount(l.blendUnlabelledRows ?? 0)) unlabelled rows of their period" : "") + ": "
                     + String(
                         format: "%.2f + %.2f·logit(IF) + %.2f·logit(AE) + %.2f·trees", s.intercept, s.coefficients[0],
                         s.coefficients[1], s.coefficients[2]))

@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Testing
 
 @testable import Detection
@@ -91,5 +92,38 @@ import Testing
         let blank = MissingFields.blanked(transactions[0])
         #expect(blank.amount == transactions[0].amount && blank.userID == transactions[0].userID)
         #expect(blank.merchantID == nil && blank.channel == nil && blank.latitude == nil && blank.country == nil)
+    }
+
+    /// `txad evaluate --blank-optional-share`: the committed form of the partial-transaction measurement.
+    @Test func evaluationBlanksASeededShareOfTheScoredRowsOnly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let models = directory.file("models")
+        try Self.withCopies.write(to: models + "/partial-1")
+        let start = Self.data.transactions.count * 7 / 10
+        let history = directory.file("history.csv")
+        let evaluation = directory.file("evaluation.csv")
+        for (path, range) in [(history, 0..<start), (evaluation, start..<Self.data.transactions.count)] {
+            let writer = try CSVWriter(path: path)
+            try writer.writeRow(CSVWriter.header(labels: true))
+            for i in range { try writer.write(Self.data.transactions[i], label: Self.data.labels[i], labels: true) }
+            _ = try writer.close()
+        }
+        let bundle = models + "/partial-1"
+        let full = try Evaluator.run(modelPath: bundle, dataFile: evaluation, historyFile: history)
+        let blanked = try Evaluator.run(
+            modelPath: bundle, dataFile: evaluation, historyFile: history, blanking: .init(share: 0.3, seed: 7))
+        let again = try Evaluator.run(
+            modelPath: bundle, dataFile: evaluation, historyFile: history, blanking: .init(share: 0.3, seed: 7))
+        let rows = Self.data.transactions.count - start
+        #expect(full.blankedRows == 0)
+        #expect(blanked.blankedRows == MissingFields.choose(rows: Array(0..<rows), share: 0.3, seed: 7).count)
+        #expect(Double(blanked.blankedRows) > 0.2 * Double(rows) && Double(blanked.blankedRows) < 0.4 * Double(rows))
+        #expect(blanked.models == again.models)
+        #expect(blanked.models != full.models)
+        let ensemble = { (o: Evaluator.Outcome) in try #require(o.models.first { $0.name == "ensemble" }).result }
+        let fullAlerts = try ensemble(full).confusion.tp + ensemble(full).confusion.fp
+        let partialAlerts = try ensemble(blanked).confusion.tp + ensemble(blanked).confusion.fp
+        #expect(abs(Double(partialAlerts) / Double(fullAlerts) - 1) <= 0.25, "alerts \(fullAlerts) → \(partialAlerts)")
     }
 }

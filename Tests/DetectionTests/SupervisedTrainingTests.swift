@@ -35,6 +35,9 @@ import Testing
         #expect(blend.labels.fraud + blend.labels.legitimate == blend.labels.matched)
         #expect(blend.labels.boostingRows + blend.labels.stackingRows == blend.labels.matched)
         #expect(blend.labels.unlabelledRows == 0)
+        // Every third row is labelled: the blend's period holds about two unlabelled rows per label, all in its fit.
+        let blendUnlabelled = try #require(blend.labels.blendUnlabelledRows)
+        #expect(blendUnlabelled >= blend.labels.stackingRows && blendUnlabelled <= 3 * blend.labels.stackingRows)
         #expect(outcome.bundle.gradientBoosting != nil)
         let evaluation = try #require(outcome.evaluation)
         #expect(

@@ -102,20 +102,37 @@ public struct GradientBoosting: Sendable, Hashable {
         var credit = [Float](repeating: 0, count: featureCount)
         let innerCount = internalPerTree
         let leaves = leavesPerTree
-        for t in 0..<treeCount {
-            var node = 0
-            var value = nodeValue[t * innerCount]
-            for level in 0..<depth {
-                let n = t * innerCount + node
-                let f = Int(splitFeature[n])
-                node = 2 * node + 1 + (row[f] > threshold[n] ? 1 : 0)
-                let child =
-                    level + 1 == depth ? leafValue[t * leaves + node - innerCount] : nodeValue[t * innerCount + node]
-                credit[f] += child - value
-                value = child
+        let levels = depth
+        // One walk per tree gives both: the margin sums the leaves in tree order from the base, exactly as
+        // ``marginRows(_:rows:into:)`` does, so it is bit-identical to ``margin(_:)``.
+        var margin = baseMargin
+        credit.withUnsafeMutableBufferPointer { creditOut in
+            splitFeature.withUnsafeBufferPointer { feat in
+                threshold.withUnsafeBufferPointer { thr in
+                    nodeValue.withUnsafeBufferPointer { nodes in
+                        leafValue.withUnsafeBufferPointer { leaf in
+                            for t in 0..<treeCount {
+                                let nodeBase = t * innerCount
+                                var node = 0
+                                var value = nodes[nodeBase]
+                                for level in 0..<levels {
+                                    let n = nodeBase + node
+                                    let f = Int(feat[n])
+                                    node = 2 * node + 1 + (row[f] > thr[n] ? 1 : 0)
+                                    let child =
+                                        level + 1 == levels
+                                        ? leaf[t * leaves + node - innerCount] : nodes[nodeBase + node]
+                                    creditOut[f] += child - value
+                                    value = child
+                                }
+                                margin += value
+                            }
+                        }
+                    }
+                }
             }
         }
-        return (margin(row), credit)
+        return (margin, credit)
     }
 
     /// Writes the margin of rows `rows` (row-major `x`) to `out[r]`, walking 16 rows at a time level by level so

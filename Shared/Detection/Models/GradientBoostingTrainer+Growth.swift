@@ -42,22 +42,25 @@ struct GrownTree {
 }
 
 extension GradientBoostingTrainer {
-    /// Gradient and hessian sums per (feature, bin) of one node.
+    /// Gradient and hessian sums per (feature, bin) of one node, interleaved (`2 × slot` gradient, `2 × slot + 1`
+    /// hessian, slot = feature × 256 + bin) so one row's update touches one cache line per feature.
     struct Histogram {
-        var gradient: [Double]
-        var hessian: [Double]
+        var sums: [Double]
 
         init(size: Int) {
-            gradient = [Double](repeating: 0, count: size)
-            hessian = [Double](repeating: 0, count: size)
+            sums = [Double](repeating: 0, count: 2 * size)
         }
+
+        @inline(__always) func gradient(_ slot: Int) -> Double { sums[2 * slot] }
+        @inline(__always) func hessian(_ slot: Int) -> Double { sums[2 * slot + 1] }
 
         /// `parent − sibling`, the histogram subtraction that halves the work.
         static func difference(_ parent: Histogram, _ sibling: Histogram) -> Histogram {
             var out = parent
-            for i in out.gradient.indices {
-                out.gradient[i] -= sibling.gradient[i]
-                out.hessian[i] -= sibling.hessian[i]
+            out.sums.withUnsafeMutableBufferPointer { o in
+                sibling.sums.withUnsafeBufferPointer { s in
+                    for i in o.indices { o[i] -= s[i] }
+                }
             }
             return out
         }
@@ -162,8 +165,8 @@ extension GradientBoostingTrainer {
             var gl = 0.0
             var hl = 0.0
             for b in 0..<(count - 1) {
-                gl += histogram.gradient[f * 256 + b]
-                hl += histogram.hessian[f * 256 + b]
+                gl += histogram.gradient(f * 256 + b)
+                hl += histogram.hessian(f * 256 + b)
                 let hr = hessian - hl
                 guard hl >= minimum else { continue }
                 guard hr >= minimum else { break }
@@ -194,18 +197,16 @@ extension GradientBoostingTrainer {
                                 var part = Histogram(size: size)
                                 let lower = r.count * chunk / chunks
                                 let upper = r.count * (chunk + 1) / chunks
-                                part.gradient.withUnsafeMutableBufferPointer { pg in
-                                    part.hessian.withUnsafeMutableBufferPointer { ph in
-                                        for p in lower..<upper {
-                                            let row = Int(r[p])
-                                            let gv = Double(g[row])
-                                            let hv = Double(h[row])
-                                            let rowBins = row * f
-                                            for c in 0..<f {
-                                                let slot = c * 256 + Int(bins[rowBins + c])
-                                                pg[slot] += gv
-                                                ph[slot] += hv
-                                            }
+                                part.sums.withUnsafeMutableBufferPointer { ps in
+                                    for p in lower..<upper {
+                                        let row = Int(r[p])
+                                        let gv = Double(g[row])
+                                        let hv = Double(h[row])
+                                        let rowBins = row * f
+                                        for c in 0..<f {
+                                            let slot = 2 * (c * 256 + Int(bins[rowBins + c]))
+                                            ps[slot] += gv
+                                            ps[slot + 1] += hv
                                         }
                                     }
                                 }
@@ -218,9 +219,10 @@ extension GradientBoostingTrainer {
         }
         var total = parts[0]
         for part in parts.dropFirst() {
-            for i in total.gradient.indices {
-                total.gradient[i] += part.gradient[i]
-                total.hessian[i] += part.hessian[i]
+            total.sums.withUnsafeMutableBufferPointer { t in
+                part.sums.withUnsafeBufferPointer { p in
+                    for i in t.indices { t[i] += p[i] }
+                }
             }
         }
         return total

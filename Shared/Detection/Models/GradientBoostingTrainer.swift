@@ -88,22 +88,21 @@ struct GradientBoostingTrainer {
         var losses: [Double] = []
         var best = (loss: Double.infinity, round: 0)
         var stoppedEarly = false
+        // Validation rows binned with the training edges: a tree's bin test equals its raw-threshold test.
+        let validationBinned = bins.bin(data, rows: validationRows)
+        let allRows = (0..<Int32(trainRows.count)).map { $0 }
         for round in 1...configuration.trees {
-            for i in margin.indices {
-                let p = GradientBoosting.sigmoid(margin[i])
-                gradient[i] = weight[i] * (p - label[i])
-                hessian[i] = max(weight[i] * p * (1 - p), 1e-12)
-            }
+            updateGradients(margin: margin, gradient: &gradient, hessian: &hessian)
             let allowed = sampleFeatures(using: &rng)
-            let rows = sampleRows(using: &rng)
+            let rows = configuration.rowFraction < 1 ? sampleRows(using: &rng) : allRows
             let tree = grow(rows: rows, gradient: gradient, hessian: hessian, allowed: allowed)
-            for i in margin.indices { margin[i] += tree.value(binnedRow: i, binned: binned, features: features) }
+            Self.addTree(tree, binned: binned, features: features, to: &margin)
             trees.append(tree)
             guard !validationRows.isEmpty else { continue }
+            Self.addTree(tree, binned: validationBinned, features: features, to: &validationMargin)
             var loss = 0.0
             var weightSum = 0.0
-            for (i, r) in validationRows.enumerated() {
-                validationMargin[i] += tree.value(row: data[row: r])
+            for i in validationRows.indices {
                 let p = Double(GradientBoosting.sigmoid(validationMargin[i])).clamped(1e-12, 1 - 1e-12)
                 let y = Double(validationLabel[i])
                 loss -= Double(validationWeight[i]) * (y * log(p) + (1 - y) * log(1 - p))
@@ -121,6 +120,51 @@ struct GradientBoostingTrainer {
         return assemble(
             Array(trees.prefix(kept)), base: base,
             history: .init(validationLoss: losses, bestRound: kept, stoppedEarly: stoppedEarly))
+    }
+
+    /// Log-loss gradients and hessians of every training row at `margin`, on all cores.
+    private func updateGradients(margin: [Float], gradient: inout [Float], hessian: inout [Float]) {
+        let label = self.label
+        let weight = self.weight
+        gradient.withUnsafeMutableBufferPointer { g in
+            hessian.withUnsafeMutableBufferPointer { h in
+                guard let gBase = g.baseAddress, let hBase = h.baseAddress else { return }
+                ParallelRows.forEachChunk(rows: margin.count, minimumChunk: 32_768) { range in
+                    for i in range {
+                        let p = GradientBoosting.sigmoid(margin[i])
+                        gBase[i] = weight[i] * (p - label[i])
+                        hBase[i] = max(weight[i] * p * (1 - p), 1e-12)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `tree`'s value of each binned row to `margin`, on all cores.
+    private static func addTree(_ tree: GrownTree, binned: [UInt8], features: Int, to margin: inout [Float]) {
+        margin.withUnsafeMutableBufferPointer { m in
+            guard let base = m.baseAddress else { return }
+            let count = m.count
+            binned.withUnsafeBufferPointer { b in
+                tree.feature.withUnsafeBufferPointer { feature in
+                    tree.bin.withUnsafeBufferPointer { bin in
+                        tree.value.withUnsafeBufferPointer { value in
+                            let depth = tree.depth
+                            ParallelRows.forEachChunk(rows: count, minimumChunk: 32_768) { range in
+                                for i in range {
+                                    let row = i * features
+                                    var node = 0
+                                    for _ in 0..<depth {
+                                        node = 2 * node + 1 + (b[row + Int(feature[node])] > bin[node] ? 1 : 0)
+                                    }
+                                    base[i] += value[node]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The features this tree may split on.

@@ -27,12 +27,16 @@ public struct SupervisedBlend: Sendable, Hashable, Codable {
         /// Unlabelled training rows used as presumed negatives, and their weight (0: not used).
         public var unlabelledRows: Int
         public var unlabelledWeight: Double
+        /// Unlabelled rows of the blend's period the blend was also fitted on as presumed negatives
+        /// (``TrainingOptions/blendUnlabelled``; 0: labelled rows only; absent in bundles from before the option).
+        public var blendUnlabelledRows: Int?
 
         /// Creates a record.
         public init(
             given: Int, matched: Int, fraud: Int, legitimate: Int, boostingRows: Int, stackingRows: Int,
-            unlabelledRows: Int, unlabelledWeight: Double
+            unlabelledRows: Int, unlabelledWeight: Double, blendUnlabelledRows: Int? = nil
         ) {
+            self.blendUnlabelledRows = blendUnlabelledRows
             self.given = given
             self.matched = matched
             self.fraud = fraud
@@ -49,6 +53,7 @@ public struct SupervisedBlend: Sendable, Hashable, Codable {
             case stackingRows = "stacking_rows"
             case unlabelledRows = "unlabelled_rows"
             case unlabelledWeight = "unlabelled_weight"
+            case blendUnlabelledRows = "blend_unlabelled_rows"
         }
     }
 

@@ -24,6 +24,23 @@ public enum Evaluator {
         public var rows: Int
         public var badRows: Int
         public var historyRows: Int
+        /// Rows whose optional fields were blanked (``Blanking``; 0 without).
+        public var blankedRows: Int = 0
+    }
+
+    /// Partial transactions on purpose: every optional field blanked in a seeded share of the evaluated rows
+    /// (the history file is left complete), the measurement of how partial traffic changes alerts and ranking.
+    public struct Blanking: Sendable, Hashable {
+        /// Share of rows blanked, in [0, 1].
+        public var share: Double
+        /// Seed of the choice of rows.
+        public var seed: UInt64
+
+        /// Creates a setting.
+        public init(share: Double, seed: UInt64) {
+            self.share = share
+            self.seed = seed
+        }
     }
 
     /// Metrics, curves and histograms of each model. Per-model decisions use calibrated score ≥ 1 − contamination
@@ -112,7 +129,7 @@ public enum Evaluator {
     /// With `historyFile`, that file is replayed first (its rows are not scored) so users start the evaluation
     /// with their history. Bad rows are skipped and counted. Throws when the file has no labels.
     public static func run(
-        modelPath: String, dataFile: String, historyFile: String? = nil,
+        modelPath: String, dataFile: String, historyFile: String? = nil, blanking: Blanking? = nil,
         progress: TrainingPipeline.Progress? = nil
     ) throws(DetectionError) -> Outcome {
         let scorer = try AnomalyScorer(path: modelPath)
@@ -125,8 +142,18 @@ public enum Evaluator {
             historyRows = history.transactions.count
             _ = replay.run(history.transactions)
         }
-        let dataset = try CSVTransactionReader.readAll(path: dataFile, policy: .scoring) { read, total in
+        var dataset = try CSVTransactionReader.readAll(path: dataFile, policy: .scoring) { read, total in
             progress?(.reading, read, total ?? read)
+        }
+        var blankedRows = 0
+        if let blanking {
+            guard blanking.share.isFinite, (0...1).contains(blanking.share) else {
+                throw DetectionError(.invalidArgument, "blanked share must be in [0, 1], got \(blanking.share)")
+            }
+            let chosen = MissingFields.choose(
+                rows: Array(dataset.transactions.indices), share: blanking.share, seed: blanking.seed)
+            for row in chosen { dataset.transactions[row] = MissingFields.blanked(dataset.transactions[row]) }
+            blankedRows = chosen.count
         }
         guard dataset.hasLabels else {
             throw DetectionError(.invalidCSV, "\(dataFile) has no is_anomaly column; evaluation needs labels")
@@ -143,6 +170,7 @@ public enum Evaluator {
             labelled.count == n ? batch : batch.selecting(rows: labelled),
             labels: labelled.compactMap { dataset.labels[$0] }, scorer: scorer)
         progress?(.evaluation, 1, 1)
-        return Outcome(models: models, rows: n, badRows: dataset.badRowCount, historyRows: historyRows)
+        return Outcome(
+            models: models, rows: n, badRows: dataset.badRowCount, historyRows: historyRows, blankedRows: blankedRows)
     }
 }

@@ -14,13 +14,19 @@ enum MissingFields {
     static func partialCopies(
         of transactions: [Transaction], rows: [Int], share: Double, seed: UInt64, priors: FeaturePriors
     ) -> FeatureMatrix {
-        var random = Xoshiro256StarStar(seed: seed, stream: 0x4D49_5353)  // "MISS"
-        var chosen: [Int] = []
-        for row in rows where share > 0 && Double.random(in: 0..<1, using: &random) < share { chosen.append(row) }
+        let chosen = choose(rows: rows, share: share, seed: seed)
         guard !chosen.isEmpty else { return FeatureMatrix(columns: FeatureSchema.current.count) }
         var partial = transactions
         for row in chosen { partial[row] = blanked(transactions[row]) }
         return FeatureReplay(priors: priors).run(partial).matrix.selecting(rows: chosen)
+    }
+
+    /// A seeded share of `rows` (each row drawn with probability `share`), in their order.
+    static func choose(rows: [Int], share: Double, seed: UInt64) -> [Int] {
+        var random = Xoshiro256StarStar(seed: seed, stream: 0x4D49_5353)  // "MISS"
+        var chosen: [Int] = []
+        for row in rows where share > 0 && Double.random(in: 0..<1, using: &random) < share { chosen.append(row) }
+        return chosen
     }
 
     /// `transaction` with only its required fields (and currency).

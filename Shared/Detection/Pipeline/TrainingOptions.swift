@@ -26,6 +26,9 @@ public struct TrainingOptions: Sendable, Hashable {
     public var unlabelledWeight: Double
     /// Share of the labelled training rows, the latest by time, held out to fit the blend (default 0.3).
     public var stackingFraction: Double
+    /// Whether the blend also sees the unlabelled rows of its period as presumed negatives (default true; false:
+    /// the blend is fitted on the labelled rows only). Measured in the README.
+    public var blendUnlabelled: Bool
     /// Alert budget: when set, the anomaly threshold lets this many training-period rows a day through instead of
     /// the contamination share.
     public var alertsPerDay: Double?
@@ -40,8 +43,9 @@ public struct TrainingOptions: Sendable, Hashable {
         riskPercentiles: RiskTable.Percentiles = .init(), holdout: Double = 0, maxBadRows: Double = 0.01,
         seed: UInt64 = 42, userPriorWeight: Double = 5, gradientBoosting: GradientBoosting.Configuration = .init(),
         unlabelledWeight: Double = 0, stackingFraction: Double = 0.3, alertsPerDay: Double? = nil,
-        missingFieldShare: Double = 0.5
+        missingFieldShare: Double = 0.5, blendUnlabelled: Bool = true
     ) {
+        self.blendUnlabelled = blendUnlabelled
         self.missingFieldShare = missingFieldShare
         self.gradientBoosting = gradientBoosting
         self.unlabelledWeight = unlabelledWeight

@@ -46,12 +46,16 @@ extension TrainingPipeline {
             fitting: inputs.selecting(rows: boostingRows), labels: boostingLabels,
             weights: boostingRows.map { labels[$0] == nil ? weight : 1 }, configuration: options.seededBoosting)
         let margins = trees.margins(inputs)
+        // The blend's rows: the latest labels, and — unless turned off — every unlabelled row of the same period
+        // as a presumed negative, so the blend is fitted on the population it ranks rather than only on the top of
+        // the review queue (where the unsupervised scores, which chose that top, carry almost no information).
+        let blendRows = options.blendUnlabelled ? Array(stackingStart...labelled[labelled.count - 1]) : stackingRows
         let stacking = try LogisticStacking(
-            fitting: stackingRows.map {
+            fitting: blendRows.map {
                 SupervisedBlend.blendInputs(
                     isolationForest: isolationForest[$0], autoencoder: autoencoder[$0], margin: margins[$0])
             },
-            labels: stackingRows.map { labels[$0] == true }, inputs: SupervisedBlend.inputNames)
+            labels: blendRows.map { labels[$0] == true }, inputs: SupervisedBlend.inputNames)
         let scores = margins.indices.map { i in
             stacking.probability(
                 SupervisedBlend.blendInputs(
@@ -61,7 +65,7 @@ extension TrainingPipeline {
             given: given, matched: labelled.count, fraud: fraud, legitimate: labelled.count - fraud,
             boostingRows: boostingLabelled, stackingRows: stackingCount,
             unlabelledRows: weight > 0 ? boostingRows.count - boostingLabelled : 0,
-            unlabelledWeight: options.unlabelledWeight)
+            unlabelledWeight: options.unlabelledWeight, blendUnlabelledRows: blendRows.count - stackingRows.count)
         return SupervisedFit(trees: trees, stacking: stacking, counts: counts, scores: scores)
     }
 }
