@@ -43,21 +43,16 @@ struct TwoGatewaysAccessTests {
             #expect(allowed >= 6 && allowed <= 7, "shared bucket: \(statuses)")
             #expect(statuses.prefix(6).allSatisfy { $0 == 200 }, "both replicas accept the key: \(statuses)")
 
-            // Revocation reaches both replicas within 5 s (a refused key is 401 whatever its bucket holds).
+            // Revocation reaches both replicas within 5 s: every request a replica receives 5 s or more after
+            // `txad keys revoke` returned is refused (a refused key is 401 whatever its bucket holds). Checked at the
+            // deadline rather than by polling, so a slow machine cannot stretch the measured time.
             _ = try keys(["revoke", "e2e-scorer"], cluster)
             let revokedAt = ContinuousClock.now
-            var refused = [false, false]
-            var n = 0
-            while refused.contains(false), ContinuousClock.now - revokedAt < .seconds(8) {
-                for (i, gateway) in gateways.enumerated() where !refused[i] {
-                    n += 1
-                    if try await predict(gateway, "kr-\(n)") == 401 { refused[i] = true }
-                }
-                try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(until: revokedAt + .seconds(5))
+            for (i, gateway) in gateways.enumerated() {
+                let status = try await predict(gateway, "kr-\(i)")
+                #expect(status == 401, "replica \(i) answered \(status) to the key revoked 5 s before")
             }
-            let took = ContinuousClock.now - revokedAt
-            #expect(refused == [true, true], "revoked key still accepted after \(took)")
-            #expect(took <= .seconds(5) + .milliseconds(500), "revocation took \(took)")
         } catch {
             await cluster.stop()
             throw error
