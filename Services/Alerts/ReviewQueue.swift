@@ -42,10 +42,16 @@ struct ReviewQueue: Sendable {
             a.risk_level = ANY($1::text[]) AND ($2::text IS NULL OR a.status = $2)
             AND a.created_at <= now() - make_interval(secs => $3::bigint)
             """
+        // Ids first, then the join for the page only (see ``ReviewService/listAlerts(_:context:)``).
         let rows = try await database.query(
             """
-            SELECT \(Self.columns) FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
-            WHERE \(condition) ORDER BY a.created_at, a.alert_id LIMIT $4 OFFSET $5
+            SELECT \(Self.columns)
+            FROM (
+                SELECT a.alert_id FROM alerts a WHERE \(condition)
+                ORDER BY a.created_at, a.alert_id LIMIT $4 OFFSET $5
+            ) AS page
+            JOIN alerts a USING (alert_id) JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
+            ORDER BY a.created_at, a.alert_id
             """, filters + [PostgresValue(limit), PostgresValue(Int(request.offset))])
         // The total from the counter tables (``AlertCounts``): bounded by an hour of alerts, not by all of them.
         let statuses =

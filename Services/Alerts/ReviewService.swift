@@ -38,21 +38,29 @@ public struct ReviewService: Reviews.ServiceProtocol {
                 case .pending, .confirmedFraud, .legitimate: request.status.description
                 case .unrecognized(let n): throw RPCError(code: .invalidArgument, message: "status \(n) is unknown")
                 }
+            // The page's ids from `alerts` alone first, then the join for those rows only: the plan stays bounded by
+            // the page even with stale statistics (right after a bulk load the planner joined every matching alert
+            // before sorting — 65 ms at 10 k alerts instead of a few).
             let rows = try await database.query(
                 """
                 SELECT \(ReviewQueue.columns),
                     (extract(epoch FROM a.created_at) * 1000000)::bigint AS created_us
-                FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
-                WHERE ($1::text IS NULL OR a.status = $1)
-                  AND ($2::text IS NULL OR a.risk_level = $2)
-                  AND ($3::text IS NULL OR p.user_id = $3)
-                  AND ($4::timestamptz IS NULL OR a.created_at >= $4)
-                  AND ($5::timestamptz IS NULL OR a.created_at < $5)
-                  AND ($6::bigint IS NULL
-                       OR (a.created_at, a.alert_id)
-                          < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::bigint))
+                FROM (
+                    SELECT a.alert_id FROM alerts a
+                    WHERE ($1::text IS NULL OR a.status = $1)
+                      AND ($2::text IS NULL OR a.risk_level = $2)
+                      AND ($3::text IS NULL OR a.transaction_id IN (
+                          SELECT transaction_id FROM \(PredictionPartitions.alerted) WHERE user_id = $3))
+                      AND ($4::timestamptz IS NULL OR a.created_at >= $4)
+                      AND ($5::timestamptz IS NULL OR a.created_at < $5)
+                      AND ($6::bigint IS NULL
+                           OR (a.created_at, a.alert_id)
+                              < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::bigint))
+                    ORDER BY a.created_at DESC, a.alert_id DESC
+                    LIMIT $8
+                ) AS page
+                JOIN alerts a USING (alert_id) JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
                 ORDER BY a.created_at DESC, a.alert_id DESC
-                LIMIT $8
                 """,
                 [
                     status.map { PostgresValue($0) }, request.riskLevel.map { PostgresValue($0.rawValue) },
@@ -132,13 +140,18 @@ public struct ReviewService: Reviews.ServiceProtocol {
             let limit = try Self.pageSize(request.limit)
             let risks = Self.risks(atLeast: request.minRisk)
             let minAge = PostgresValue(Int(request.minAgeMinutes))
+            // Ids first, then the join (as in ``listAlerts(_:context:)``).
             let rows = try await database.query(
                 """
                 SELECT \(ReviewQueue.columns)
-                FROM alerts a JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
-                WHERE a.status = 'pending' AND a.risk_level = ANY($1::text[])
-                  AND a.created_at <= now() - make_interval(mins => $4::int)
-                ORDER BY \(ReviewQueue.riskRank), a.created_at, a.alert_id LIMIT $2 OFFSET $3
+                FROM (
+                    SELECT a.alert_id FROM alerts a
+                    WHERE a.status = 'pending' AND a.risk_level = ANY($1::text[])
+                      AND a.created_at <= now() - make_interval(mins => $4::int)
+                    ORDER BY \(ReviewQueue.riskRank), a.created_at, a.alert_id LIMIT $2 OFFSET $3
+                ) AS page
+                JOIN alerts a USING (alert_id) JOIN \(PredictionPartitions.alerted) p USING (transaction_id)
+                ORDER BY \(ReviewQueue.riskRank), a.created_at, a.alert_id
                 """, [risks, PostgresValue(limit), PostgresValue(Int(request.offset)), minAge])
             // Totals from the counter tables (``AlertCounts``): bounded by an hour of alerts, not the backlog.
             let pending = "'{pending}'::text[]"
