@@ -241,7 +241,7 @@ let package = Package(
 
         // ---- Tests ----
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "EmbeddedStores"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "EmbeddedStores", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
@@ -263,7 +263,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Detection", "Domain", "Registry", "Stores", "EmbeddedStores", "HTTPSink"],
+            name: "EndToEndTests",
+            dependencies: ["Detection", "Domain", "Registry", "Stores", "EmbeddedStores", "HTTPSink", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PreprocessingTests",
@@ -280,7 +281,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "NotificationsTests", dependencies: ["Notifications", "HTTPSink", "Domain"], swiftSettings: strict),
+            name: "NotificationsTests", dependencies: ["Notifications", "HTTPSink", "Domain", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "EmbeddedStores"], swiftSettings: strict),
         .testTarget(
             name: "LifecycleTests",
@@ -308,7 +310,7 @@ let package = Package(
         .testTarget(
             name: "AuthTests",
             dependencies: [
-                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink", "ServiceKit",
+                "Auth", "Credentials", "Stores", "EmbeddedStores", "HTTPSink", "ServiceKit", "TestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -11,7 +11,8 @@
 /// child (a parent that ignores SIGTERM, as ServiceLifecycle does, would otherwise hand that on), and to reap
 /// children ourselves so a stopped server never stays a zombie.
 ///
-/// All file descriptors this module creates are close-on-exec, so no child inherits another child's pipes.
+/// All file descriptors this module creates are close-on-exec, and children start with only their three standard
+/// streams, so no child inherits another child's pipes.
 enum ChildProcess {
     /// Where a child's standard stream goes.
     enum Stream {
@@ -37,6 +38,10 @@ enum ChildProcess {
                 posix_spawn_file_actions_adddup2(&actions, fd, stream)
             }
         }
+        // Descriptors of other threads that are not close-on-exec (Foundation's `Process` keeps one end of a socket
+        // pair open until its child exits) must not live on in a long-running server: the other `Process` would
+        // never see its child's end, and its `waitUntilExit()` would wait forever.
+        if let closeFrom = addCloseFrom { _ = closeFrom(&actions, 3) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -60,6 +65,16 @@ enum ChildProcess {
         }
         return pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time: the Glibc module is
+    /// imported without `_GNU_SOURCE`, which hides its declaration.
+    private static let addCloseFrom:
+        (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")  // nil: RTLD_DEFAULT
+            else { return nil }
+            return unsafeBitCast(
+                symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        }()
 
     /// Reaps `pid` (a child of ours) if it has exited; returns true when it is gone.
     ///

@@ -4,14 +4,42 @@
     import Musl
 #endif
 
+import Foundation
+import Synchronization
+
 /// Loopback TCP helpers: picking a free port and asking a Redis server for `PONG`, with raw POSIX sockets so
 /// that this module needs no Redis client.
 public enum Loopback {
-    /// A TCP port on 127.0.0.1 that was free a moment ago: bind port 0, read the port the kernel chose, close.
+    /// A TCP port on 127.0.0.1 that was free a moment ago, never handed out before by this process.
     ///
-    /// Another process can take it before our server binds it; callers retry with a new port when the server
-    /// reports "Address already in use".
+    /// Chosen at random below the kernel's ephemeral range (`net.ipv4.ip_local_port_range`), so an outgoing
+    /// connection of some other process cannot take it between this call and the server's `bind` — a port the
+    /// kernel picks for `bind(0)` comes from that range and often did. Another process can still take it on purpose;
+    /// callers retry with a new port when the server reports "Address already in use".
     public static func freePort() throws -> Int {
+        let low = 10_000
+        let high = max(low + 1_000, ephemeralRangeStart() - 1)
+        for _ in 0..<500 {
+            let port = Int.random(in: low...high)
+            guard isFree(port) else { continue }
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        return try kernelChosenPort()
+    }
+
+    /// Ports `freePort()` returned in this process.
+    private static let handedOut = Mutex(Set<Int>())
+
+    /// The first port of the kernel's ephemeral range (32768 when it cannot be read).
+    private static func ephemeralRangeStart() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        guard let first = text.split(whereSeparator: \.isWhitespace).first.flatMap({ Int($0) }), first > 11_024
+        else { return 32_768 }
+        return first
+    }
+
+    /// Binds port 0 and returns the port the kernel chose (the fallback when no lower port is free).
+    private static func kernelChosenPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw systemError("socket") }
         defer { close(fd) }

@@ -2,23 +2,13 @@ import Credentials
 import EmbeddedStores
 import Foundation
 import Stores
+import TestSupport
 import Testing
 
 /// `txad keys create|list|revoke` as a user runs it: the real `txad` executable against a real PostgreSQL database
 /// holding the API key table (migration 40).
 @Suite("txad keys CLI")
 struct KeysCommandTests {
-    /// The directory of the built executables (`TXAD_BIN_DIR`, else next to the test bundle, else `.build/debug`).
-    static let binDirectory: String = {
-        if let dir = ProcessInfo.processInfo.environment["TXAD_BIN_DIR"], !dir.isEmpty { return dir }
-        let candidate = Bundle.main.bundleURL.deletingLastPathComponent()
-        if FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("txad").path) {
-            return candidate.path
-        }
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return repo.appendingPathComponent(".build/debug").path
-    }()
 
     struct Run {
         var status: Int32
@@ -27,31 +17,17 @@ struct KeysCommandTests {
     }
 
     /// Runs `txad keys ARGUMENTS` with `DATABASE_URL` removed from the environment.
-    static func keys(_ arguments: [String], database: String?) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binDirectory + "/txad")
-        process.arguments = ["keys"] + arguments + (database.map { ["--database-url", $0] } ?? [])
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = nil
-        environment["USER"] = "cli-user"
-        process.environment = environment
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Both pipes are small (a table); read one after the other.
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, out: String(decoding: output, as: UTF8.self),
-            err: String(decoding: errors, as: UTF8.self))
+    static func keys(_ arguments: [String], database: String?) async throws -> Run {
+        let result = try await Command.run(
+            Command.binDirectory + "/txad", ["keys"] + arguments + (database.map { ["--database-url", $0] } ?? []),
+            environment: ["DATABASE_URL": nil, "USER": "cli-user"])
+        return Run(status: result.status, out: result.output, err: result.errors)
     }
 
     @Test("create prints the key once, list masks it, revoke refuses it afterwards")
     func lifecycle() async throws {
         let url = try await AuthFixtures.freshDatabase()
-        let created = try Self.keys(
+        let created = try await Self.keys(
             ["create", "--name", "ci-cli", "--role", "analyst", "--expires", "90d", "--by", "tester"], database: url)
         #expect(created.status == 0, "\(created.err)")
         let lines = created.out.split(separator: "\n")
@@ -80,11 +56,11 @@ struct KeysCommandTests {
         #expect(!dump.contains(String(key.dropFirst(APIKey.prefix.count))))
 
         // A second key without expiry, creator from $USER.
-        let scorer = try Self.keys(["create", "--name", "ci-scorer", "--role", "scorer"], database: url)
+        let scorer = try await Self.keys(["create", "--name", "ci-scorer", "--role", "scorer"], database: url)
         #expect(scorer.status == 0, "\(scorer.err)")
         let scorerKey = scorer.out.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let listed = try Self.keys(["list"], database: url)
+        let listed = try await Self.keys(["list"], database: url)
         #expect(listed.status == 0, "\(listed.err)")
         let table = listed.out.split(separator: "\n").map(String.init)
         #expect(table.count == 3, "\(listed.out)")
@@ -99,22 +75,22 @@ struct KeysCommandTests {
         let scorerRow = try #require(table.first { $0.contains("ci-scorer") })
         #expect(scorerRow.contains("scorer") && scorerRow.contains("cli-user") && scorerRow.contains("active"))
 
-        let revoked = try Self.keys(["revoke", "ci-cli", "--by", "tester"], database: url)
+        let revoked = try await Self.keys(["revoke", "ci-cli", "--by", "tester"], database: url)
         #expect(revoked.status == 0, "\(revoked.err)")
         #expect(revoked.out.contains("revoked key 'ci-cli'"))
-        let after = try Self.keys(["list"], database: url)
+        let after = try await Self.keys(["list"], database: url)
         #expect(after.out.split(separator: "\n").first { $0.contains("ci-cli") }?.contains("revoked") == true)
         let lookedUp = try await store.lookup(digests: [APIKey.digest(of: key)]).values.first
         #expect(lookedUp?.revokedAt != nil)
         // Revoking twice, or a key that does not exist, is an error naming the key.
         for missing in ["ci-cli", "nobody", "999999"] {
-            let again = try Self.keys(["revoke", missing], database: url)
+            let again = try await Self.keys(["revoke", missing], database: url)
             #expect(again.status != 0)
             #expect(again.err.contains("no active key named or numbered '\(missing)'"), "\(again.err)")
         }
         // By id.
         let scorerID = try #require(try await store.list().first { $0.name == "ci-scorer" }?.id)
-        #expect(try Self.keys(["revoke", String(scorerID)], database: url).status == 0)
+        #expect(try await Self.keys(["revoke", String(scorerID)], database: url).status == 0)
         await client.shutdown()
     }
 
@@ -136,14 +112,14 @@ struct KeysCommandTests {
             (["--role", "scorer"], "--name"),
         ]
         for (arguments, message) in cases {
-            let run = try Self.keys(["create"] + arguments, database: url)
+            let run = try await Self.keys(["create"] + arguments, database: url)
             #expect(run.status != 0, "\(arguments)")
             #expect(run.err.contains(message), "\(arguments): \(run.err)")
             #expect(run.out.isEmpty, "no key printed for \(arguments)")
         }
         // Valid spellings of --expires.
         for (index, expires) in ["12h", "30m", "45s", "3600", "3660d"].enumerated() {
-            let run = try Self.keys(
+            let run = try await Self.keys(
                 ["create", "--name", "ok-\(index)", "--role", "scorer", "--expires", expires], database: url)
             #expect(run.status == 0, "\(expires): \(run.err)")
         }
@@ -152,12 +128,12 @@ struct KeysCommandTests {
         #expect(try await APIKeyStore(client: client).list().count == 5)
         await client.shutdown()
         // No database given.
-        let noDatabase = try Self.keys(["list"], database: nil)
+        let noDatabase = try await Self.keys(["list"], database: nil)
         #expect(noDatabase.status != 0)
         #expect(noDatabase.err.contains("give --database-url or set DATABASE_URL"), "\(noDatabase.err)")
         // A database without the table.
         let base = try await TestStores.postgresURL()
-        let empty = try Self.keys(["list"], database: base)
+        let empty = try await Self.keys(["list"], database: base)
         #expect(empty.status != 0)
         #expect(empty.err.contains("the api_keys table does not exist yet"), "\(empty.err)")
     }

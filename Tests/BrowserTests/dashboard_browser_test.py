@@ -161,7 +161,7 @@ def run(driver, base, out, data):
     open_page(driver, base, "/dashboard/predict", "predict", out)
     screenshot(driver, out, "predict-form")
     transaction_id = driver.find_element(By.ID, "f-transaction_id").get_attribute("value")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     badge = WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-risk]")))
     risk = badge.text.strip().lower()
     check(risk in {"low", "medium", "high", "critical"}, f"predict: risk badge reads {risk!r}")
@@ -182,7 +182,7 @@ def run(driver, base, out, data):
     driver.find_element(By.ID, "f-amount").clear()
     driver.find_element(By.ID, "f-amount").send_keys("lots")
     driver.find_element(By.ID, "f-user_id").clear()
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-field-error]")))
     shown = {e.get_attribute("data-field-error"): e.text.strip()
              for e in driver.find_elements(By.CSS_SELECTOR, "[data-field-error]")}
@@ -210,7 +210,7 @@ def run(driver, base, out, data):
     with open(upload, "w", newline="") as f:
         csv.writer(f).writerows(lines)
     driver.find_element(By.ID, "f-file").send_keys(upload)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
     check(not drain_problems(driver), "batch: upload caused no console errors or failed requests")
     refused = driver.find_element(By.CSS_SELECTOR, "table.errors").text
@@ -226,7 +226,7 @@ def run(driver, base, out, data):
     theirs = {(r["transaction_id"], r["risk_level"], float(r["scores"]["ensemble"])) for r in api["results"]}
     check(status == 200 and status_api == 200 and len(results) == 120 and ours == theirs,
           f"batch: the results CSV ({len(results)} rows) matches the API's answer ({len(api['results'])})")
-    driver.find_element(By.CSS_SELECTOR, "table.results thead a").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "table.results thead a"))
     WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
     first = driver.find_element(By.CSS_SELECTOR, "table.results tbody tr td code").text
     check(first == min(r["transaction_id"] for r in results) or first == max(r["transaction_id"] for r in results),
@@ -287,6 +287,15 @@ def form_token(base, path):
     return cookie, token.group(1).decode() if token else ""
 
 
+def navigate_by(driver, element, seconds=60):
+    """Clicks `element` (a submit button or link that loads a new page) and waits until the page it was on is gone,
+    so that no later lookup finds an element of the page being left (read as stale, or with its old text)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, seconds).until(EC.staleness_of(old))
+    return driver
+
+
 def wait_for(driver, selector, seconds=60):
     return WebDriverWait(driver, seconds).until(EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
 
@@ -317,12 +326,12 @@ def sign_in(driver, base, out, key):
     check(not drain_problems(driver), "sign-in page: no console errors or failed requests")
     screenshot(driver, out, "sign-in")
     driver.find_element(By.ID, "f-api_key").send_keys("txad_wrong_key")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     problem = wait_for(driver, "[data-problem]").text
     check("unknown" in problem, f"sign-in: a wrong key is refused ({problem!r})")
     drain_problems(driver)
     driver.find_element(By.ID, "f-api_key").send_keys(key)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     wait_for(driver, "[data-stat=predictions]")
     cookie = driver.get_cookie("txad_session") or {}
     check(cookie.get("httpOnly") and cookie.get("sameSite") == "Strict" and len(cookie.get("value", "")) == 64,
@@ -335,7 +344,7 @@ def sign_in(driver, base, out, key):
 def roles_and_sign_out(driver, base, out, scorer_key):
     print("== Sign-out and roles")
     driver.get(base + "/dashboard/sign-out")
-    wait_for(driver, "form[action='/dashboard/sign-out'] button").click()
+    navigate_by(driver, wait_for(driver, "form[action='/dashboard/sign-out'] button"))
     wait_for(driver, "#f-api_key")
     check(driver.get_cookie("txad_session") is None, "sign-out: the session cookie is gone")
     driver.get(base + "/dashboard/reviews")
@@ -344,7 +353,7 @@ def roles_and_sign_out(driver, base, out, scorer_key):
     drain_problems(driver)
     driver.get(base + "/dashboard/sign-in")
     wait_for(driver, "#f-api_key").send_keys(scorer_key)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     wait_for(driver, "#f-transaction_id")
     nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "header nav a")]
     check("Review queue" not in nav, f"scorer: the navigation offers no review pages ({nav})")
@@ -366,7 +375,7 @@ def review(driver, base, out, analyst):
     check(len(rows) >= 4, f"review: the queue lists the pending alerts ({len(rows)} rows)")
     screenshot(driver, out, "reviews")
     alert_id = rows[0].get_attribute("data-alert")
-    rows[0].find_element(By.CSS_SELECTOR, "td:nth-child(2) a").click()
+    navigate_by(driver, rows[0].find_element(By.CSS_SELECTOR, "td:nth-child(2) a"))
     wait_for(driver, "form#decision-form")
     check(not drain_problems(driver), f"alert {alert_id}: opened from the queue without errors")
     points = [l.get_attribute("points") or "" for l in
@@ -376,7 +385,7 @@ def review(driver, base, out, analyst):
           "alert: the user's recent transactions are listed")
     screenshot(driver, out, "alert")
 
-    driver.find_element(By.CSS_SELECTOR, "form[action$='/claim'] button").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/claim'] button"))
     notice = wait_for(driver, "[data-notice]").text
     claimed_by = driver.find_element(By.CSS_SELECTOR, "[data-claimed-by]").text
     check("claim" in notice and claimed_by == analyst, f"alert: claimed ({notice!r}, by {claimed_by!r})")
@@ -384,7 +393,7 @@ def review(driver, base, out, analyst):
     fraud = driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=fraud]")
     check(fraud.is_selected(), "alert: the f shortcut chooses fraud")
     driver.find_element(By.ID, "f-note").send_keys("browser test: <b>card</b> reported stolen")
-    driver.find_element(By.CSS_SELECTOR, "button[name=then][value=stay]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "button[name=then][value=stay]"))
     notice = wait_for(driver, "[data-notice]").text
     audit = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-audit]"))
     check("Decision recorded" in notice and analyst in audit and "fraud" in audit and "<b>card</b>" in audit,
@@ -417,14 +426,14 @@ def review(driver, base, out, analyst):
     for box in boxes:
         box.click()
     driver.find_element(By.ID, "b-decision").send_keys("legitimate")
-    driver.find_element(By.CSS_SELECTOR, "form.bulk button[type=submit]").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form.bulk button[type=submit]"))
     outcomes = {e.get_attribute("data-bulk-outcome"): e.text for e in
                 WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-bulk-outcome]"))}
     check(sorted(outcomes) == sorted(chosen) and all(t.endswith("decided") for t in outcomes.values()),
           f"bulk: {len(chosen)} alerts decided legitimate ({outcomes})")
     check(not drain_problems(driver), "bulk: no console errors or failed requests")
     screenshot(driver, out, "reviews-bulk")
-    driver.find_element(By.CSS_SELECTOR, "form.claim-next button").click()
+    navigate_by(driver, driver.find_element(By.CSS_SELECTOR, "form.claim-next button"))
     notice = wait_for(driver, "[data-notice]").text
     check("Claimed for you" in notice or "Nothing pending" in notice, f"claim next: {notice!r}")
 

@@ -241,7 +241,7 @@ struct EndToEndTests {
 
     @Test func inferenceDownGives503AndRecoversWithoutRestartingTheGateway() async throws {
         try await withCluster { cluster, model in
-            cluster.kill("inference")
+            await cluster.kill("inference")
             let (body, status) = try await predict(cluster, model.rows[200].transaction)
             #expect(status == 503)
             #expect(body["status"] as? Int == 503)

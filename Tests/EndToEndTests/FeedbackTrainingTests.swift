@@ -54,7 +54,7 @@ struct FeedbackTrainingTests {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let generated = root + "/all.csv"
-        try TestModel.run(["generate", "--count", "6000", "--users", "60", "--seed", "13", "--out", generated, "--quiet"])
+        try await TestModel.run(["generate", "--count", "6000", "--users", "60", "--seed", "13", "--out", generated, "--quiet"])
         let reader = try CSVTransactionReader(path: generated)
         var rows: [CSVRow] = []
         while let next = try reader.next() {
@@ -100,7 +100,7 @@ struct FeedbackTrainingTests {
             }
             #expect(try await decide(cluster, alertID: ids[invalid.transactionID]!, fraud: true) == 200)
 
-            let stderr = try TestModel.run([
+            let stderr = try await TestModel.run([
                 "train", "--data", root + "/train.csv", "--feedback", cluster.postgres.url, "--output",
                 root + "/models", "--version", "feedback-1", "--epochs", "2", "--holdout", "0", "--seed", "13",
                 "--quiet",

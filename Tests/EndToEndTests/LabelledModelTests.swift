@@ -12,7 +12,7 @@ struct LabelledModelTests {
         let root = NSTemporaryDirectory() + "txad-e2e-labelled-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let data = root + "/train.csv"
-        try TestModel.run(["generate", "--count", "6000", "--users", "60", "--seed", "12", "--out", data, "--quiet"])
+        try await TestModel.run(["generate", "--count", "6000", "--users", "60", "--seed", "12", "--out", data, "--quiet"])
         let reader = try CSVTransactionReader(path: data)
         var rows: [CSVRow] = []
         while let next = try reader.next() {
@@ -23,7 +23,7 @@ struct LabelledModelTests {
             labels += "\(row.element.transaction.transactionID),\(row.element.label?.isAnomaly == true ? "fraud" : "legitimate")\n"
         }
         try labels.write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
-        try TestModel.run([
+        try await TestModel.run([
             "train", "--data", data, "--labels", root + "/labels.csv", "--output", root + "/models", "--version",
             "labelled-1", "--epochs", "2", "--holdout", "0", "--seed", "12", "--quiet",
         ])

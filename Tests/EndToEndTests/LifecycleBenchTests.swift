@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `txad bench reload` and `txad bench shadow` run end to end on a tiny setup (few promotions, seconds of load):
@@ -7,24 +8,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(15)))
 struct LifecycleBenchTests {
     /// Runs `txad ARGUMENTS`; its standard output, or an error with standard error when it fails.
-    private func txad(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LocalCluster.binDirectory + "/txad")
-        process.arguments = arguments
-        let out = Pipe()
-        let errors = NSTemporaryDirectory() + "txad-bench-test-\(UUID().uuidString).log"
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errors) }
-        process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: errors)
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let log = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-            throw ClusterError("txad \(arguments.joined(separator: " ")) failed:\n\(output)\n\(log.suffix(4000))")
-        }
-        return output
+    private func txad(_ arguments: [String]) async throws -> String {
+        try await Command.txad(arguments).output
     }
 
     /// The numbers in the table row after `header`.
@@ -37,7 +22,7 @@ struct LifecycleBenchTests {
 
     @Test func reloadBenchPromotesAcrossTwoReplicas() async throws {
         let model = try await TestModel.prepared()
-        let output = try txad([
+        let output = try await txad([
             "bench", "reload", "--model", model.modelDirectory, "--promotions", "4", "--replicas", "2",
         ])
         let values = try row(after: "| promotions | replicas |", in: output)
@@ -51,7 +36,7 @@ struct LifecycleBenchTests {
         let model = try await TestModel.prepared()
         let json = NSTemporaryDirectory() + "txad-shadow-bench-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: json) }
-        let output = try txad([
+        let output = try await txad([
             "bench", "shadow", "--model", model.modelDirectory, "--duration", "3", "--rounds", "1", "--connections",
             "4",
             "--threads", "1", "--traffic-rows", "2000", "--json", json,

@@ -2,6 +2,7 @@ import EmbeddedStores
 import Foundation
 import Logging
 import Stores
+import TestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -28,18 +29,7 @@ final class LocalCluster: @unchecked Sendable {
     /// Extra environment per service name (`alerts` → `TXAD_ROUTING_FILE`…), applied at each start.
     var serviceEnvironment: [String: [String: String]] = [:]
 
-    static let binDirectory: String = {
-        if let dir = ProcessInfo.processInfo.environment["TXAD_BIN_DIR"], !dir.isEmpty { return dir }
-        // …/.build/<triple>/debug/txadPackageTests.xctest → …/.build/<triple>/debug
-        let bundle = Bundle.main.bundleURL
-        var candidate = bundle.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: candidate.appendingPathComponent("txad-gateway").path) {
-            let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            candidate = repo.appendingPathComponent(".build/debug")
-        }
-        return candidate.path
-    }()
+    static var binDirectory: String { Command.binDirectory }
 
     /// The inference processes: `inference`, then `inference-2`… (the gateway calls all of them).
     let inferenceNames: [String]
@@ -145,10 +135,10 @@ final class LocalCluster: @unchecked Sendable {
     func isRunning(_ name: String) -> Bool { processes[name]?.isRunning ?? false }
 
     /// Kills a service at once (SIGKILL), as a crash would.
-    func kill(_ name: String) {
+    func kill(_ name: String) async {
         guard let process = processes[name], process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = try? await process.exited(timeout: .seconds(60))
     }
 
     func waitFor(_ url: String, service: String, timeout: Duration = .seconds(60)) async throws {
@@ -176,11 +166,16 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Stops every service gracefully (SIGTERM) and waits for them; the stores keep running.
-    func stopServices() {
+    func stopServices() async {
         for process in processes.values where process.isRunning {
             process.terminate()
         }
-        for process in processes.values { process.waitUntilExit() }
+        for process in processes.values {
+            if (try? await process.exited(timeout: .seconds(60))) == nil {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                _ = try? await process.exited(timeout: .seconds(10))
+            }
+        }
     }
 
     /// Everything the services wrote to standard output and error, by service.
@@ -192,7 +187,7 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     func stop() async {
-        stopServices()
+        await stopServices()
         try? await redis.stop()
         try? await postgres.stop()
         try? FileManager.default.removeItem(atPath: root)

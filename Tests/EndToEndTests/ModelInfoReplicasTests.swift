@@ -84,7 +84,7 @@ struct ModelInfoReplicasTests {
         #expect((top["refused"] as? [String])?.first?.hasPrefix("e2e-2: stored bundle e2e-2 does not match") == true)
 
         // One replica down: still 200, the other answers, the dead one is named with its error.
-        cluster.kill("inference-2")
+        await cluster.kill("inference-2")
         let (afterKill, replicas) = try await info(cluster)
         #expect(afterKill["version"] as? String == "e2e-1")
         #expect(replicas.count == 2)

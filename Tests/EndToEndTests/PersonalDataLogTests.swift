@@ -49,7 +49,7 @@ struct PersonalDataLogTests {
             await cluster.stop()
             throw error
         }
-        cluster.stopServices()
+        await cluster.stopServices()
         let logs = cluster.logs()
         await cluster.stop()
 

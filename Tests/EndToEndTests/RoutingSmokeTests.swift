@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSink
 import Stores
+import TestSupport
 import Testing
 
 /// The shipped `compose/routing.example.yaml` in a running cluster, every provider URL pointed at a local recording
@@ -86,7 +87,7 @@ struct RoutingSmokeTests {
                 signature.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
                     .filter { $0.count == 2 }.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
             let timestamp = try #require(parts["t"])
-            #expect(parts["v1"] == (try Self.opensslHMAC(body: hook.body, timestamp: timestamp)))
+            #expect(parts["v1"] == (try await Self.opensslHMAC(body: hook.body, timestamp: timestamp)))
         }
         // What arrived is recorded as delivered (once the sending batch finished).
         var delivered = 0
@@ -132,19 +133,12 @@ struct RoutingSmokeTests {
     }
 
     /// Hex HMAC-SHA256 of `"<t>.<body>"` by `openssl dgst`, an implementation independent of txad's.
-    static func opensslHMAC(body: [UInt8], timestamp: String) throws -> String {
+    static func opensslHMAC(body: [UInt8], timestamp: String) async throws -> String {
         let path = NSTemporaryDirectory() + "txad-signed-\(UUID().uuidString)"
         try Data(Array((timestamp + ".").utf8) + body).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "dgst", "-sha256", "-hmac", secret, "-r", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(String(decoding: data, as: UTF8.self).prefix { $0 != " " })
+        let result = try await Command.run("/usr/bin/env", ["openssl", "dgst", "-sha256", "-hmac", secret, "-r", path])
+        #expect(result.status == 0)
+        return String(result.output.prefix { $0 != " " })
     }
 }

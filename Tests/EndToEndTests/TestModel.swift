@@ -1,6 +1,7 @@
 import Detection
 import Domain
 import Foundation
+import TestSupport
 
 /// A small generated data set and a model trained on it with the `txad` executable, made once per test process.
 enum TestModel {
@@ -17,13 +18,13 @@ enum TestModel {
         let root = NSTemporaryDirectory() + "txad-e2e-model-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let data = root + "/train.csv"
-        try run(["generate", "--count", "12000", "--users", "120", "--seed", "11", "--out", data, "--quiet"])
+        try await run(["generate", "--count", "12000", "--users", "120", "--seed", "11", "--out", data, "--quiet"])
         // Few epochs: the suite runs on debug builds; quality is the detection suite's business.
-        try run([
+        try await run([
             "train", "--data", data, "--output", root + "/models", "--version", "e2e-1", "--epochs", "3",
             "--holdout", "0", "--seed", "11", "--quiet", "--no-activate",
         ])
-        try run(["models", "promote", "e2e-1", "--model-dir", root + "/models"])
+        try await run(["models", "promote", "e2e-1", "--model-dir", root + "/models"])
         let reader = try CSVTransactionReader(path: data)
         var rows: [CSVRow] = []
         while let next = try reader.next() {
@@ -34,20 +35,8 @@ enum TestModel {
 
     /// Runs the `txad` executable; returns its standard error, throws with it when the command fails.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LocalCluster.binDirectory + "/txad")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ClusterError("txad \(arguments.joined(separator: " ")) failed:\n\(String(decoding: output, as: UTF8.self))")
-        }
-        return String(decoding: output, as: UTF8.self)
+    static func run(_ arguments: [String]) async throws -> String {
+        try await Command.txad(arguments).errors
     }
 }
 

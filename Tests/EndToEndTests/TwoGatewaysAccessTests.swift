@@ -1,5 +1,6 @@
 import EmbeddedStores
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -25,7 +26,7 @@ struct TwoGatewaysAccessTests {
             let gateways = [cluster.gatewayURL, "http://127.0.0.1:\(secondPort)"]
             try await cluster.waitFor(gateways[1] + "/health", service: "gateway-2")
 
-            let key = try keys(["create", "--name", "e2e-scorer", "--role", "scorer", "--by", "e2e"], cluster)
+            let key = try await keys(["create", "--name", "e2e-scorer", "--role", "scorer", "--by", "e2e"], cluster)
             #expect(key.hasPrefix("txad_live_"))
             func predict(_ gateway: String, _ id: String) async throws -> Int {
                 let body = #"{"transaction_id":"\#(id)","user_id":"u-ka","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
@@ -46,7 +47,7 @@ struct TwoGatewaysAccessTests {
             // Revocation reaches both replicas within 5 s: every request a replica receives 5 s or more after
             // `txad keys revoke` returned is refused (a refused key is 401 whatever its bucket holds). Checked at the
             // deadline rather than by polling, so a slow machine cannot stretch the measured time.
-            _ = try keys(["revoke", "e2e-scorer"], cluster)
+            _ = try await keys(["revoke", "e2e-scorer"], cluster)
             let revokedAt = ContinuousClock.now
             try await Task.sleep(until: revokedAt + .seconds(5))
             for (i, gateway) in gateways.enumerated() {
@@ -61,21 +62,8 @@ struct TwoGatewaysAccessTests {
     }
 
     /// Runs `txad keys …` against the cluster's database; returns its standard output.
-    private func keys(_ arguments: [String], _ cluster: LocalCluster) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LocalCluster.binDirectory + "/txad")
-        process.arguments = ["keys"] + arguments + ["--database-url", cluster.postgres.url]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ClusterError("txad keys \(arguments) failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    private func keys(_ arguments: [String], _ cluster: LocalCluster) async throws -> String {
+        try await Command.txad(["keys"] + arguments + ["--database-url", cluster.postgres.url]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `txad up` as a newcomer runs it (issue: operations): from a folder only its owner can enter, supervised, with
@@ -47,9 +48,8 @@ struct UpCommandTests {
         #expect(scored == 200)
 
         // Ctrl-C stops everything and exits 0; no service is left behind.
-        try await up.interrupt()
-        #expect(!up.process.isRunning)
-        #expect(up.process.terminationStatus == 0, "\(up.output())")
+        let status = try await up.interrupt()
+        #expect(status == 0, "\(up.output())")
         #expect(up.output().contains("txad up: restarts — txad-inference 1"))
         #expect(UpProcess.pid(ofProcessWithArguments: "--port \(up.basePort + 1) ") == nil)
         #expect(UpProcess.pid(ofProcessWithArguments: "--port \(gatewayPort) ") == nil)
@@ -67,55 +67,34 @@ struct UpCommandTests {
         // HTTPS with the local CA; scoring crosses every internal connection, all mutual TLS.
         let key = try up.adminKey()
         let body = #"{"transaction_id":"tls-1","user_id":"u1","timestamp":"2024-05-01T12:00:00Z","amount":12.5}"#
-        let scored = try Self.curl([
+        let scored = try await Self.curl([
             "--cacert", ca, "-H", "X-API-Key: \(key)", "-H", "Content-Type: application/json", "-d", body,
             gateway + "/predict",
         ])
         #expect(scored.status == "200", "\(scored)")
         #expect(scored.body.contains("\"risk_level\""))
         // HTTP/2 by ALPN.
-        let version = try Self.run(
+        let version = try await Command.run(
             "/usr/bin/curl", ["-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_version}", "--cacert", ca, "--http2",
-            gateway + "/health"])
+            gateway + "/health"]).output
         #expect(version == "2")
         // Without the CA the certificate is not trusted; plain HTTP gets no answer.
-        #expect(try Self.curl([gateway + "/health"]).exit != 0)
-        #expect(try Self.curl(["http://127.0.0.1:\(up.gatewayPort)/health"]).status != "200")
+        #expect(try await Self.curl([gateway + "/health"]).exit != 0)
+        #expect(try await Self.curl(["http://127.0.0.1:\(up.gatewayPort)/health"]).status != "200")
         // Every internal connection is mutual TLS (refusals of other peers: WireTests.MutualTLSTests).
         let gatewayLog = try String(contentsOfFile: up.root + "/state/logs/txad-gateway.log", encoding: .utf8)
         #expect(gatewayLog.contains("mutual (CA"), "gateway configuration: \(gatewayLog.prefix(2000))")
-        try await up.interrupt()
-        #expect(up.process.terminationStatus == 0, "\(up.output())")
+        let status = try await up.interrupt()
+        #expect(status == 0, "\(up.output())")
     }
 
     /// `curl -s` with a 5 s limit: exit code, HTTP status (`-w`), body.
-    private static func curl(_ arguments: [String]) throws -> (exit: Int32, status: String, body: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    private static func curl(_ arguments: [String]) async throws -> (exit: Int32, status: String, body: String) {
         let marker = "\n--status:"
-        process.arguments = ["-s", "-m", "5", "-w", marker + "%{http_code}"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let parts = text.components(separatedBy: marker)
+        let result = try await Command.run("/usr/bin/curl", ["-s", "-m", "5", "-w", marker + "%{http_code}"] + arguments)
+        let parts = result.output.components(separatedBy: marker)
         let status = parts.count > 1 ? String(parts[1].prefix(3)) : ""
         let rest = parts.count > 1 ? String(parts[1].dropFirst(3)) : ""
-        return (process.terminationStatus, status, parts[0] + rest)
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        return (result.status, status, parts[0] + rest)
     }
 }

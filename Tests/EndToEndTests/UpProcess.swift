@@ -1,5 +1,6 @@
 import EmbeddedStores
 import Foundation
+import TestSupport
 import Testing
 
 /// A `txad up` process for tests: its own folder, free ports, its output in a log, helpers to wait for lines.
@@ -61,11 +62,11 @@ final class UpProcess: @unchecked Sendable {
         throw ClusterError("'\(text)' not printed within \(timeout):\n\(output())")
     }
 
-    /// Ctrl-C, then waits up to 90 s for the exit.
-    func interrupt() async throws {
+    /// Ctrl-C, then waits up to 90 s for the exit; returns the exit status.
+    @discardableResult
+    func interrupt() async throws -> Int32 {
         Foundation.kill(process.processIdentifier, SIGINT)
-        let deadline = ContinuousClock.now + .seconds(90)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        return try await process.exited(timeout: .seconds(90))
     }
 
     /// Kills what is left and removes the folder (and PostgreSQL's relocated data folder, if any).

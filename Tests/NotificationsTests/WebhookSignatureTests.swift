@@ -1,32 +1,28 @@
 import Foundation
 import Notifications
+import TestSupport
 import Testing
 
 /// The signature checked against an independent HMAC-SHA256: Python's `hmac` module in a child process.
 @Suite struct WebhookSignatureTests {
     /// Hex HMAC-SHA256 of `"<t>.<body>"` computed by python3 from a file holding the exact body bytes.
-    static func pythonSignature(body: [UInt8], timestamp: Int64, secret: String) throws -> String {
+    static func pythonSignature(body: [UInt8], timestamp: Int64, secret: String) async throws -> String {
         let path = NSTemporaryDirectory() + "txad-body-\(UUID().uuidString)"
         try Data(body).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
-            "import hmac,hashlib,sys; body=open(sys.argv[1],'rb').read(); "
-                + "print(hmac.new(sys.argv[2].encode(), sys.argv[3].encode()+b'.'+body, hashlib.sha256).hexdigest())",
-            path, secret, String(timestamp),
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try await Command.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import hmac,hashlib,sys; body=open(sys.argv[1],'rb').read(); "
+                    + "print(hmac.new(sys.argv[2].encode(), sys.argv[3].encode()+b'.'+body, hashlib.sha256).hexdigest())",
+                path, secret, String(timestamp),
+            ])
+        #expect(result.status == 0)
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func everyV1MatchesPythonHMAC() throws {
+    @Test func everyV1MatchesPythonHMAC() async throws {
         let body = Array(#"{"id":"evt-1","type":"alert.created","data":{"note":"ünïcode \"quoted\""}}"#.utf8)
         let secrets = ["whsec_old", "whsec_new ünï"]
         let header = WebhookSignature.header(body: body, timestamp: 1_700_000_000, secrets: secrets)
@@ -35,7 +31,7 @@ import Testing
         let given = parts.dropFirst().map { $0.replacingOccurrences(of: "v1=", with: "") }
         #expect(given.count == 2)
         for (secret, signature) in zip(secrets, given) {
-            #expect(signature == (try Self.pythonSignature(body: body, timestamp: 1_700_000_000, secret: secret)))
+            #expect(signature == (try await Self.pythonSignature(body: body, timestamp: 1_700_000_000, secret: secret)))
         }
     }
 

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import Wire
@@ -14,38 +15,22 @@ struct ProtocInteropTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `protoc` in the repository root with `input` on stdin; returns stdout, and fails on a non-zero exit.
-    private func protoc(_ arguments: [String], input: Data) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["protoc", "-I", "proto"] + arguments
-        process.currentDirectoryURL = Self.repositoryRoot
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(
-            process.terminationStatus == 0,
-            "protoc \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
-        return output
+    private func protoc(_ arguments: [String], input: Data) async throws -> Data {
+        let result = try await Command.run(
+            "/usr/bin/env", ["protoc", "-I", "proto"] + arguments, input: input, directory: Self.repositoryRoot.path)
+        guard result.status == 0 else { throw CommandError("protoc \(arguments) failed: \(result.errors)") }
+        return result.outputData
     }
 
-    private func decodeWithProtoc(_ type: String, file: String, bytes: [UInt8]) throws -> String {
-        String(decoding: try protoc(["--decode=txad.v1.\(type)", file], input: Data(bytes)), as: UTF8.self)
+    private func decodeWithProtoc(_ type: String, file: String, bytes: [UInt8]) async throws -> String {
+        String(decoding: try await protoc(["--decode=txad.v1.\(type)", file], input: Data(bytes)), as: UTF8.self)
     }
 
-    private func encodeWithProtoc(_ type: String, file: String, text: String) throws -> [UInt8] {
-        Array(try protoc(["--encode=txad.v1.\(type)", file], input: Data(text.utf8)))
+    private func encodeWithProtoc(_ type: String, file: String, text: String) async throws -> [UInt8] {
+        Array(try await protoc(["--encode=txad.v1.\(type)", file], input: Data(text.utf8)))
     }
 
-    @Test func protocDecodesOurFrames() throws {
+    @Test func protocDecodesOurFrames() async throws {
         let response = ScoreResponse(scores: [Fixtures.score("tx-1", reasons: 2)])
         var frame = try EnvelopeCodec.makeFrame(
             head: EnvelopeHead(
@@ -54,7 +39,7 @@ struct ProtocInteropTests {
             payload: response, maximumFrameSize: .max, allocator: ByteBufferAllocator())
         let length = frame.readInteger(as: UInt32.self)
         #expect(length.map(Int.init) == frame.readableBytes)
-        let envelopeText = try decodeWithProtoc(
+        let envelopeText = try await decodeWithProtoc(
             "Envelope", file: "txad/v1/rpc.proto", bytes: Array(frame.readableBytesView))
         #expect(envelopeText.contains("call_id: 12345"))
         #expect(envelopeText.contains("method: \"txad.v1.Inference/Score\""))
@@ -64,7 +49,7 @@ struct ProtocInteropTests {
         #expect(envelopeText.contains("payload: \""))
 
         let envelope = try Envelope(serializedBytes: frame)
-        let payloadText = try decodeWithProtoc("ScoreResponse", file: "txad/v1/services.proto", bytes: envelope.payload)
+        let payloadText = try await decodeWithProtoc("ScoreResponse", file: "txad/v1/services.proto", bytes: envelope.payload)
         for expected in [
             "transaction_id: \"tx-1\"", "isolation_forest: 0.73", "autoencoder: 0.91", "ensemble: 0.82",
             "is_anomaly: true", "risk_level: RISK_LEVEL_CRITICAL", "code: \"AMOUNT_HIGH_0\"", "code: \"AMOUNT_HIGH_1\"",
@@ -74,11 +59,11 @@ struct ProtocInteropTests {
         }
     }
 
-    @Test func protocDecodesOurTransactionsWithOptionalCoordinates() throws {
+    @Test func protocDecodesOurTransactionsWithOptionalCoordinates() async throws {
         let transaction = Transaction(
             transactionID: "tx-9", userID: "u-1", timestampMillis: 1_717_000_000_000, amount: 12.5, currency: "EUR",
             channel: .atm, latitude: 0, longitude: nil, country: "FR")
-        let text = try decodeWithProtoc(
+        let text = try await decodeWithProtoc(
             "Transaction", file: "txad/v1/transaction.proto", bytes: try transaction.serialized())
         #expect(text.contains("transaction_id: \"tx-9\""))
         #expect(text.contains("timestamp_ms: 1717000000000"))
@@ -87,20 +72,20 @@ struct ProtocInteropTests {
         #expect(!text.contains("longitude"))
     }
 
-    @Test func protocSeesTheSupervisedScoreOnlyWhenPresent() throws {
+    @Test func protocSeesTheSupervisedScoreOnlyWhenPresent() async throws {
         var score = Fixtures.score()
-        let without = try decodeWithProtoc("Score", file: "txad/v1/transaction.proto", bytes: try score.serialized())
+        let without = try await decodeWithProtoc("Score", file: "txad/v1/transaction.proto", bytes: try score.serialized())
         #expect(!without.contains("supervised"))
         score.supervised = 0
-        let zero = try decodeWithProtoc("Score", file: "txad/v1/transaction.proto", bytes: try score.serialized())
+        let zero = try await decodeWithProtoc("Score", file: "txad/v1/transaction.proto", bytes: try score.serialized())
         #expect(zero.contains("supervised: 0"))  // present although zero: the oneof keeps presence
-        let bytes = try encodeWithProtoc(
+        let bytes = try await encodeWithProtoc(
             "Score", file: "txad/v1/transaction.proto", text: "risk_level: RISK_LEVEL_HIGH\nsupervised: 0.875")
         #expect(try Score(serializedBytes: bytes).supervised == 0.875)
     }
 
-    @Test func weDecodeWhatProtocEncodes() throws {
-        let transactionBytes = try encodeWithProtoc(
+    @Test func weDecodeWhatProtocEncodes() async throws {
+        let transactionBytes = try await encodeWithProtoc(
             "Transaction", file: "txad/v1/transaction.proto",
             text: """
                 transaction_id: "tx-42"
@@ -123,7 +108,7 @@ struct ProtocInteropTests {
 
         // An envelope carrying that transaction as payload, with the largest call id and an error status.
         let escapedPayload = transactionBytes.map { String(format: "\\%03o", $0) }.joined()
-        let envelopeBytes = try encodeWithProtoc(
+        let envelopeBytes = try await encodeWithProtoc(
             "Envelope", file: "txad/v1/rpc.proto",
             text: """
                 call_id: 18446744073709551615
@@ -144,10 +129,10 @@ struct ProtocInteropTests {
         #expect(try envelope.serialized() == envelopeBytes)
     }
 
-    @Test func weDecodeProtocAlertsWithUnknownEnumNumbers() throws {
+    @Test func weDecodeProtocAlertsWithUnknownEnumNumbers() async throws {
         // The currency is set because an empty one decodes as the domain default "USD", which would not re-encode
         // to the same bytes.
-        let bytes = try encodeWithProtoc(
+        let bytes = try await encodeWithProtoc(
             "Alert", file: "txad/v1/services.proto",
             text: """
                 alert_id: "a-1"
