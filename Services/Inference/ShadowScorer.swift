@@ -86,23 +86,17 @@ public final class ShadowScorer: Service, Sendable {
         }
         guard !jobs.isEmpty else { return }
         var rows: [ShadowScoreRow] = []
+        // Jobs of one version are scored together: /predict offers one vector per request, and one batch call
+        // (both models over a matrix, no reasons — the shadow's are never shown) costs a fraction of one call per
+        // vector, which is CPU the champion's answers need.
+        var order: [String] = []
+        var byVersion: [String: [Job]] = [:]
         for job in jobs {
-            let scores: [Score]
-            do {
-                scores = try job.shadow.score(job.vectors)
-            } catch {
-                logger.warning("shadow scoring failed", metadata: ["error": "\(error)"])
-                continue
-            }
-            for (champion, shadow) in zip(job.champion, scores) {
-                rows.append(
-                    ShadowScoreRow(
-                        transactionID: champion.transactionID, championVersion: champion.modelVersion,
-                        challengerVersion: shadow.modelVersion, championScore: champion.ensemble,
-                        challengerScore: shadow.ensemble, championRisk: champion.riskLevel.rawValue,
-                        challengerRisk: shadow.riskLevel.rawValue, championAnomaly: champion.isAnomaly,
-                        challengerAnomaly: shadow.isAnomaly))
-            }
+            if byVersion[job.shadow.version] == nil { order.append(job.shadow.version) }
+            byVersion[job.shadow.version, default: []].append(job)
+        }
+        for version in order {
+            rows += score(byVersion[version] ?? [])
         }
         var written = 0
         for start in stride(from: 0, to: rows.count, by: 5000) {
@@ -118,5 +112,54 @@ public final class ShadowScorer: Service, Sendable {
         recordedCount.add(UInt64(written), ordering: .relaxed)
         recorded.increment(by: written)
         onDrain?(written)
+    }
+
+    /// The shadow rows of `jobs` (all of one shadow version), scored in one batch; a job with a vector the shadow
+    /// refuses (another feature schema) is logged and left out.
+    private func score(_ jobs: [Job]) -> [ShadowScoreRow] {
+        guard let shadow = jobs.first?.shadow else { return [] }
+        var accepted: [Job] = []
+        for job in jobs {
+            do {
+                for vector in job.vectors { try shadow.validate(vector) }
+                accepted.append(job)
+            } catch {
+                logger.warning("shadow scoring failed", metadata: ["error": "\(error)"])
+            }
+        }
+        let columns = shadow.schema.count
+        var values = [Float]()
+        values.reserveCapacity(accepted.reduce(0) { $0 + $1.vectors.count } * columns)
+        for job in accepted {
+            for vector in job.vectors {
+                for value in vector.values { values.append(Float(value)) }
+            }
+        }
+        let scores: AnomalyScorer.BatchScores
+        do {
+            scores = try shadow.scores(unscaled: FeatureMatrix(columns: columns, values: values))
+        } catch {
+            logger.warning("shadow scoring failed", metadata: ["error": "\(error)"])
+            return []
+        }
+        var rows: [ShadowScoreRow] = []
+        rows.reserveCapacity(scores.ensemble.count)
+        let threshold = shadow.anomalyThreshold
+        let risk = shadow.risk
+        var start = 0
+        for job in accepted {
+            defer { start += job.vectors.count }
+            for (offset, champion) in zip(job.vectors.indices, job.champion) {
+                let final = scores.ensemble[start + offset]
+                rows.append(
+                    ShadowScoreRow(
+                        transactionID: champion.transactionID, championVersion: champion.modelVersion,
+                        challengerVersion: shadow.version, championScore: champion.ensemble,
+                        challengerScore: final, championRisk: champion.riskLevel.rawValue,
+                        challengerRisk: risk.level(final).rawValue, championAnomaly: champion.isAnomaly,
+                        challengerAnomaly: final >= threshold))
+            }
+        }
+        return rows
     }
 }

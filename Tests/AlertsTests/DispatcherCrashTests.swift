@@ -21,9 +21,11 @@ struct DispatcherCrashTests {
             .deletingLastPathComponent().appendingPathComponent(".build/debug").path
     }()
 
-    /// Starts `txad-alerts` with `root/routing.yaml`, a spool under `root`, and `environment` added.
+    /// Starts `txad-alerts` with `root/routing.yaml`, a spool under `root`, and `environment` added; its output goes
+    /// to `logPath` (discarded when nil).
     static func startAlerts(
-        _ arguments: [String], database: String, root: String, environment extra: [String: String]
+        _ arguments: [String], database: String, root: String, environment extra: [String: String],
+        logPath: String? = nil
     ) throws -> Process {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: binDirectory + "/txad-alerts")
@@ -35,8 +37,13 @@ struct DispatcherCrashTests {
         environment["TXAD_LOG_LEVEL"] = "warning"
         environment.merge(extra) { _, given in given }
         child.environment = environment
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
+        if let logPath {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            child.standardOutput = FileHandle(forWritingAtPath: logPath)
+        } else {
+            child.standardOutput = FileHandle.nullDevice
+        }
+        child.standardError = child.standardOutput
         try child.run()
         return child
     }

@@ -147,7 +147,14 @@ struct ModelLifecycleTests {
             try await sync.syncOnce()
             #expect(service.models.shadow?.version == "v2")
             let vectors = Array(bundles.vectors.prefix(400))
-            let answered = try await service.score(ScoreRequest(vectors: vectors), context: Self.context).scores
+            // Half in one request, half one per request as /predict sends them: one drain scores them together.
+            var answered = try await service.score(
+                ScoreRequest(vectors: Array(vectors.prefix(200))), context: Self.context
+            ).scores
+            for vector in vectors.suffix(200) {
+                answered += try await service.score(ScoreRequest(vectors: [vector]), context: Self.context).scores
+            }
+            #expect(answered.count == 400)
             #expect(answered.allSatisfy { $0.modelVersion == "v1" })
             await shadow.drain()
             #expect(shadow.recordedTotal == 400)
@@ -156,13 +163,21 @@ struct ModelLifecycleTests {
                     + "WHERE champion_version = 'v1' AND challenger_version = 'v2'")
             #expect(try rows.first?.int("n") == 400)
 
+            // Exactly what the shadow scores each vector alone (score, risk, anomaly), beside the champion's answer.
             let expected = try bundles.second.scorer().score(vectors)
             let recorded = try await client.query(
-                "SELECT transaction_id, challenger_score FROM model_shadow_scores ORDER BY transaction_id")
-            let byID = Dictionary(uniqueKeysWithValues: expected.map { ($0.transactionID, $0.ensemble) })
+                "SELECT transaction_id, challenger_score, challenger_risk, challenger_anomaly, champion_score "
+                    + "FROM model_shadow_scores ORDER BY transaction_id")
+            #expect(recorded.count == 400)
+            let byID = Dictionary(uniqueKeysWithValues: expected.map { ($0.transactionID, $0) })
+            let championByID = Dictionary(uniqueKeysWithValues: answered.map { ($0.transactionID, $0.ensemble) })
             for row in recorded {
                 let id = try #require(try row.string("transaction_id"))
-                #expect(try row.double("challenger_score") == byID[id])
+                let alone = try #require(byID[id])
+                #expect(try row.double("challenger_score") == alone.ensemble)
+                #expect(try row.string("challenger_risk") == alone.riskLevel.rawValue)
+                #expect(try row.bool("challenger_anomaly") == alone.isAnomaly)
+                #expect(try row.double("champion_score") == championByID[id])
             }
 
             let comparison = try await ModelComparison.compute(
