@@ -54,6 +54,8 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
     let csrf: CSRFProtection
     private var batches: BatchResultStore { configuration.batchResults }
     private let explorerSamples = ExplorerSamples()
+    /// The Overview's refresh JSON, shared by every open page for up to half the refresh interval (at least 1 s).
+    let overviewRefreshes: OverviewRefreshCache
 
     /// Creates the routes over `backend` (and `api`, the REST routes behind the review and alert pages, which are
     /// left out without it) with the given templates and assets.
@@ -67,6 +69,8 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
         self.templates = templates
         self.assets = assets
         self.csrf = CSRFProtection(key: configuration.csrfKey)
+        self.overviewRefreshes = OverviewRefreshCache(
+            lifetime: .milliseconds(max(1000, configuration.overviewRefreshSeconds * 500)))
     }
 
     /// Creates the routes with the module's own templates and assets.
@@ -86,10 +90,10 @@ public struct DashboardRoutes<Context: PrincipalRequestContext>: Sendable {
             await overview(request, context)
         }
         routes.get("/dashboard/overview.json", access: .role(.analyst)) { _, context in
-            let page = await overviewPage(context, timeline: false)
+            let json = await overviewRefreshes.value { await overviewPage(context, timeline: false).refreshJSON }
             return Response(
                 status: .ok, headers: Self.headers(contentType: "application/json"),
-                body: .init(byteBuffer: ByteBuffer(string: page.refreshJSON)))
+                body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         routes.get("/dashboard/predict", access: .role(.scorer)) { request, context in
             let (token, cookie) = csrfToken(request)
