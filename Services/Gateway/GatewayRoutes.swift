@@ -254,6 +254,16 @@ struct GatewayRoutes: Sendable {
         }
     }
 
+    /// `/stats`' `drift`: the score distributions the inference replicas counted in memory (``StatsDrift``).
+    private func driftJSON(options: CallOptions) async -> String {
+        if health.inferenceReplicas.isEmpty {
+            let answer = try? await health.inference.modelInfo(options: options)
+            return StatsDrift.json(answers: answer.map { [$0] } ?? [], asked: 1)
+        }
+        let answers = await replicaInfo(options: options)
+        return StatsDrift.json(answers: answers.compactMap { try? $0.outcome.get() }, asked: answers.count)
+    }
+
     private func stats(requestID: String) async -> Response {
         reply(await statsReply(requestID: requestID).map { Array($0.utf8) })
     }
@@ -266,6 +276,7 @@ struct GatewayRoutes: Sendable {
         do {
             let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
             async let reviewStats = reviews.stats(ReviewStatsRequest(), options: options)
+            async let drift = driftJSON(options: options)
             let s = try await pipeline.alerts.stats(StatsRequest(hours: Self.statsHours), options: options)
             // An alerts service without txad.v1.Reviews (an older replica during a rolling upgrade): no review figures.
             let review: String
@@ -289,7 +300,7 @@ struct GatewayRoutes: Sendable {
                 return "{\"hour\":\"\(hour)\",\"risk_level\":\"\(count.riskLevel.rawValue)\",\"count\":\(count.count)}"
             }
             body += "\"spooled\":\(s.spooled),\"alerts_by_hour\":[\(hourly.joined(separator: ","))],"
-            body += "\"review\":\(review)}"
+            body += "\"review\":\(review),\"drift\":\(await drift)}"
             return .success(body)
         } catch {
             return .failure(PredictionPipeline.problem(for: error, requestID: requestID))

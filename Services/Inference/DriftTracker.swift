@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Metrics
 import Registry
 import Synchronization
@@ -13,6 +14,8 @@ public final class DriftTracker: Sendable {
         public var autoencoder = [Int](repeating: 0, count: ScoreDrift.buckets)
         public var total = 0
         public var alerts = 0
+        /// Unix milliseconds of the first observation.
+        public var firstObservedMillis: Int64 = 0
 
         /// PSI of each model's scores against training.
         public var isolationForestPSI: Double? { ScoreDrift.psi(isolationForest) }
@@ -29,13 +32,17 @@ public final class DriftTracker: Sendable {
     /// The counts of `version` so far.
     public func counts(of version: String) -> Counts? { counts.withLock { $0[version] } }
 
+    /// Every version's counts so far, by version.
+    public func snapshot() -> [String: Counts] { counts.withLock { $0 } }
+
     /// Adds `scores` (any versions) and updates the gauges of the versions seen.
     func observe(_ scores: [Score]) {
         guard !scores.isEmpty else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         let updated = counts.withLock { counts -> [(String, Counts)] in
             var seen: Set<String> = []
             for score in scores {
-                var entry = counts[score.modelVersion] ?? Counts()
+                var entry = counts[score.modelVersion] ?? Counts(firstObservedMillis: now)
                 entry.isolationForest[ScoreDrift.bucket(score.isolationForest)] += 1
                 entry.autoencoder[ScoreDrift.bucket(score.autoencoder)] += 1
                 entry.total += 1

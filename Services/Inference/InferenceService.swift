@@ -188,7 +188,17 @@ public final class InferenceService: Inference.ServiceProtocol {
             weightAutoencoder: manifest.ensemble.weights.autoencoder, manifestJSON: json, source: source.rawValue,
             canaryVersion: models.canary?.version ?? "", canaryShare: models.canary == nil ? 0 : models.canaryShare,
             shadowVersion: models.shadow?.version ?? "", refused: refused,
-            shadowDropped: shadowScorer?.droppedTotal ?? 0)
+            shadowDropped: shadowScorer?.droppedTotal ?? 0, drift: Self.versionDrift(drift.snapshot()))
+    }
+
+    /// The tracker's counts as `ModelInfo`'s `drift`, by version.
+    static func versionDrift(_ counts: [String: DriftTracker.Counts]) -> [VersionDrift] {
+        counts.sorted { $0.key < $1.key }.map { version, c in
+            VersionDrift(
+                version: version, observed: UInt64(c.total), alerts: UInt64(c.alerts),
+                isolationForestBuckets: c.isolationForest.map { UInt64($0) },
+                autoencoderBuckets: c.autoencoder.map { UInt64($0) }, sinceMillis: c.firstObservedMillis)
+        }
     }
 
     public func reload(_ request: ReloadRequest, context: RPCContext) async throws -> ReloadResponse {
