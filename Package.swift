@@ -277,7 +277,7 @@ let package = Package(
             name: "AlertsTests",
             dependencies: [
                 "AlertsService", "Domain", "Registry", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .testTarget(
