@@ -159,6 +159,9 @@ extension RegistryCLI {
             s > 0 ? ", \(formatCount(Int(Double(r.rows) / s))) rows/s" : ""
         } ?? ""
         print("backtest of \(r.version) on transactions from \(r.since) until \(r.until)\(state)\(speed)")
+        if let warm = r.warmUpSince {
+            print("warm-up                \(r.warmUpRows) rows from \(warm) replayed for users' history")
+        }
         printComparison(r.comparison, window: "window")
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f %%", $0 * 100) } ?? "–" }
         print("confirmed fraud        \(r.confirmedFraud): \(r.version) alerts on \(r.confirmedFraudCaught) "
