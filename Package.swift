@@ -303,7 +303,7 @@ let package = Package(
         .testTarget(
             name: "TrackingTests",
             dependencies: [
-                "Tracking", "Detection", "Domain", "EmbeddedStores",
+                "Tracking", "Detection", "Domain", "EmbeddedStores", "Registry", "Stores", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),
