@@ -254,8 +254,12 @@ struct GatewayRoutes: Sendable {
         }
     }
 
-    /// `/stats`' `drift`: the score distributions the inference replicas counted in memory (``StatsDrift``).
+    /// `/stats`' `drift`: the score distributions the inference replicas counted in memory (``StatsDrift``). A
+    /// replica that does not answer within 2 s (or the request deadline, if shorter) is left out, so one slow
+    /// replica cannot hold up `/stats`.
     private func driftJSON(options: CallOptions) async -> String {
+        var options = options
+        options.deadline = min(options.deadline ?? .seconds(2), .seconds(2))
         if health.inferenceReplicas.isEmpty {
             let answer = try? await health.inference.modelInfo(options: options)
             return StatsDrift.json(answers: answer.map { [$0] } ?? [], asked: 1)

@@ -160,7 +160,7 @@ public final class InferenceService: Inference.ServiceProtocol {
                 let positions = championPositions
                 shadowScorer.offer(
                     shadow: shadow.scorer, vectors: positions.map { request.vectors[$0] },
-                    champion: positions.map { scores[$0] })
+                    champion: positions.map { scores[$0] }, drift: drift)
             }
             return ScoreResponse(scores: scores)
         } catch {
