@@ -159,7 +159,8 @@ public enum Backtest {
             liveScore: try required(try r.double("ensemble"), "ensemble"),
             liveRisk: try required(RiskLevel(rawValue: risk), "risk_level (unknown value)"),
             liveVersion: try required(try r.string("model_version"), "model_version"),
-            degraded: try r.bool("degraded") ?? false, decision: try r.string("status").flatMap {
+            degraded: try r.bool("degraded") ?? false,
+            decision: try r.string("status").flatMap {
                 $0 == "pending" ? nil : $0
             })
     }

@@ -22,7 +22,9 @@ struct TrainCommandTrackingTests {
         let root = NSTemporaryDirectory() + "txad-train-mlflow-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/train.csv"
-        try await Command.txad(["generate", "--count", "2000", "--users", "20", "--seed", "5", "--out", file, "--quiet"])
+        try await Command.txad([
+            "generate", "--count", "2000", "--users", "20", "--seed", "5", "--out", file, "--quiet",
+        ])
         return (root, file)
     }
 
@@ -94,7 +96,9 @@ struct TrainCommandTrackingTests {
                 let stored = try await client.run(id: runID)
                 for file in try TrainingTracking.files(in: directory) {
                     let bytes = try await client.downloadArtifact(path: "bundle/" + file, run: stored)
-                    #expect(bytes == Array(FileManager.default.contents(atPath: directory + "/" + file) ?? Data()), "\(file)")
+                    #expect(
+                        bytes == Array(FileManager.default.contents(atPath: directory + "/" + file) ?? Data()),
+                        "\(file)")
                 }
             }
         } catch {
