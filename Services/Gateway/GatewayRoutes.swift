@@ -232,13 +232,13 @@ struct GatewayRoutes: Sendable {
 
     /// Each configured inference replica's model information or error, in configuration order.
     private func replicaInfo(
-        options: CallOptions
+        _ request: ModelInfoRequest = ModelInfoRequest(), options: CallOptions
     ) async -> [(address: String, outcome: Result<ModelInfoResponse, RPCError>)] {
         await withTaskGroup(of: (Int, Result<ModelInfoResponse, RPCError>).self) { group in
             for (index, replica) in health.inferenceReplicas.enumerated() {
                 group.addTask {
                     do {
-                        return (index, .success(try await replica.client.modelInfo(options: options)))
+                        return (index, .success(try await replica.client.modelInfo(request, options: options)))
                     } catch let error as RPCError {
                         return (index, .failure(error))
                     } catch {
@@ -260,11 +260,12 @@ struct GatewayRoutes: Sendable {
     private func driftJSON(options: CallOptions) async -> String {
         var options = options
         options.deadline = min(options.deadline ?? .seconds(2), .seconds(2))
+        let request = ModelInfoRequest(driftOnly: true)
         if health.inferenceReplicas.isEmpty {
-            let answer = try? await health.inference.modelInfo(options: options)
+            let answer = try? await health.inference.modelInfo(request, options: options)
             return StatsDrift.json(answers: answer.map { [$0] } ?? [], asked: 1)
         }
-        let answers = await replicaInfo(options: options)
+        let answers = await replicaInfo(request, options: options)
         return StatsDrift.json(answers: answers.compactMap { try? $0.outcome.get() }, asked: answers.count)
     }
 

@@ -177,6 +177,14 @@ public final class InferenceService: Inference.ServiceProtocol {
                 message: "no model is loaded" + (refused.first.map { "; last refusal: \($0)" } ?? ""))
         }
         let manifest = champion.bundle.manifest
+        if request.driftOnly {
+            // /stats asks every replica on every call: the versions and counts only, not the 100 KB manifest.
+            return ModelInfoResponse(
+                version: manifest.version, source: source.rawValue, canaryVersion: models.canary?.version ?? "",
+                canaryShare: models.canary == nil ? 0 : models.canaryShare, shadowVersion: models.shadow?.version ?? "",
+                refused: refused, shadowDropped: shadowScorer?.droppedTotal ?? 0,
+                drift: Self.versionDrift(drift.snapshot()))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(manifest)).map { String(decoding: $0, as: UTF8.self) } ?? ""

@@ -78,6 +78,7 @@ struct MessageRoundTripTests {
         try roundTrip(ScoreResponse())
         try roundTrip(Fixtures.scoreResponse(count: 1_000))
         try roundTrip(ModelInfoRequest())
+        try roundTrip(ModelInfoRequest(driftOnly: true))
         try roundTrip(ModelInfoResponse())
         try roundTrip(
             ModelInfoResponse(

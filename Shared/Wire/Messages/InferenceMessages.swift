@@ -24,8 +24,13 @@ public struct ScoreResponse: Sendable, Hashable {
 
 /// `txad.v1.Inference/ModelInfo` request (no fields).
 public struct ModelInfoRequest: Sendable, Hashable {
+    /// Only the versions served and their drift (for `/stats`): no manifest JSON, no feature names.
+    public var driftOnly: Bool
+
     /// Creates a request.
-    public init() {}
+    public init(driftOnly: Bool = false) {
+        self.driftOnly = driftOnly
+    }
 }
 
 /// `txad.v1.Inference/ModelInfo` response: the model bundle in service.

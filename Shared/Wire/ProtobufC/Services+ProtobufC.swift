@@ -98,10 +98,12 @@ extension ModelInfoRequest: CMessageConvertible {
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CStruct>? { txad__v1__model_info_request__unpack(allocator, count, bytes) }
 
-    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {}
+    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {
+        c.pointee.drift_only = driftOnly ? 1 : 0
+    }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
-        self.init()
+        self.init(driftOnly: c.pointee.drift_only != 0)
     }
 }
 

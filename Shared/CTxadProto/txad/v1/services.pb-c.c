@@ -1104,9 +1104,29 @@ const ProtobufCMessageDescriptor txad__v1__score_response__descriptor =
   (ProtobufCMessageInit) txad__v1__score_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define txad__v1__model_info_request__field_descriptors NULL
-#define txad__v1__model_info_request__field_indices_by_name NULL
-#define txad__v1__model_info_request__number_ranges NULL
+static const ProtobufCFieldDescriptor txad__v1__model_info_request__field_descriptors[1] =
+{
+  {
+    "drift_only",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoRequest, drift_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned txad__v1__model_info_request__field_indices_by_name[] = {
+  0,   /* field[0] = drift_only */
+};
+static const ProtobufCIntRange txad__v1__model_info_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor txad__v1__model_info_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -1115,10 +1135,10 @@ const ProtobufCMessageDescriptor txad__v1__model_info_request__descriptor =
   "Txad__V1__ModelInfoRequest",
   "txad.v1",
   sizeof(Txad__V1__ModelInfoRequest),
-  0,
+  1,
   txad__v1__model_info_request__field_descriptors,
   txad__v1__model_info_request__field_indices_by_name,
-  0,  txad__v1__model_info_request__number_ranges,
+  1,  txad__v1__model_info_request__number_ranges,
   (ProtobufCMessageInit) txad__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -120,10 +120,14 @@ struct  Txad__V1__ScoreResponse
 struct  Txad__V1__ModelInfoRequest
 {
   ProtobufCMessage base;
+  /*
+   * Only what /stats needs: the versions served and their drift, without the manifest and feature names.
+   */
+  protobuf_c_boolean drift_only;
 };
 #define TXAD__V1__MODEL_INFO_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__model_info_request__descriptor) \
-     }
+    , 0 }
 
 
 struct  Txad__V1__ModelInfoResponse
