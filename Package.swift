@@ -277,7 +277,7 @@ let package = Package(
             name: "AlertsTests",
             dependencies: [
                 "AlertsService", "Domain", "Registry", "Stores", "EmbeddedStores", "Wire", "Notifications", "HTTPSink",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -303,7 +303,7 @@ let package = Package(
         .testTarget(
             name: "TrackingTests",
             dependencies: [
-                "Tracking", "Detection", "Domain", "EmbeddedStores",
+                "Tracking", "Detection", "Domain", "EmbeddedStores", "Registry", "Stores", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict),

@@ -13,11 +13,16 @@ extension ModelsCommand {
                 Reads the predictions table (point --database-url at a replica to keep load off the primary) in \
                 time order, computes features from empty user state at the window's start, scores with the \
                 version from the registry (or --bundle DIR), and compares with the live scores, using analysts' \
-                decisions as labels. Progress goes to standard error; Ctrl-C stops and prints the rows so far.
+                decisions as labels. With --warm-up 7d, the stored transactions of the 7 days before --since go \
+                through the feature pipeline first (building the users' history; not scored, not reported), so \
+                the window's first transactions have their history as live ones did. Progress goes to standard \
+                error; Ctrl-C stops and prints the rows so far.
                 """)
         @Argument(help: "The version to replay.") var version: String
         @Option(help: "Window start: RFC 3339 time, or a duration before --until (30m, 24h, 7d).") var since: String
         @Option(help: "Window end (exclusive): RFC 3339 time (default now).") var until: String?
+        @Option(help: "Replay the stored rows of this period before --since for users' history only (e.g. 7d).")
+        var warmUp: String?
         @Option(help: "Replay this bundle directory instead of loading the version from the registry.")
         var bundle: String?
         @Option(help: "Write the alert volume per day as an SVG chart to this file.") var svg: String?
@@ -32,6 +37,7 @@ extension ModelsCommand {
         func run() async throws {
             let url = try location.requireRegistry("backtest")
             let window = try Self.window(since: since, until: until, now: Date())
+            let warmUpMillis = try warmUp.map { Int64(try RegistryCLI.seconds($0, field: "--warm-up")) * 1000 } ?? 0
             let stop = InterruptFlag()
             let bar = quiet ? nil : ProgressBar(label: "backtest \(version)", total: nil)
             let report = try await RegistryCLI.withClient(url) { client in
@@ -46,8 +52,9 @@ extension ModelsCommand {
                 }
                 return try await stop.whileInterruptible {
                     try await Registry.Backtest.run(
-                        client: client, bundle: model, window: window, pageRows: pageRows,
-                        stopRequested: { stop.isSet }, progress: { done, total in bar?.update(done, total: total) })
+                        client: client, bundle: model, window: window, warmUpMillis: warmUpMillis,
+                        pageRows: pageRows, stopRequested: { stop.isSet },
+                        progress: { done, total in bar?.update(done, total: total) })
                 }
             }
             bar?.finish(report.rows, message: report.completed ? nil : "stopped after \(formatCount(report.rows)) rows")

@@ -98,10 +98,21 @@ struct ModelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let url = try location.requireRegistry("show")
-            let (record, trail) = try await RegistryCLI.withRegistry(url) { registry in
-                (try await registry.show(version), try await registry.history(of: version))
+            let (record, trail, precision) = try await RegistryCLI.withClient(url) { client in
+                let registry = BundleRegistry(client: client)
+                let record = try await registry.show(version)
+                let trail = try await registry.history(of: version)
+                // Precision of this version's decided alerts, as the alerts service exports it; a registry
+                // database without the alerts tables says so instead of failing `show`.
+                let precision: Result<VersionPrecision, RegistryError>
+                do throws(RegistryError) {
+                    precision = .success(try await VersionPrecision.of(version, client: client))
+                } catch {
+                    precision = .failure(error)
+                }
+                return (record, trail, precision)
             }
-            RegistryCLI.printRecord(record, trail: trail)
+            RegistryCLI.printRecord(record, trail: trail, precision: precision)
         }
     }
 

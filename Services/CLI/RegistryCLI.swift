@@ -69,7 +69,9 @@ enum RegistryCLI {
         }
     }
 
-    static func printRecord(_ r: ModelVersionRecord, trail: [StageChange]) {
+    static func printRecord(
+        _ r: ModelVersionRecord, trail: [StageChange], precision: Result<VersionPrecision, RegistryError>? = nil
+    ) {
         print("version        \(r.version)")
         print("stage          \(stageText(r))")
         print("created        \(r.created)")
@@ -81,12 +83,25 @@ enum RegistryCLI {
         if let roc = r.rocAUC, let pr = r.prAUC {
             print("holdout        ROC AUC \(String(format: "%.4f", roc)), PR AUC \(String(format: "%.4f", pr))")
         }
+        if let precision { print("precision      \(precisionText(precision))") }
         print("history:")
         for c in trail {
             let share = c.canaryShare.map { " \(CanaryShare.percentText($0))" } ?? ""
             print(
                 "  \(c.changedAt)  \(pad(c.action, 9)) \(c.fromStage?.rawValue ?? "–") → \(c.toStage.rawValue)\(share)  by \(c.actor)"
             )
+        }
+    }
+
+    /// `txad models show`'s precision line: decided alerts of the version and the share confirmed as fraud.
+    static func precisionText(_ precision: Result<VersionPrecision, RegistryError>) -> String {
+        switch precision {
+        case .failure(let error):
+            return "not available (\(error.message))"
+        case .success(let p):
+            guard let value = p.precision else { return "no decided alerts of this version yet" }
+            return String(format: "%.2f %%", value * 100)
+                + " (\(p.confirmedFraud) fraud, \(p.decided - p.confirmedFraud) legitimate of \(p.decided) decided alerts)"
         }
     }
 
@@ -144,6 +159,9 @@ extension RegistryCLI {
             s > 0 ? ", \(formatCount(Int(Double(r.rows) / s))) rows/s" : ""
         } ?? ""
         print("backtest of \(r.version) on transactions from \(r.since) until \(r.until)\(state)\(speed)")
+        if let warm = r.warmUpSince {
+            print("warm-up                \(r.warmUpRows) rows from \(warm) replayed for users' history")
+        }
         printComparison(r.comparison, window: "window")
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f %%", $0 * 100) } ?? "–" }
         print("confirmed fraud        \(r.confirmedFraud): \(r.version) alerts on \(r.confirmedFraudCaught) "

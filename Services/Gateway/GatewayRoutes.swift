@@ -232,13 +232,13 @@ struct GatewayRoutes: Sendable {
 
     /// Each configured inference replica's model information or error, in configuration order.
     private func replicaInfo(
-        options: CallOptions
+        _ request: ModelInfoRequest = ModelInfoRequest(), options: CallOptions
     ) async -> [(address: String, outcome: Result<ModelInfoResponse, RPCError>)] {
         await withTaskGroup(of: (Int, Result<ModelInfoResponse, RPCError>).self) { group in
             for (index, replica) in health.inferenceReplicas.enumerated() {
                 group.addTask {
                     do {
-                        return (index, .success(try await replica.client.modelInfo(options: options)))
+                        return (index, .success(try await replica.client.modelInfo(request, options: options)))
                     } catch let error as RPCError {
                         return (index, .failure(error))
                     } catch {
@@ -254,6 +254,21 @@ struct GatewayRoutes: Sendable {
         }
     }
 
+    /// `/stats`' `drift`: the score distributions the inference replicas counted in memory (``StatsDrift``). A
+    /// replica that does not answer within 2 s (or the request deadline, if shorter) is left out, so one slow
+    /// replica cannot hold up `/stats`.
+    private func driftJSON(options: CallOptions) async -> String {
+        var options = options
+        options.deadline = min(options.deadline ?? .seconds(2), .seconds(2))
+        let request = ModelInfoRequest(driftOnly: true)
+        if health.inferenceReplicas.isEmpty {
+            let answer = try? await health.inference.modelInfo(request, options: options)
+            return StatsDrift.json(answers: answer.map { [$0] } ?? [], asked: 1)
+        }
+        let answers = await replicaInfo(request, options: options)
+        return StatsDrift.json(answers: answers.compactMap { try? $0.outcome.get() }, asked: answers.count)
+    }
+
     private func stats(requestID: String) async -> Response {
         reply(await statsReply(requestID: requestID).map { Array($0.utf8) })
     }
@@ -266,6 +281,7 @@ struct GatewayRoutes: Sendable {
         do {
             let options = CallOptions(deadline: configuration.requestDeadline, requestID: requestID)
             async let reviewStats = reviews.stats(ReviewStatsRequest(), options: options)
+            async let drift = driftJSON(options: options)
             let s = try await pipeline.alerts.stats(StatsRequest(hours: Self.statsHours), options: options)
             // An alerts service without txad.v1.Reviews (an older replica during a rolling upgrade): no review figures.
             let review: String
@@ -289,7 +305,7 @@ struct GatewayRoutes: Sendable {
                 return "{\"hour\":\"\(hour)\",\"risk_level\":\"\(count.riskLevel.rawValue)\",\"count\":\(count.count)}"
             }
             body += "\"spooled\":\(s.spooled),\"alerts_by_hour\":[\(hourly.joined(separator: ","))],"
-            body += "\"review\":\(review)}"
+            body += "\"review\":\(review),\"drift\":\(await drift)}"
             return .success(body)
         } catch {
             return .failure(PredictionPipeline.problem(for: error, requestID: requestID))

@@ -160,7 +160,7 @@ public final class InferenceService: Inference.ServiceProtocol {
                 let positions = championPositions
                 shadowScorer.offer(
                     shadow: shadow.scorer, vectors: positions.map { request.vectors[$0] },
-                    champion: positions.map { scores[$0] })
+                    champion: positions.map { scores[$0] }, drift: drift)
             }
             return ScoreResponse(scores: scores)
         } catch {
@@ -177,6 +177,14 @@ public final class InferenceService: Inference.ServiceProtocol {
                 message: "no model is loaded" + (refused.first.map { "; last refusal: \($0)" } ?? ""))
         }
         let manifest = champion.bundle.manifest
+        if request.driftOnly {
+            // /stats asks every replica on every call: the versions and counts only, not the 100 KB manifest.
+            return ModelInfoResponse(
+                version: manifest.version, source: source.rawValue, canaryVersion: models.canary?.version ?? "",
+                canaryShare: models.canary == nil ? 0 : models.canaryShare, shadowVersion: models.shadow?.version ?? "",
+                refused: refused, shadowDropped: shadowScorer?.droppedTotal ?? 0,
+                drift: Self.versionDrift(drift.snapshot()))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(manifest)).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -188,7 +196,17 @@ public final class InferenceService: Inference.ServiceProtocol {
             weightAutoencoder: manifest.ensemble.weights.autoencoder, manifestJSON: json, source: source.rawValue,
             canaryVersion: models.canary?.version ?? "", canaryShare: models.canary == nil ? 0 : models.canaryShare,
             shadowVersion: models.shadow?.version ?? "", refused: refused,
-            shadowDropped: shadowScorer?.droppedTotal ?? 0)
+            shadowDropped: shadowScorer?.droppedTotal ?? 0, drift: Self.versionDrift(drift.snapshot()))
+    }
+
+    /// The tracker's counts as `ModelInfo`'s `drift`, by version.
+    static func versionDrift(_ counts: [String: DriftTracker.Counts]) -> [VersionDrift] {
+        counts.sorted { $0.key < $1.key }.map { version, c in
+            VersionDrift(
+                version: version, observed: UInt64(c.total), alerts: UInt64(c.alerts),
+                isolationForestBuckets: c.isolationForest.map { UInt64($0) },
+                autoencoderBuckets: c.autoencoder.map { UInt64($0) }, sinceMillis: c.firstObservedMillis)
+        }
     }
 
     public func reload(_ request: ReloadRequest, context: RPCContext) async throws -> ReloadResponse {

@@ -19,6 +19,8 @@ public final class ShadowScorer: Service, Sendable {
         var shadow: AnomalyScorer
         var vectors: [FeatureVector]
         var champion: [Score]
+        /// Where the shadow's scores are counted for drift (the service's tracker).
+        var drift: DriftTracker?
     }
 
     private let store: ShadowScoreStore
@@ -52,11 +54,11 @@ public final class ShadowScorer: Service, Sendable {
     public var recordedTotal: UInt64 { recordedCount.load(ordering: .relaxed) }
 
     /// Queues `vectors` (with the champion's scores) for `shadow`; drops them when the queue is full.
-    func offer(shadow: AnomalyScorer, vectors: [FeatureVector], champion: [Score]) {
+    func offer(shadow: AnomalyScorer, vectors: [FeatureVector], champion: [Score], drift: DriftTracker? = nil) {
         guard !vectors.isEmpty else { return }
         let accepted = queue.withLock { queue -> Bool in
             guard queue.vectors + vectors.count <= capacity else { return false }
-            queue.jobs.append(Job(shadow: shadow, vectors: vectors, champion: champion))
+            queue.jobs.append(Job(shadow: shadow, vectors: vectors, champion: champion, drift: drift))
             queue.vectors += vectors.count
             return true
         }
@@ -146,6 +148,9 @@ public final class ShadowScorer: Service, Sendable {
         rows.reserveCapacity(scores.ensemble.count)
         let threshold = shadow.anomalyThreshold
         let risk = shadow.risk
+        accepted.first?.drift?.observe(
+            version: shadow.version, isolationForest: scores.isolationForest, autoencoder: scores.autoencoder,
+            alerts: scores.ensemble.map { risk.level($0) != .low })
         var start = 0
         for job in accepted {
             defer { start += job.vectors.count }

@@ -43,6 +43,11 @@ public struct BacktestReport: Sendable, Hashable {
     public var confirmedFraudCaught: Int
     /// Per UTC day, in date order.
     public var days: [Day]
+    /// Start of the warm-up period (RFC 3339), nil without warm-up: the rows of `[warmUpSince, since)` were replayed
+    /// through the feature pipeline only, to build the users' history, and are not scored or counted.
+    public var warmUpSince: String? = nil
+    /// Rows of the warm-up period replayed so far.
+    public var warmUpRows = 0
 
     /// Share of confirmed fraud the version alerted on (nil without confirmed fraud).
     public var fraudRecall: Double? {

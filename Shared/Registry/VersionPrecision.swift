@@ -16,19 +16,40 @@ public struct VersionPrecision: Sendable, Hashable {
     ///
     /// - Throws: `.unavailable` without the alerts schema or database; `.storeFailure`.
     public static func perVersion(client: PostgresClient) async throws(RegistryError) -> [VersionPrecision] {
+        try await query(client: client, version: nil)
+    }
+
+    /// The figures of `version` alone (`decided` 0 before any decision), for `txad models show V`.
+    ///
+    /// - Throws: `.unavailable` without the alerts schema or database; `.storeFailure`.
+    public static func of(_ version: String, client: PostgresClient) async throws(RegistryError) -> VersionPrecision {
+        try await query(client: client, version: version).first
+            ?? VersionPrecision(version: version, decided: 0, confirmedFraud: 0)
+    }
+
+    /// The one query behind both: decided alerts grouped by version, optionally of one version.
+    private static func query(client: PostgresClient, version: String?) async throws(RegistryError)
+        -> [VersionPrecision]
+    {
         do {
+            let filter = version == nil ? "" : "AND model_version = $1"
+            let parameters: [PostgresValue?] = version.map { [PostgresValue($0)] } ?? []
             let rows = try await client.query(
                 """
                 SELECT model_version, count(*) AS decided, count(*) FILTER (WHERE status = 'confirmed_fraud') AS fraud
-                FROM alerts WHERE status IN ('confirmed_fraud', 'legitimate')
+                FROM alerts WHERE status IN ('confirmed_fraud', 'legitimate') \(filter)
                 GROUP BY model_version ORDER BY model_version
-                """)
+                """, parameters)
             return try rows.map { row in
                 VersionPrecision(
                     version: try row.string("model_version") ?? "", decided: try row.int("decided") ?? 0,
                     confirmedFraud: try row.int("fraud") ?? 0)
             }
         } catch let error as StoreError {
+            if error.sqlState == "42P01" {
+                throw RegistryError(
+                    .unavailable, "no alerts table in this database; precision reads the alerts service's alerts")
+            }
             throw BundleRegistry.map(error)
         } catch {
             throw RegistryError(.storeFailure, "precision per version: \(error)")

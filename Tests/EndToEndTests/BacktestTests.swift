@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Registry
 import Stores
+import TestSupport
 import Testing
 
 /// `txad models backtest` against what the running system scored and recorded (issue 11: the backtest on a stored
@@ -84,5 +85,60 @@ struct BacktestTests {
             client: db, bundle: bundle, window: try Backtest.Window(sinceMillis: last + 1, untilMillis: last + 2))
         #expect(empty.completed && empty.rows == 0 && empty.comparison.correlation == nil)
         #expect(throws: RegistryError.self) { try Backtest.Window(sinceMillis: 5, untilMillis: 5) }
+
+        try await midStreamWindow(cluster, bundle: bundle, rows: rows, db: db)
+    }
+
+    /// A window that starts mid-stream: without warm-up the users' first rows in it get cold-start features and
+    /// their scores differ from live; with `--warm-up` covering the rows before it, every live score is reproduced.
+    private func midStreamWindow(
+        _ cluster: LocalCluster, bundle: ModelBundle, rows: [Transaction], db: PostgresClient
+    ) async throws {
+        let since = rows[rows.count / 2].timestampMillis
+        let last = try #require(rows.map(\.timestampMillis).max())
+        let window = try Backtest.Window(sinceMillis: since, untilMillis: last + 1)
+        let inWindow = rows.filter { $0.timestampMillis >= since }.count
+        let before = rows.count - inWindow
+        let first = try #require(rows.map(\.timestampMillis).min())
+
+        let cold = try await Backtest.run(client: db, bundle: bundle, window: window)
+        #expect(cold.rows == inWindow && cold.warmUpRows == 0 && cold.warmUpSince == nil)
+        #expect(cold.exactMatches < inWindow, "without history the users' first rows in the window differ")
+
+        var progressTotals: Set<Int> = []
+        let warm = try await Backtest.run(
+            client: db, bundle: bundle, window: window, warmUpMillis: since - first, pageRows: 700,
+            progress: { _, total in progressTotals.insert(total) })
+        #expect(warm.completed)
+        #expect(warm.windowRows == inWindow && warm.rows == inWindow)
+        #expect(warm.warmUpRows == before && warm.warmUpSince == RFC3339.format(millis: first))
+        #expect(progressTotals == [rows.count])
+        #expect(warm.exactMatches == inWindow, "largest difference \(warm.maximumDifference)")
+        #expect(warm.maximumDifference == 0)
+        #expect(warm.days.map(\.transactions).reduce(0, +) == inWindow)
+        // A warm-up shorter than the users' history reproduces fewer rows than a full one, more than none.
+        let partial = try await Backtest.run(
+            client: db, bundle: bundle, window: window, warmUpMillis: (since - first) / 4)
+        #expect(partial.warmUpRows > 0 && partial.warmUpRows < before)
+        #expect(partial.rows == inWindow && partial.exactMatches >= cold.exactMatches)
+        print(
+            "backtest from mid-stream: \(inWindow) window rows; identical without warm-up \(cold.exactMatches), with "
+                + "a quarter warm-up (\(partial.warmUpRows) rows) \(partial.exactMatches), with the full warm-up "
+                + "(\(warm.warmUpRows) rows) \(warm.exactMatches)")
+        await #expect(throws: RegistryError.self) {
+            _ = try await Backtest.run(client: db, bundle: bundle, window: window, warmUpMillis: -1)
+        }
+
+        // The same through the CLI: `txad models backtest --warm-up`, whole seconds before the window.
+        let seconds = (since - first + 999) / 1000
+        let output = try await Command.txad(
+            [
+                "models", "backtest", "e2e-1", "--since", RFC3339.format(millis: since),
+                "--until", RFC3339.format(millis: last + 1), "--warm-up", "\(seconds)s",
+                "--bundle", cluster.modelDirectory + "/e2e-1", "--database-url", cluster.postgres.url, "--quiet",
+            ]
+        ).output
+        #expect(output.contains("warm-up                \(before) rows from"), "\(output)")
+        #expect(output.contains("\(inWindow) rows, identical score and risk on \(inWindow),"), "\(output)")
     }
 }

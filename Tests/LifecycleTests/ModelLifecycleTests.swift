@@ -158,6 +158,19 @@ struct ModelLifecycleTests {
             #expect(answered.allSatisfy { $0.modelVersion == "v1" })
             await shadow.drain()
             #expect(shadow.recordedTotal == 400)
+            // The shadow's scores are counted for drift (ModelInfo, /stats) beside the champion's.
+            let shadowDrift = try #require(service.drift.counts(of: "v2"))
+            #expect(shadowDrift.total == 400 && service.drift.counts(of: "v1")?.total == 400)
+            let expectedShadow = try bundles.second.scorer().score(vectors)
+            #expect(shadowDrift.alerts == expectedShadow.filter { $0.riskLevel != .low }.count)
+            #expect(shadowDrift.isolationForest.reduce(0, +) == 400)
+            let info = try await service.modelInfo(ModelInfoRequest(), context: Self.context)
+            #expect(info.drift.map(\.version) == ["v1", "v2"] && info.drift.map(\.observed) == [400, 400])
+            #expect(!info.manifestJSON.isEmpty && !info.featureNames.isEmpty)
+            // /stats asks for the versions and drift only: the same figures without the manifest.
+            let brief = try await service.modelInfo(ModelInfoRequest(driftOnly: true), context: Self.context)
+            #expect(brief.drift == info.drift && brief.version == "v1" && brief.shadowVersion == "v2")
+            #expect(brief.manifestJSON.isEmpty && brief.featureNames.isEmpty)
             let rows = try await client.query(
                 "SELECT count(*) AS n, count(DISTINCT transaction_id) AS ids FROM model_shadow_scores "
                     + "WHERE champion_version = 'v1' AND challenger_version = 'v2'")

@@ -78,6 +78,7 @@ struct MessageRoundTripTests {
         try roundTrip(ScoreResponse())
         try roundTrip(Fixtures.scoreResponse(count: 1_000))
         try roundTrip(ModelInfoRequest())
+        try roundTrip(ModelInfoRequest(driftOnly: true))
         try roundTrip(ModelInfoResponse())
         try roundTrip(
             ModelInfoResponse(
@@ -88,6 +89,17 @@ struct MessageRoundTripTests {
             ModelInfoResponse(
                 version: "v1", source: "registry", canaryVersion: "v2", canaryShare: 0.1, shadowVersion: "v3",
                 refused: ["v4: checksum", Fixtures.unicode], shadowDropped: UInt64.max))
+        try roundTrip(
+            ModelInfoResponse(
+                version: "v1",
+                drift: [
+                    VersionDrift(
+                        version: "v1", observed: 10, alerts: 3, isolationForestBuckets: (0..<10).map { UInt64($0) },
+                        autoencoderBuckets: [UInt64.max] + Array(repeating: 0, count: 9), sinceMillis: Int64.min),
+                    VersionDrift(
+                        version: Fixtures.unicode, observed: 0, alerts: 0, isolationForestBuckets: [],
+                        autoencoderBuckets: [], sinceMillis: 1_700_000_000_000),
+                ]))
         try roundTrip(ReloadRequest())
         try roundTrip(ReloadRequest(version: "v2"))
         try roundTrip(ReloadResponse())

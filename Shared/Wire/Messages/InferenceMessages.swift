@@ -24,8 +24,13 @@ public struct ScoreResponse: Sendable, Hashable {
 
 /// `txad.v1.Inference/ModelInfo` request (no fields).
 public struct ModelInfoRequest: Sendable, Hashable {
+    /// Only the versions served and their drift (for `/stats`): no manifest JSON, no feature names.
+    public var driftOnly: Bool
+
     /// Creates a request.
-    public init() {}
+    public init(driftOnly: Bool = false) {
+        self.driftOnly = driftOnly
+    }
 }
 
 /// `txad.v1.Inference/ModelInfo` response: the model bundle in service.
@@ -57,14 +62,17 @@ public struct ModelInfoResponse: Sendable, Hashable {
     public var refused: [String]
     /// Shadow scorings dropped because the shadow fell behind, since start.
     public var shadowDropped: UInt64
+    /// The score distribution of each version the replica scored since it started.
+    public var drift: [VersionDrift]
 
     /// Creates a response.
     public init(
         version: String = "", created: String = "", featureSchemaVersion: UInt32 = 0, featureNames: [String] = [],
         threshold: Double = 0, weightIsolationForest: Double = 0, weightAutoencoder: Double = 0,
         manifestJSON: String = "", source: String = "", canaryVersion: String = "", canaryShare: Double = 0,
-        shadowVersion: String = "", refused: [String] = [], shadowDropped: UInt64 = 0
+        shadowVersion: String = "", refused: [String] = [], shadowDropped: UInt64 = 0, drift: [VersionDrift] = []
     ) {
+        self.drift = drift
         self.source = source
         self.canaryVersion = canaryVersion
         self.canaryShare = canaryShare
@@ -79,6 +87,35 @@ public struct ModelInfoResponse: Sendable, Hashable {
         self.weightIsolationForest = weightIsolationForest
         self.weightAutoencoder = weightAutoencoder
         self.manifestJSON = manifestJSON
+    }
+}
+
+/// One version's calibrated scores in fixed buckets (`txad.v1.VersionDrift`), since the replica started.
+public struct VersionDrift: Sendable, Hashable {
+    /// The bundle version.
+    public var version: String
+    /// Scores observed.
+    public var observed: UInt64
+    /// Of which at risk ≥ medium.
+    public var alerts: UInt64
+    /// Per-bucket counts of the calibrated Isolation Forest scores.
+    public var isolationForestBuckets: [UInt64]
+    /// Per-bucket counts of the calibrated autoencoder scores.
+    public var autoencoderBuckets: [UInt64]
+    /// Unix milliseconds of the first observation.
+    public var sinceMillis: Int64
+
+    /// Creates a distribution.
+    public init(
+        version: String, observed: UInt64, alerts: UInt64, isolationForestBuckets: [UInt64],
+        autoencoderBuckets: [UInt64], sinceMillis: Int64
+    ) {
+        self.version = version
+        self.observed = observed
+        self.alerts = alerts
+        self.isolationForestBuckets = isolationForestBuckets
+        self.autoencoderBuckets = autoencoderBuckets
+        self.sinceMillis = sinceMillis
     }
 }
 

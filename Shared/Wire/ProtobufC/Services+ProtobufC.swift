@@ -98,10 +98,12 @@ extension ModelInfoRequest: CMessageConvertible {
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CStruct>? { txad__v1__model_info_request__unpack(allocator, count, bytes) }
 
-    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {}
+    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {
+        c.pointee.drift_only = driftOnly ? 1 : 0
+    }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
-        self.init()
+        self.init(driftOnly: c.pointee.drift_only != 0)
     }
 }
 
@@ -130,6 +132,7 @@ extension ModelInfoResponse: CMessageConvertible {
         (c.pointee.n_refused, c.pointee.refused) = try arena.makeStringArray(
             refused, name: "ModelInfoResponse.refused")
         c.pointee.shadow_dropped = shadowDropped
+        (c.pointee.n_drift, c.pointee.drift) = try arena.makeStructArray(drift)
     }
 
     init(c: UnsafePointer<CStruct>) throws(RPCError) {
@@ -149,7 +152,38 @@ extension ModelInfoResponse: CMessageConvertible {
             canaryShare: m.canary_share,
             shadowVersion: try decodeString(m.shadow_version, field: "ModelInfoResponse.shadow_version"),
             refused: try decodeStringArray(count: m.n_refused, m.refused, field: "ModelInfoResponse.refused"),
-            shadowDropped: m.shadow_dropped)
+            shadowDropped: m.shadow_dropped,
+            drift: try decodeArray(count: m.n_drift, m.drift, as: VersionDrift.self, field: "ModelInfoResponse.drift"))
+    }
+}
+
+extension VersionDrift: CMessageConvertible {
+    typealias CStruct = Txad__V1__VersionDrift
+    static var cName: String { "VersionDrift" }
+    static func cInit(_ message: UnsafeMutablePointer<CStruct>) { txad__v1__version_drift__init(message) }
+    static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? { txad__v1__version_drift__unpack(allocator, count, bytes) }
+
+    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: inout WireArena) throws(RPCError) {
+        try arena.setString(&c.pointee.version, version, name: "VersionDrift.version")
+        c.pointee.observed = observed
+        c.pointee.alerts = alerts
+        (c.pointee.n_isolation_forest_buckets, c.pointee.isolation_forest_buckets) = try arena.makeScalarArray(
+            isolationForestBuckets)
+        (c.pointee.n_autoencoder_buckets, c.pointee.autoencoder_buckets) = try arena.makeScalarArray(
+            autoencoderBuckets)
+        c.pointee.since_ms = sinceMillis
+    }
+
+    init(c: UnsafePointer<CStruct>) throws(RPCError) {
+        let m = c.pointee
+        self.init(
+            version: try decodeString(m.version, field: "VersionDrift.version"),
+            observed: m.observed, alerts: m.alerts,
+            isolationForestBuckets: decodeScalarArray(count: m.n_isolation_forest_buckets, m.isolation_forest_buckets),
+            autoencoderBuckets: decodeScalarArray(count: m.n_autoencoder_buckets, m.autoencoder_buckets),
+            sinceMillis: m.since_ms)
     }
 }
 

@@ -277,6 +277,51 @@ void   txad__v1__model_info_response__free_unpacked
   assert(message->base.descriptor == &txad__v1__model_info_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   txad__v1__version_drift__init
+                     (Txad__V1__VersionDrift         *message)
+{
+  static const Txad__V1__VersionDrift init_value = TXAD__V1__VERSION_DRIFT__INIT;
+  *message = init_value;
+}
+size_t txad__v1__version_drift__get_packed_size
+                     (const Txad__V1__VersionDrift *message)
+{
+  assert(message->base.descriptor == &txad__v1__version_drift__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t txad__v1__version_drift__pack
+                     (const Txad__V1__VersionDrift *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &txad__v1__version_drift__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t txad__v1__version_drift__pack_to_buffer
+                     (const Txad__V1__VersionDrift *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &txad__v1__version_drift__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Txad__V1__VersionDrift *
+       txad__v1__version_drift__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Txad__V1__VersionDrift *)
+     protobuf_c_message_unpack (&txad__v1__version_drift__descriptor,
+                                allocator, len, data);
+}
+void   txad__v1__version_drift__free_unpacked
+                     (Txad__V1__VersionDrift *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &txad__v1__version_drift__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   txad__v1__reload_request__init
                      (Txad__V1__ReloadRequest         *message)
 {
@@ -1059,9 +1104,29 @@ const ProtobufCMessageDescriptor txad__v1__score_response__descriptor =
   (ProtobufCMessageInit) txad__v1__score_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define txad__v1__model_info_request__field_descriptors NULL
-#define txad__v1__model_info_request__field_indices_by_name NULL
-#define txad__v1__model_info_request__number_ranges NULL
+static const ProtobufCFieldDescriptor txad__v1__model_info_request__field_descriptors[1] =
+{
+  {
+    "drift_only",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__ModelInfoRequest, drift_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned txad__v1__model_info_request__field_indices_by_name[] = {
+  0,   /* field[0] = drift_only */
+};
+static const ProtobufCIntRange txad__v1__model_info_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor txad__v1__model_info_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -1070,14 +1135,14 @@ const ProtobufCMessageDescriptor txad__v1__model_info_request__descriptor =
   "Txad__V1__ModelInfoRequest",
   "txad.v1",
   sizeof(Txad__V1__ModelInfoRequest),
-  0,
+  1,
   txad__v1__model_info_request__field_descriptors,
   txad__v1__model_info_request__field_indices_by_name,
-  0,  txad__v1__model_info_request__number_ranges,
+  1,  txad__v1__model_info_request__number_ranges,
   (ProtobufCMessageInit) txad__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor txad__v1__model_info_response__field_descriptors[14] =
+static const ProtobufCFieldDescriptor txad__v1__model_info_response__field_descriptors[15] =
 {
   {
     "version",
@@ -1247,11 +1312,24 @@ static const ProtobufCFieldDescriptor txad__v1__model_info_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "drift",
+    15,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Txad__V1__ModelInfoResponse, n_drift),
+    offsetof(Txad__V1__ModelInfoResponse, drift),
+    &txad__v1__version_drift__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned txad__v1__model_info_response__field_indices_by_name[] = {
   10,   /* field[10] = canary_share */
   9,   /* field[9] = canary_version */
   1,   /* field[1] = created */
+  14,   /* field[14] = drift */
   3,   /* field[3] = feature_names */
   2,   /* field[2] = feature_schema_version */
   7,   /* field[7] = manifest_json */
@@ -1267,7 +1345,7 @@ static const unsigned txad__v1__model_info_response__field_indices_by_name[] = {
 static const ProtobufCIntRange txad__v1__model_info_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor txad__v1__model_info_response__descriptor =
 {
@@ -1277,11 +1355,114 @@ const ProtobufCMessageDescriptor txad__v1__model_info_response__descriptor =
   "Txad__V1__ModelInfoResponse",
   "txad.v1",
   sizeof(Txad__V1__ModelInfoResponse),
-  14,
+  15,
   txad__v1__model_info_response__field_descriptors,
   txad__v1__model_info_response__field_indices_by_name,
   1,  txad__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) txad__v1__model_info_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor txad__v1__version_drift__field_descriptors[6] =
+{
+  {
+    "version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__VersionDrift, version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "observed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__VersionDrift, observed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alerts",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__VersionDrift, alerts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "isolation_forest_buckets",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Txad__V1__VersionDrift, n_isolation_forest_buckets),
+    offsetof(Txad__V1__VersionDrift, isolation_forest_buckets),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "autoencoder_buckets",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Txad__V1__VersionDrift, n_autoencoder_buckets),
+    offsetof(Txad__V1__VersionDrift, autoencoder_buckets),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "since_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Txad__V1__VersionDrift, since_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned txad__v1__version_drift__field_indices_by_name[] = {
+  2,   /* field[2] = alerts */
+  4,   /* field[4] = autoencoder_buckets */
+  3,   /* field[3] = isolation_forest_buckets */
+  1,   /* field[1] = observed */
+  5,   /* field[5] = since_ms */
+  0,   /* field[0] = version */
+};
+static const ProtobufCIntRange txad__v1__version_drift__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor txad__v1__version_drift__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "txad.v1.VersionDrift",
+  "VersionDrift",
+  "Txad__V1__VersionDrift",
+  "txad.v1",
+  sizeof(Txad__V1__VersionDrift),
+  6,
+  txad__v1__version_drift__field_descriptors,
+  txad__v1__version_drift__field_indices_by_name,
+  1,  txad__v1__version_drift__number_ranges,
+  (ProtobufCMessageInit) txad__v1__version_drift__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor txad__v1__reload_request__field_descriptors[1] =

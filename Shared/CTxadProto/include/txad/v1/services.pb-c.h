@@ -22,6 +22,7 @@ typedef struct Txad__V1__ScoreRequest Txad__V1__ScoreRequest;
 typedef struct Txad__V1__ScoreResponse Txad__V1__ScoreResponse;
 typedef struct Txad__V1__ModelInfoRequest Txad__V1__ModelInfoRequest;
 typedef struct Txad__V1__ModelInfoResponse Txad__V1__ModelInfoResponse;
+typedef struct Txad__V1__VersionDrift Txad__V1__VersionDrift;
 typedef struct Txad__V1__ReloadRequest Txad__V1__ReloadRequest;
 typedef struct Txad__V1__ReloadResponse Txad__V1__ReloadResponse;
 typedef struct Txad__V1__RecordRequest Txad__V1__RecordRequest;
@@ -119,10 +120,14 @@ struct  Txad__V1__ScoreResponse
 struct  Txad__V1__ModelInfoRequest
 {
   ProtobufCMessage base;
+  /*
+   * Only what /stats needs: the versions served and their drift, without the manifest and feature names.
+   */
+  protobuf_c_boolean drift_only;
 };
 #define TXAD__V1__MODEL_INFO_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__model_info_request__descriptor) \
-     }
+    , 0 }
 
 
 struct  Txad__V1__ModelInfoResponse
@@ -168,10 +173,48 @@ struct  Txad__V1__ModelInfoResponse
    * Shadow scorings dropped because the shadow fell behind, since start.
    */
   uint64_t shadow_dropped;
+  /*
+   * The score distribution of each version this replica scored since it started (champion, canary and shadow).
+   */
+  size_t n_drift;
+  Txad__V1__VersionDrift **drift;
 };
 #define TXAD__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&txad__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL }
+
+
+/*
+ * One version's calibrated scores counted in fixed equal-width buckets over [0, 1] (ScoreDrift), since the replica
+ * started; the gateway sums replicas and computes the population stability index against training.
+ */
+struct  Txad__V1__VersionDrift
+{
+  ProtobufCMessage base;
+  char *version;
+  /*
+   * Scores observed.
+   */
+  uint64_t observed;
+  /*
+   * Of which at risk >= medium (what becomes an alert).
+   */
+  uint64_t alerts;
+  /*
+   * Per-bucket counts of the calibrated Isolation Forest and autoencoder scores (10 buckets each).
+   */
+  size_t n_isolation_forest_buckets;
+  uint64_t *isolation_forest_buckets;
+  size_t n_autoencoder_buckets;
+  uint64_t *autoencoder_buckets;
+  /*
+   * Unix milliseconds of the first observation.
+   */
+  int64_t since_ms;
+};
+#define TXAD__V1__VERSION_DRIFT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&txad__v1__version_drift__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0,NULL, 0 }
 
 
 struct  Txad__V1__ReloadRequest
@@ -504,6 +547,25 @@ Txad__V1__ModelInfoResponse *
 void   txad__v1__model_info_response__free_unpacked
                      (Txad__V1__ModelInfoResponse *message,
                       ProtobufCAllocator *allocator);
+/* Txad__V1__VersionDrift methods */
+void   txad__v1__version_drift__init
+                     (Txad__V1__VersionDrift         *message);
+size_t txad__v1__version_drift__get_packed_size
+                     (const Txad__V1__VersionDrift   *message);
+size_t txad__v1__version_drift__pack
+                     (const Txad__V1__VersionDrift   *message,
+                      uint8_t             *out);
+size_t txad__v1__version_drift__pack_to_buffer
+                     (const Txad__V1__VersionDrift   *message,
+                      ProtobufCBuffer     *buffer);
+Txad__V1__VersionDrift *
+       txad__v1__version_drift__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   txad__v1__version_drift__free_unpacked
+                     (Txad__V1__VersionDrift *message,
+                      ProtobufCAllocator *allocator);
 /* Txad__V1__ReloadRequest methods */
 void   txad__v1__reload_request__init
                      (Txad__V1__ReloadRequest         *message);
@@ -790,6 +852,9 @@ typedef void (*Txad__V1__ModelInfoRequest_Closure)
 typedef void (*Txad__V1__ModelInfoResponse_Closure)
                  (const Txad__V1__ModelInfoResponse *message,
                   void *closure_data);
+typedef void (*Txad__V1__VersionDrift_Closure)
+                 (const Txad__V1__VersionDrift *message,
+                  void *closure_data);
 typedef void (*Txad__V1__ReloadRequest_Closure)
                  (const Txad__V1__ReloadRequest *message,
                   void *closure_data);
@@ -955,6 +1020,7 @@ extern const ProtobufCMessageDescriptor txad__v1__score_request__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__score_response__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__model_info_request__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__model_info_response__descriptor;
+extern const ProtobufCMessageDescriptor txad__v1__version_drift__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__reload_request__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__reload_response__descriptor;
 extern const ProtobufCMessageDescriptor txad__v1__record_request__descriptor;
