@@ -97,37 +97,54 @@ public struct GradientBoosting: Sendable, Hashable {
 
     /// One row's margin (bit-identical to ``margin(_:)``) and its per-feature contributions: `featureCount`
     /// values that, with ``bias``, sum to the margin.
+    ///
+    /// Eight trees are walked in lock step (their loads overlap instead of forming one chain); each tree's path is
+    /// then recovered from the leaf it reached (in a perfect tree the ancestors of node n at level l are
+    /// `((n + 1) >> (depth − l)) − 1`) and credited in tree and step order, and the margin sums the leaves from the
+    /// base in tree order exactly as the batch walk does.
     public func marginAndContributions(_ row: UnsafeBufferPointer<Float>) -> (margin: Float, contributions: [Float]) {
         precondition(row.count == featureCount, "row has \(row.count) values, model expects \(featureCount)")
         var credit = [Float](repeating: 0, count: featureCount)
+        var margin = baseMargin
+        guard let x = row.baseAddress, treeCount > 0 else { return (margin, credit) }
         let innerCount = internalPerTree
         let leaves = leavesPerTree
         let levels = depth
-        // One walk per tree gives both: the margin sums the leaves in tree order from the base, exactly as
-        // ``marginRows(_:rows:into:)`` does, so it is bit-identical to ``margin(_:)``.
-        var margin = baseMargin
-        credit.withUnsafeMutableBufferPointer { creditOut in
-            splitFeature.withUnsafeBufferPointer { feat in
-                threshold.withUnsafeBufferPointer { thr in
-                    nodeValue.withUnsafeBufferPointer { nodes in
-                        leafValue.withUnsafeBufferPointer { leaf in
-                            for t in 0..<treeCount {
-                                let nodeBase = t * innerCount
-                                var node = 0
-                                var value = nodes[nodeBase]
-                                for level in 0..<levels {
-                                    let n = nodeBase + node
-                                    let f = Int(feat[n])
-                                    node = 2 * node + 1 + (row[f] > thr[n] ? 1 : 0)
-                                    let child =
-                                        level + 1 == levels
-                                        ? leaf[t * leaves + node - innerCount] : nodes[nodeBase + node]
-                                    creditOut[f] += child - value
-                                    value = child
-                                }
-                                margin += value
+        let trees = treeCount
+        credit.withUnsafeMutableBufferPointer { creditBuffer in
+            nodeValue.withUnsafeBufferPointer { nodeBuffer in
+                withTrees { a in
+                    guard let creditOut = creditBuffer.baseAddress, let nodes = nodeBuffer.baseAddress else { return }
+                    var index = SIMD8<Int>()
+                    var start = 0
+                    while start < trees {
+                        let count = min(8, trees - start)
+                        for m in 0..<count { index[m] = 0 }
+                        for _ in 0..<levels {
+                            for m in 0..<count {
+                                let base = (start &+ m) &* innerCount
+                                let n = index[m]
+                                index[m] = 2 &* n &+ (x[Int(a.feature[base &+ n])] > a.threshold[base &+ n] ? 2 : 1)
                             }
                         }
+                        for m in 0..<count {
+                            let t = start &+ m
+                            let base = t &* innerCount
+                            let end = index[m] &+ 1
+                            var node = 0
+                            var value = nodes[base]
+                            for level in 0..<levels {
+                                let child = (end >> (levels &- level &- 1)) &- 1
+                                let childValue =
+                                    level &+ 1 == levels
+                                    ? a.leaf[t &* leaves &+ child &- innerCount] : nodes[base &+ child]
+                                creditOut[Int(a.feature[base &+ node])] += childValue - value
+                                value = childValue
+                                node = child
+                            }
+                            margin += value
+                        }
+                        start += count
                     }
                 }
             }
