@@ -54,16 +54,16 @@ extension GradientBoostingTrainer {
     /// The node mark of a row outside the tree: not sampled, or in a node that was not split.
     static let outside = UInt16.max
 
-    /// Row chunks whose histograms are summed separately and then added in chunk order. A fixed count (not the
-    /// core count) keeps the model independent of the machine.
+    /// Row chunks whose counts and sums (row moves, validation loss) are taken separately and then added in chunk
+    /// order. A fixed count (not the core count) keeps the model independent of the machine.
     static func histogramChunks(rows: Int) -> Int { min(8, max(1, rows / 32_768)) }
 
     /// Grows one depth-limited tree, level by level, on the training rows in `sample` (positions into the
     /// training rows; `nil`: all of them).
     ///
     /// Every row carries the index of the node it is in; each level is one pass over the rows that moves them to
-    /// their children and counts them, and one pass that sums the histograms of the smaller child of every split
-    /// (the larger is the parent's minus the smaller's). Both passes read the rows in order, on all cores.
+    /// their children and counts them, and the histograms of the smaller child of every split (the larger is the
+    /// parent's minus the smaller's), one (node, feature) at a time on all cores (``histograms(of:node:gradient:hessian:)``).
     func grow(sample: [Int32]?, gradient: [Float], hessian: [Float], allowed: [Bool]) -> GrownTree {
         var tree = GrownTree(depth: depth)
         let lambda = configuration.l2
@@ -139,7 +139,6 @@ extension GradientBoostingTrainer {
         let nodeCount = (2 << depth) - 1
         let chunks = Self.histogramChunks(rows: node.count)
         var counts = [Int](repeating: 0, count: chunks * nodeCount)
-        let f = features
         let firstOfLevel = (1 << level) - 1
         let firstOfNext = (2 << level) - 1
         node.withUnsafeMutableBufferPointer { marks in
@@ -161,7 +160,7 @@ extension GradientBoostingTrainer {
                                         m[r] = Self.outside
                                         continue
                                     }
-                                    let child = 2 &* k &+ (b[r &* f &+ Int(feature[k])] > s ? 2 : 1)
+                                    let child = 2 &* k &+ (b[Int(feature[k]) &* rows &+ r] > s ? 2 : 1)
                                     m[r] = UInt16(truncatingIfNeeded: child)
                                     count[child] &+= 1
                                 }
@@ -209,61 +208,84 @@ extension GradientBoostingTrainer {
         return best
     }
 
-    /// The histograms of the rows marked with each of `nodes`, in one pass over the rows on all cores: each
-    /// chunk of rows (``histogramChunks(rows:)``, in row order) is summed separately, the chunks added in order
-    /// (deterministic).
+    /// The histograms of the rows marked with each of `nodes`.
+    ///
+    /// One pass in row order lists each node's rows and gathers their gradients and hessians; then every (node,
+    /// feature) histogram is summed by one task on all cores, reading that feature's bins (column-major) in row
+    /// order into four copies of the feature's histogram (rows alternate between them, so consecutive rows in
+    /// the same bin do not wait on each other's additions), added in a fixed order at the end. The sums depend
+    /// only on the rows, not on the number of cores.
     func histograms(of nodes: [Int], node: [UInt16], gradient: [Float], hessian: [Float]) -> [Histogram] {
-        let stride = features * 512
-        let chunks = Self.histogramChunks(rows: node.count)
         var slot = [Int32](repeating: -1, count: (2 << depth) - 1)
         for (s, n) in nodes.enumerated() { slot[n] = Int32(s) }
-        var parts = [Double](repeating: 0, count: chunks * nodes.count * stride)
+        var members = [[Int32]](repeating: [], count: nodes.count)
+        var pairs = [[Double]](repeating: [], count: nodes.count)
+        for r in node.indices {
+            let k = node[r]
+            guard k != Self.outside else { continue }
+            let s = Int(slot[Int(k)])
+            guard s >= 0 else { continue }
+            members[s].append(Int32(r))
+            pairs[s].append(Double(gradient[r]))
+            pairs[s].append(Double(hessian[r]))
+        }
         let f = features
-        parts.withUnsafeMutableBufferPointer { partBuffer in
+        let rowCount = node.count
+        // One flat buffer so the tasks can write disjoint ranges through a pointer.
+        var flat = [Double](repeating: 0, count: nodes.count * f * 512)
+        flat.withUnsafeMutableBufferPointer { flatBuffer in
             binned.withUnsafeBufferPointer { bins in
-                gradient.withUnsafeBufferPointer { g in
-                    hessian.withUnsafeBufferPointer { h in
-                        node.withUnsafeBufferPointer { marks in
-                            slot.withUnsafeBufferPointer { slots in
-                                guard let out = partBuffer.baseAddress, let b = bins.baseAddress,
-                                    let m = marks.baseAddress
-                                else { return }
-                                let rows = marks.count
-                                ParallelRows.concurrentPerform(iterations: chunks) { chunk in
-                                    let part = out + chunk * nodes.count * stride
-                                    for r in (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks) {
-                                        let k = m[r]
-                                        guard k != Self.outside else { continue }
-                                        let s = Int(slots[Int(k)])
-                                        guard s >= 0 else { continue }
-                                        let histogram = part + s &* stride
-                                        let gv = Double(g[r])
-                                        let hv = Double(h[r])
-                                        let rowBins = b + r &* f
-                                        for c in 0..<f {
-                                            let at = c &* 512 &+ 2 &* Int(rowBins[c])
-                                            histogram[at] += gv
-                                            histogram[at &+ 1] += hv
-                                        }
-                                    }
-                                }
-                            }
+                guard let target = flatBuffer.baseAddress, let b = bins.baseAddress else { return }
+                ParallelRows.concurrentPerform(iterations: nodes.count * f) { task in
+                    let s = task / f
+                    let c = task % f
+                    members[s].withUnsafeBufferPointer { rows in
+                        pairs[s].withUnsafeBufferPointer { gh in
+                            Self.featureHistogram(
+                                column: b + c &* rowCount, rows: rows, pairs: gh,
+                                into: target + (s &* f &+ c) &* 512)
                         }
                     }
                 }
             }
         }
-        return nodes.indices.map { s in
-            var sums = [Double](parts[(s * stride)..<((s + 1) * stride)])
-            for chunk in 1..<max(1, chunks) {
-                let start = (chunk * nodes.count + s) * stride
-                sums.withUnsafeMutableBufferPointer { t in
-                    parts.withUnsafeBufferPointer { p in
-                        for i in t.indices { t[i] += p[start + i] }
-                    }
-                }
+        return nodes.indices.map { s in Histogram(sums: Array(flat[(s * f * 512)..<((s + 1) * f * 512)])) }
+    }
+
+    /// Sums one feature's histogram (256 bins × gradient, hessian) of `rows` (`pairs`: their gradient and
+    /// hessian, interleaved) into `out`.
+    private static func featureHistogram(
+        column: UnsafePointer<UInt8>, rows: UnsafeBufferPointer<Int32>, pairs: UnsafeBufferPointer<Double>,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * 512) { copies in
+            guard let h = copies.baseAddress, let r = rows.baseAddress, let gh = pairs.baseAddress else { return }
+            h.initialize(repeating: 0, count: 4 * 512)
+            let count = rows.count
+            var i = 0
+            while i &+ 4 <= count {
+                let b0 = 2 &* Int(column[Int(r[i])])
+                let b1 = 512 &+ 2 &* Int(column[Int(r[i &+ 1])])
+                let b2 = 1024 &+ 2 &* Int(column[Int(r[i &+ 2])])
+                let b3 = 1536 &+ 2 &* Int(column[Int(r[i &+ 3])])
+                let p = gh + 2 &* i
+                h[b0] += p[0]
+                h[b0 &+ 1] += p[1]
+                h[b1] += p[2]
+                h[b1 &+ 1] += p[3]
+                h[b2] += p[4]
+                h[b2 &+ 1] += p[5]
+                h[b3] += p[6]
+                h[b3 &+ 1] += p[7]
+                i &+= 4
             }
-            return Histogram(sums: sums)
+            while i < count {
+                let b0 = 2 &* Int(column[Int(r[i])])
+                h[b0] += gh[2 &* i]
+                h[b0 &+ 1] += gh[2 &* i &+ 1]
+                i &+= 1
+            }
+            for j in 0..<512 { out[j] = (h[j] + h[512 &+ j]) + (h[1024 &+ j] + h[1536 &+ j]) }
         }
     }
 }

@@ -38,7 +38,7 @@ struct GradientBoostingTrainer {
     let trainRows: [Int]
     let validationRows: [Int]
     let bins: FeatureBins
-    /// Training rows' bins, row-major (`trainRows.count × features`).
+    /// Training rows' bins, column-major (``FeatureBins/bin(_:rows:)``).
     let binned: [UInt8]
     let label: [Float]
     let weight: [Float]
@@ -95,10 +95,10 @@ struct GradientBoostingTrainer {
             let allowed = sampleFeatures(using: &rng)
             let sample = configuration.rowFraction < 1 ? sampleRows(using: &rng) : nil
             let tree = grow(sample: sample, gradient: gradient, hessian: hessian, allowed: allowed)
-            Self.addTree(tree, binned: binned, features: features, to: &margin)
+            Self.addTree(tree, binned: binned, to: &margin)
             trees.append(tree)
             guard !validationRows.isEmpty else { continue }
-            Self.addTree(tree, binned: validationBinned, features: features, to: &validationMargin)
+            Self.addTree(tree, binned: validationBinned, to: &validationMargin)
             let loss = validationLoss(validationMargin)
             losses.append(loss)
             if loss < best.loss - 1e-9 { best = (loss, round) }
@@ -161,8 +161,8 @@ struct GradientBoostingTrainer {
         }
     }
 
-    /// Adds `tree`'s value of each binned row to `margin`, on all cores.
-    private static func addTree(_ tree: GrownTree, binned: [UInt8], features: Int, to margin: inout [Float]) {
+    /// Adds `tree`'s value of each binned row (column-major, `margin.count` rows) to `margin`, on all cores.
+    private static func addTree(_ tree: GrownTree, binned: [UInt8], to margin: inout [Float]) {
         margin.withUnsafeMutableBufferPointer { m in
             guard let base = m.baseAddress else { return }
             let count = m.count
@@ -173,10 +173,10 @@ struct GradientBoostingTrainer {
                             let depth = tree.depth
                             ParallelRows.forEachChunk(rows: count, minimumChunk: 32_768) { range in
                                 for i in range {
-                                    let row = i * features
                                     var node = 0
                                     for _ in 0..<depth {
-                                        node = 2 * node + 1 + (b[row + Int(feature[node])] > bin[node] ? 1 : 0)
+                                        let v = b[Int(feature[node]) &* count &+ i]
+                                        node = 2 &* node &+ (v > bin[node] ? 2 : 1)
                                     }
                                     base[i] += value[node]
                                 }
