@@ -63,7 +63,7 @@ extension GradientBoostingTrainer {
     ///
     /// Every row carries the index of the node it is in; each level is one pass over the rows that moves them to
     /// their children and counts them, and the histograms of the smaller child of every split (the larger is the
-    /// parent's minus the smaller's), one (node, feature) at a time on all cores (``histograms(of:node:gradient:hessian:)``).
+    /// parent's minus the smaller's), one (node, feature) at a time on all cores.
     func grow(sample: [Int32]?, gradient: [Float], hessian: [Float], allowed: [Bool]) -> GrownTree {
         var tree = GrownTree(depth: depth)
         let lambda = configuration.l2
@@ -71,9 +71,11 @@ extension GradientBoostingTrainer {
         let rowCount = trainRows.count
         var node = [UInt16](repeating: sample == nil ? 0 : Self.outside, count: rowCount)
         if let sample { for r in sample { node[Int(r)] = 0 } }
-        guard let rootHistogram = histograms(of: [0], node: node, gradient: gradient, hessian: hessian).first else {
-            return tree
-        }
+        // The root's rows: the sample (in row order), or every row.
+        let rootRows = sample ?? (0..<Int32(rowCount)).map { $0 }
+        guard
+            let rootHistogram = histograms(of: [rootRows[...]], gradient: gradient, hessian: hessian).first
+        else { return tree }
         // Every row is in one bin of feature 0, so its bins sum to the node's totals.
         var g0 = 0.0
         var h0 = 0.0
@@ -108,7 +110,8 @@ extension GradientBoostingTrainer {
                 let left = 2 * s.node.index + 1
                 return counts[left] <= counts[left + 1] ? left : left + 1
             }
-            let built = histograms(of: smaller, node: node, gradient: gradient, hessian: hessian)
+            let built = histograms(
+                of: members(of: smaller, counts: counts, node: node), gradient: gradient, hessian: hessian)
             var next: [Node] = []
             for (k, s) in split.enumerated() {
                 let left = 2 * s.node.index + 1
@@ -208,84 +211,107 @@ extension GradientBoostingTrainer {
         return best
     }
 
-    /// The histograms of the rows marked with each of `nodes`.
-    ///
-    /// One pass in row order lists each node's rows and gathers their gradients and hessians; then every (node,
-    /// feature) histogram is summed by one task on all cores, reading that feature's bins (column-major) in row
-    /// order into four copies of the feature's histogram (rows alternate between them, so consecutive rows in
-    /// the same bin do not wait on each other's additions), added in a fixed order at the end. The sums depend
-    /// only on the rows, not on the number of cores.
-    func histograms(of nodes: [Int], node: [UInt16], gradient: [Float], hessian: [Float]) -> [Histogram] {
+    /// The rows marked with each of `nodes` (whose sizes `counts` holds, by node index), in row order: one pass
+    /// over the marks into one buffer.
+    private func members(of nodes: [Int], counts: [Int], node: [UInt16]) -> [ArraySlice<Int32>] {
         var slot = [Int32](repeating: -1, count: (2 << depth) - 1)
-        for (s, n) in nodes.enumerated() { slot[n] = Int32(s) }
-        var members = [[Int32]](repeating: [], count: nodes.count)
-        var pairs = [[Double]](repeating: [], count: nodes.count)
-        for r in node.indices {
-            let k = node[r]
-            guard k != Self.outside else { continue }
-            let s = Int(slot[Int(k)])
-            guard s >= 0 else { continue }
-            members[s].append(Int32(r))
-            pairs[s].append(Double(gradient[r]))
-            pairs[s].append(Double(hessian[r]))
+        var next = [Int](repeating: 0, count: nodes.count)
+        var total = 0
+        for (s, n) in nodes.enumerated() {
+            slot[n] = Int32(s)
+            next[s] = total
+            total += counts[n]
         }
+        let starts = next
+        var rows = [Int32](repeating: 0, count: total)
+        rows.withUnsafeMutableBufferPointer { out in
+            node.withUnsafeBufferPointer { marks in
+                slot.withUnsafeBufferPointer { slots in
+                    for r in marks.indices {
+                        let k = marks[r]
+                        guard k != Self.outside else { continue }
+                        let s = Int(slots[Int(k)])
+                        guard s >= 0 else { continue }
+                        out[next[s]] = Int32(truncatingIfNeeded: r)
+                        next[s] &+= 1
+                    }
+                }
+            }
+        }
+        return nodes.indices.map { s in rows[starts[s]..<next[s]] }
+    }
+
+    /// The histograms of each list of rows (positions into the training rows, in row order).
+    ///
+    /// Every (list, feature) histogram is summed by one task on all cores, reading that feature's bins
+    /// (column-major) in row order into four copies of the feature's histogram (rows alternate between them, so
+    /// consecutive rows in the same bin do not wait on each other's additions), added in a fixed order at the
+    /// end. The sums depend only on the rows, not on the number of cores.
+    func histograms(of lists: [ArraySlice<Int32>], gradient: [Float], hessian: [Float]) -> [Histogram] {
         let f = features
-        let rowCount = node.count
+        let rowCount = trainRows.count
         // One flat buffer so the tasks can write disjoint ranges through a pointer.
-        var flat = [Double](repeating: 0, count: nodes.count * f * 512)
+        var flat = [Double](repeating: 0, count: lists.count * f * 512)
         flat.withUnsafeMutableBufferPointer { flatBuffer in
             binned.withUnsafeBufferPointer { bins in
-                guard let target = flatBuffer.baseAddress, let b = bins.baseAddress else { return }
-                ParallelRows.concurrentPerform(iterations: nodes.count * f) { task in
-                    let s = task / f
-                    let c = task % f
-                    members[s].withUnsafeBufferPointer { rows in
-                        pairs[s].withUnsafeBufferPointer { gh in
-                            Self.featureHistogram(
-                                column: b + c &* rowCount, rows: rows, pairs: gh,
-                                into: target + (s &* f &+ c) &* 512)
+                gradient.withUnsafeBufferPointer { g in
+                    hessian.withUnsafeBufferPointer { h in
+                        guard let target = flatBuffer.baseAddress, let b = bins.baseAddress, let gp = g.baseAddress,
+                            let hp = h.baseAddress
+                        else { return }
+                        ParallelRows.concurrentPerform(iterations: lists.count * f) { task in
+                            let s = task / f
+                            let c = task % f
+                            lists[s].withUnsafeBufferPointer { rows in
+                                Self.featureHistogram(
+                                    column: b + c &* rowCount, rows: rows, gradient: gp, hessian: hp,
+                                    into: target + (s &* f &+ c) &* 512)
+                            }
                         }
                     }
                 }
             }
         }
-        return nodes.indices.map { s in Histogram(sums: Array(flat[(s * f * 512)..<((s + 1) * f * 512)])) }
+        return lists.indices.map { s in Histogram(sums: Array(flat[(s * f * 512)..<((s + 1) * f * 512)])) }
     }
 
-    /// Sums one feature's histogram (256 bins × gradient, hessian) of `rows` (`pairs`: their gradient and
-    /// hessian, interleaved) into `out`.
+    /// Sums one feature's histogram (256 bins × gradient, hessian) of `rows` into `out`.
     private static func featureHistogram(
-        column: UnsafePointer<UInt8>, rows: UnsafeBufferPointer<Int32>, pairs: UnsafeBufferPointer<Double>,
-        into out: UnsafeMutablePointer<Double>
+        column: UnsafePointer<UInt8>, rows: UnsafeBufferPointer<Int32>, gradient g: UnsafePointer<Float>,
+        hessian h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>
     ) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * 512) { copies in
-            guard let h = copies.baseAddress, let r = rows.baseAddress, let gh = pairs.baseAddress else { return }
-            h.initialize(repeating: 0, count: 4 * 512)
+            guard let sums = copies.baseAddress, let r = rows.baseAddress else { return }
+            sums.initialize(repeating: 0, count: 4 * 512)
             let count = rows.count
             var i = 0
             while i &+ 4 <= count {
-                let b0 = 2 &* Int(column[Int(r[i])])
-                let b1 = 512 &+ 2 &* Int(column[Int(r[i &+ 1])])
-                let b2 = 1024 &+ 2 &* Int(column[Int(r[i &+ 2])])
-                let b3 = 1536 &+ 2 &* Int(column[Int(r[i &+ 3])])
-                let p = gh + 2 &* i
-                h[b0] += p[0]
-                h[b0 &+ 1] += p[1]
-                h[b1] += p[2]
-                h[b1 &+ 1] += p[3]
-                h[b2] += p[4]
-                h[b2 &+ 1] += p[5]
-                h[b3] += p[6]
-                h[b3 &+ 1] += p[7]
+                let r0 = Int(r[i])
+                let r1 = Int(r[i &+ 1])
+                let r2 = Int(r[i &+ 2])
+                let r3 = Int(r[i &+ 3])
+                let b0 = 2 &* Int(column[r0])
+                let b1 = 512 &+ 2 &* Int(column[r1])
+                let b2 = 1024 &+ 2 &* Int(column[r2])
+                let b3 = 1536 &+ 2 &* Int(column[r3])
+                sums[b0] += Double(g[r0])
+                sums[b0 &+ 1] += Double(h[r0])
+                sums[b1] += Double(g[r1])
+                sums[b1 &+ 1] += Double(h[r1])
+                sums[b2] += Double(g[r2])
+                sums[b2 &+ 1] += Double(h[r2])
+                sums[b3] += Double(g[r3])
+                sums[b3 &+ 1] += Double(h[r3])
                 i &+= 4
             }
             while i < count {
-                let b0 = 2 &* Int(column[Int(r[i])])
-                h[b0] += gh[2 &* i]
-                h[b0 &+ 1] += gh[2 &* i &+ 1]
+                let r0 = Int(r[i])
+                let b0 = 2 &* Int(column[r0])
+                sums[b0] += Double(g[r0])
+                sums[b0 &+ 1] += Double(h[r0])
                 i &+= 1
             }
-            for j in 0..<512 { out[j] = (h[j] + h[512 &+ j]) + (h[1024 &+ j] + h[1536 &+ j]) }
+            for j in 0..<512 { out[j] = (sums[j] + sums[512 &+ j]) + (sums[1024 &+ j] + sums[1536 &+ j]) }
         }
     }
 }
