@@ -259,13 +259,36 @@ extension GradientBoostingTrainer {
                         guard let target = flatBuffer.baseAddress, let b = bins.baseAddress, let gp = g.baseAddress,
                             let hp = h.baseAddress
                         else { return }
-                        ParallelRows.concurrentPerform(iterations: lists.count * f) { task in
-                            let s = task / f
-                            let c = task % f
+                        let groups = (f + Self.featureGroup - 1) / Self.featureGroup
+                        ParallelRows.concurrentPerform(iterations: lists.count * groups) { task in
+                            let s = task / groups
+                            let first = (task % groups) * Self.featureGroup
+                            let last = min(f, first + Self.featureGroup)
                             lists[s].withUnsafeBufferPointer { rows in
-                                Self.featureHistogram(
-                                    column: b + c &* rowCount, rows: rows, gradient: gp, hessian: hp,
-                                    into: target + (s &* f &+ c) &* 512)
+                                withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.featureGroup * 2048) {
+                                    copies in
+                                    guard let sums = copies.baseAddress, let r = rows.baseAddress else { return }
+                                    sums.initialize(repeating: 0, count: (last - first) * 2048)
+                                    // Row blocks keep their gradients in cache while every feature of the group
+                                    // reads them; each feature still sees its rows in order.
+                                    var start = 0
+                                    while start < rows.count {
+                                        let end = min(rows.count, start + 1024)
+                                        for c in first..<last {
+                                            Self.featureHistogram(
+                                                column: b + c &* rowCount, rows: r, range: start..<end, gradient: gp,
+                                                hessian: hp, into: sums + (c - first) &* 2048)
+                                        }
+                                        start = end
+                                    }
+                                    for c in first..<last {
+                                        let h = sums + (c - first) &* 2048
+                                        let out = target + (s &* f &+ c) &* 512
+                                        for j in 0..<512 {
+                                            out[j] = (h[j] + h[512 &+ j]) + (h[1024 &+ j] + h[1536 &+ j])
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -275,43 +298,43 @@ extension GradientBoostingTrainer {
         return lists.indices.map { s in Histogram(sums: Array(flat[(s * f * 512)..<((s + 1) * f * 512)])) }
     }
 
-    /// Sums one feature's histogram (256 bins × gradient, hessian) of `rows` into `out`.
+    /// Features whose histograms one task sums together, row block by row block.
+    static let featureGroup = 8
+
+    /// Adds rows `range` of `rows` to one feature's four histogram copies (`sums`, 4 × 256 bins × gradient,
+    /// hessian; row i goes to copy i mod 4). `range` starts at a multiple of 4.
+    @inline(__always)
     private static func featureHistogram(
-        column: UnsafePointer<UInt8>, rows: UnsafeBufferPointer<Int32>, gradient g: UnsafePointer<Float>,
-        hessian h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>
+        column: UnsafePointer<UInt8>, rows r: UnsafePointer<Int32>, range: Range<Int>, gradient g: UnsafePointer<Float>,
+        hessian h: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Double>
     ) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * 512) { copies in
-            guard let sums = copies.baseAddress, let r = rows.baseAddress else { return }
-            sums.initialize(repeating: 0, count: 4 * 512)
-            let count = rows.count
-            var i = 0
-            while i &+ 4 <= count {
-                let r0 = Int(r[i])
-                let r1 = Int(r[i &+ 1])
-                let r2 = Int(r[i &+ 2])
-                let r3 = Int(r[i &+ 3])
-                let b0 = 2 &* Int(column[r0])
-                let b1 = 512 &+ 2 &* Int(column[r1])
-                let b2 = 1024 &+ 2 &* Int(column[r2])
-                let b3 = 1536 &+ 2 &* Int(column[r3])
-                sums[b0] += Double(g[r0])
-                sums[b0 &+ 1] += Double(h[r0])
-                sums[b1] += Double(g[r1])
-                sums[b1 &+ 1] += Double(h[r1])
-                sums[b2] += Double(g[r2])
-                sums[b2 &+ 1] += Double(h[r2])
-                sums[b3] += Double(g[r3])
-                sums[b3 &+ 1] += Double(h[r3])
-                i &+= 4
-            }
-            while i < count {
-                let r0 = Int(r[i])
-                let b0 = 2 &* Int(column[r0])
-                sums[b0] += Double(g[r0])
-                sums[b0 &+ 1] += Double(h[r0])
-                i &+= 1
-            }
-            for j in 0..<512 { out[j] = (sums[j] + sums[512 &+ j]) + (sums[1024 &+ j] + sums[1536 &+ j]) }
+        var i = range.lowerBound
+        let count = range.upperBound
+        while i &+ 4 <= count {
+            let r0 = Int(r[i])
+            let r1 = Int(r[i &+ 1])
+            let r2 = Int(r[i &+ 2])
+            let r3 = Int(r[i &+ 3])
+            let b0 = 2 &* Int(column[r0])
+            let b1 = 512 &+ 2 &* Int(column[r1])
+            let b2 = 1024 &+ 2 &* Int(column[r2])
+            let b3 = 1536 &+ 2 &* Int(column[r3])
+            sums[b0] += Double(g[r0])
+            sums[b0 &+ 1] += Double(h[r0])
+            sums[b1] += Double(g[r1])
+            sums[b1 &+ 1] += Double(h[r1])
+            sums[b2] += Double(g[r2])
+            sums[b2 &+ 1] += Double(h[r2])
+            sums[b3] += Double(g[r3])
+            sums[b3 &+ 1] += Double(h[r3])
+            i &+= 4
+        }
+        while i < count {
+            let r0 = Int(r[i])
+            let b0 = 512 &* (i & 3) &+ 2 &* Int(column[r0])
+            sums[b0] += Double(g[r0])
+            sums[b0 &+ 1] += Double(h[r0])
+            i &+= 1
         }
     }
 }
