@@ -39,6 +39,36 @@ import Testing
         #expect(a.fileBytes() != c.fileBytes())
     }
 
+    /// The histograms behind every split (summed per row chunk, the smaller child built and the larger one
+    /// subtracted from its parent, level by level) must give each leaf the Newton step of exactly the rows that
+    /// reach it: −ΣG / (ΣH + λ) × rate, checked on the first tree against sums over the rows themselves.
+    @Test func firstTreeLeavesAreTheNewtonStepsOfTheirRows() throws {
+        // More than 32,768 rows, so the histograms are summed in several chunks.
+        let (data, labels) = Self.problem(rows: 70_000, seed: 9, flip: 0.05)
+        for sampled in [false, true] {
+            let options = GradientBoosting.Configuration(
+                trees: 1, learningRate: 0.5, maxDepth: 4, rowFraction: sampled ? 0.7 : 1, validationFraction: 0)
+            let model = try GradientBoosting(fitting: data, labels: labels, configuration: options)
+            let margins = model.margins(data)
+            let p = GradientBoosting.sigmoid(model.baseMargin)
+            var leaves: [UInt32: (gradient: Double, hessian: Double, rows: Int)] = [:]
+            for i in 0..<data.rows {
+                var leaf = leaves[margins[i].bitPattern] ?? (0, 0, 0)
+                leaf.gradient += Double(p - (labels[i] ? 1 : 0))
+                leaf.hessian += Double(p * (1 - p))
+                leaf.rows += 1
+                leaves[margins[i].bitPattern] = leaf
+            }
+            #expect(leaves.count >= 8)
+            guard !sampled else { continue }  // a sample's leaves hold the Newton steps of the sampled rows only
+            for (margin, leaf) in leaves {
+                let expected = -leaf.gradient / (leaf.hessian + 1) * 0.5
+                let got = Double(Float(bitPattern: margin) - model.baseMargin)
+                #expect(abs(got - expected) <= 1e-4 * max(1, abs(expected)), "leaf of \(leaf.rows) rows")
+            }
+        }
+    }
+
     @Test func earlyStoppingKeepsTheBestRound() throws {
         // Noisy labels and deep trees overfit quickly: validation loss turns up long before 500 rounds.
         let (data, labels) = Self.problem(rows: 3000, seed: 4, flip: 0.3)
@@ -58,12 +88,20 @@ import Testing
         let (data, labels) = Self.problem(rows: 20_000, seed: 5)
         let model = try GradientBoosting(fitting: data, labels: labels, configuration: .init(trees: 50))
         let batch = model.margins(data)
+        // Every row: rows inside the 16-row blocks and the rows after a chunk's last full block walk differently.
+        var mismatches = 0
+        for i in 0..<data.rows {
+            let single = ModelFixtures.row(data, i).withUnsafeBufferPointer { model.margin($0) }
+            if single.bitPattern != batch[i].bitPattern { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
         for i in stride(from: 0, to: data.rows, by: 331) {
-            let row = ModelFixtures.row(data, i)
-            let single = row.withUnsafeBufferPointer { model.margin($0) }
-            #expect(single.bitPattern == batch[i].bitPattern)
-            let both = row.withUnsafeBufferPointer { model.marginAndContributions($0) }
+            let both = ModelFixtures.row(data, i).withUnsafeBufferPointer { model.marginAndContributions($0) }
             #expect(both.margin.bitPattern == batch[i].bitPattern)
+        }
+        // A batch of another size (fewer than 16 rows, then one block plus a rest) gives the same margins.
+        for count in [1, 7, 16, 21] {
+            #expect(model.margins(data.selecting(rows: 100..<(100 + count))) == Array(batch[100..<(100 + count)]))
         }
     }
 

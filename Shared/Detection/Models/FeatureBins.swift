@@ -43,17 +43,19 @@ struct FeatureBins: Sendable {
         self.edges = edges
     }
 
-    /// The row-major bin index matrix (`rows.count × columns` bytes) of the given rows.
+    /// The bin index matrix of the given rows, column-major (`columns × rows.count` bytes: feature f of row i at
+    /// `f · rows.count + i`), so a histogram or a split reads one feature's bins in row order.
     func bin(_ data: FeatureMatrix, rows: [Int]) -> [UInt8] {
         let columns = data.columns
-        var out = [UInt8](repeating: 0, count: rows.count * columns)
+        let count = rows.count
+        var out = [UInt8](repeating: 0, count: count * columns)
         out.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            ParallelRows.forEachChunk(rows: rows.count, minimumChunk: 8192) { range in
+            ParallelRows.forEachChunk(rows: count, minimumChunk: 8192) { range in
                 for i in range {
                     let r = rows[i]
                     for f in 0..<columns {
-                        base[i * columns + f] = UInt8(Self.bin(data[r, f], edges: edges[f]))
+                        base[f * count + i] = UInt8(Self.bin(data[r, f], edges: edges[f]))
                     }
                 }
             }

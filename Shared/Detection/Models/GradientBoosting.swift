@@ -97,37 +97,54 @@ public struct GradientBoosting: Sendable, Hashable {
 
     /// One row's margin (bit-identical to ``margin(_:)``) and its per-feature contributions: `featureCount`
     /// values that, with ``bias``, sum to the margin.
+    ///
+    /// Eight trees are walked in lock step (their loads overlap instead of forming one chain); each tree's path is
+    /// then recovered from the leaf it reached (in a perfect tree the ancestors of node n at level l are
+    /// `((n + 1) >> (depth − l)) − 1`) and credited in tree and step order, and the margin sums the leaves from the
+    /// base in tree order exactly as the batch walk does.
     public func marginAndContributions(_ row: UnsafeBufferPointer<Float>) -> (margin: Float, contributions: [Float]) {
         precondition(row.count == featureCount, "row has \(row.count) values, model expects \(featureCount)")
         var credit = [Float](repeating: 0, count: featureCount)
+        var margin = baseMargin
+        guard let x = row.baseAddress, treeCount > 0 else { return (margin, credit) }
         let innerCount = internalPerTree
         let leaves = leavesPerTree
         let levels = depth
-        // One walk per tree gives both: the margin sums the leaves in tree order from the base, exactly as
-        // ``marginRows(_:rows:into:)`` does, so it is bit-identical to ``margin(_:)``.
-        var margin = baseMargin
-        credit.withUnsafeMutableBufferPointer { creditOut in
-            splitFeature.withUnsafeBufferPointer { feat in
-                threshold.withUnsafeBufferPointer { thr in
-                    nodeValue.withUnsafeBufferPointer { nodes in
-                        leafValue.withUnsafeBufferPointer { leaf in
-                            for t in 0..<treeCount {
-                                let nodeBase = t * innerCount
-                                var node = 0
-                                var value = nodes[nodeBase]
-                                for level in 0..<levels {
-                                    let n = nodeBase + node
-                                    let f = Int(feat[n])
-                                    node = 2 * node + 1 + (row[f] > thr[n] ? 1 : 0)
-                                    let child =
-                                        level + 1 == levels
-                                        ? leaf[t * leaves + node - innerCount] : nodes[nodeBase + node]
-                                    creditOut[f] += child - value
-                                    value = child
-                                }
-                                margin += value
+        let trees = treeCount
+        credit.withUnsafeMutableBufferPointer { creditBuffer in
+            nodeValue.withUnsafeBufferPointer { nodeBuffer in
+                withTrees { a in
+                    guard let creditOut = creditBuffer.baseAddress, let nodes = nodeBuffer.baseAddress else { return }
+                    var index = SIMD8<Int>()
+                    var start = 0
+                    while start < trees {
+                        let count = min(8, trees - start)
+                        for m in 0..<count { index[m] = 0 }
+                        for _ in 0..<levels {
+                            for m in 0..<count {
+                                let base = (start &+ m) &* innerCount
+                                let n = index[m]
+                                index[m] = 2 &* n &+ (x[Int(a.feature[base &+ n])] > a.threshold[base &+ n] ? 2 : 1)
                             }
                         }
+                        for m in 0..<count {
+                            let t = start &+ m
+                            let base = t &* innerCount
+                            let end = index[m] &+ 1
+                            var node = 0
+                            var value = nodes[base]
+                            for level in 0..<levels {
+                                let child = (end >> (levels &- level &- 1)) &- 1
+                                let childValue =
+                                    level &+ 1 == levels
+                                    ? a.leaf[t &* leaves &+ child &- innerCount] : nodes[base &+ child]
+                                creditOut[Int(a.feature[base &+ node])] += childValue - value
+                                value = childValue
+                                node = child
+                            }
+                            margin += value
+                        }
+                        start += count
                     }
                 }
             }
@@ -135,51 +152,110 @@ public struct GradientBoosting: Sendable, Hashable {
         return (margin, credit)
     }
 
-    /// Writes the margin of rows `rows` (row-major `x`) to `out[r]`, walking 16 rows at a time level by level so
-    /// the loads of different rows overlap.
+    /// Rows walked through one tree in lock step.
+    static let block = 16
+
+    /// Writes the margin of rows `rows` (row-major `x`) to `out[r]`. Full blocks of 16 rows are copied column-major
+    /// and walk each tree level by level in lock step (``walkRowBlock(_:trees:into:)``); the rest walk row-major.
+    /// Either way a row's margin is the base plus its leaves in tree order, as in the one-row walk.
     private func marginRows(_ x: UnsafePointer<Float>, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let f = featureCount
-        let innerCount = internalPerTree
-        let leaves = leavesPerTree
-        let trees = treeCount
-        let levels = depth
-        let base = baseMargin
+        let b = Self.block
+        withTrees { trees in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: b * (f + 1)) { scratch in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: b) { indexBuffer in
+                    guard let columns = scratch.baseAddress, let index = indexBuffer.baseAddress else { return }
+                    var start = rows.lowerBound
+                    while start + b <= rows.upperBound {
+                        let rowBase = x + start &* f
+                        for j in 0..<b {
+                            for c in 0..<f { columns[c &* b &+ j] = rowBase[j &* f &+ c] }
+                        }
+                        walkRowBlock(columns, index: index, trees: trees, into: out + start)
+                        start += b
+                    }
+                    for r in start..<rows.upperBound { out[r] = walkRow(x + r &* f, trees: trees) }
+                }
+            }
+        }
+    }
+
+    /// Base pointers of the tree arrays, valid inside ``withTrees(_:)``.
+    private struct Trees {
+        let feature: UnsafePointer<Int32>
+        let threshold: UnsafePointer<Float>
+        let leaf: UnsafePointer<Float>
+    }
+
+    /// Calls `body` with the tree arrays' base pointers (never called without trees: the margin is then the base).
+    private func withTrees(_ body: (Trees) -> Void) {
         splitFeature.withUnsafeBufferPointer { features in
             threshold.withUnsafeBufferPointer { thresholds in
                 leafValue.withUnsafeBufferPointer { leafValues in
-                    guard trees > 0, let feat = features.baseAddress, let thr = thresholds.baseAddress,
+                    guard let feature = features.baseAddress, let threshold = thresholds.baseAddress,
                         let leaf = leafValues.baseAddress
                     else {
-                        for r in rows { out[r] = base }
-                        return
-                    }
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { idx in
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { sums in
-                            var start = rows.lowerBound
-                            while start < rows.upperBound {
-                                let count = min(16, rows.upperBound - start)
-                                let rowBase = x + start * f
-                                for i in 0..<count { sums[i] = base }
-                                for t in 0..<trees {
-                                    let nodeBase = t * innerCount
-                                    for i in 0..<count { idx[i] = 0 }
-                                    for _ in 0..<levels {
-                                        for i in 0..<count {
-                                            let n = nodeBase + idx[i]
-                                            let v = rowBase[i * f + Int(feat[n])]
-                                            idx[i] = 2 * idx[i] + 1 + (v > thr[n] ? 1 : 0)
-                                        }
-                                    }
-                                    let leafBase = t * leaves - innerCount
-                                    for i in 0..<count { sums[i] += leaf[leafBase + idx[i]] }
-                                }
-                                for i in 0..<count { out[start + i] = sums[i] }
-                                start += count
+                        // No trees (depth ≥ 1 always has internal nodes): an empty but valid set.
+                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 1) { f in
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1) { v in
+                                guard let fp = f.baseAddress, let vp = v.baseAddress else { return }
+                                body(Trees(feature: fp, threshold: vp, leaf: vp))
                             }
                         }
+                        return
                     }
+                    body(Trees(feature: feature, threshold: threshold, leaf: leaf))
                 }
             }
+        }
+    }
+
+    /// One row's margin: the base plus every tree's leaf, in tree order.
+    @inline(__always)
+    private func walkRow(_ row: UnsafePointer<Float>, trees a: Trees) -> Float {
+        let innerCount = internalPerTree
+        let leaves = leavesPerTree
+        var sum = baseMargin
+        for t in 0..<treeCount {
+            let feature = a.feature + t &* innerCount
+            let threshold = a.threshold + t &* innerCount
+            var node = 0
+            for _ in 0..<depth {
+                node = 2 &* node &+ (row[Int(feature[node])] > threshold[node] ? 2 : 1)
+            }
+            sum += a.leaf[t &* leaves &+ node &- innerCount]
+        }
+        return sum
+    }
+
+    /// The margins of 16 rows held column-major in `columns` (feature c of row j at `c · 16 + j`), the rows
+    /// walking each tree in lock step so their loads overlap.
+    @inline(never)  // its own register allocation keeps the hot loop free of spills
+    private func walkRowBlock(
+        _ columns: UnsafePointer<Float>, index: UnsafeMutablePointer<Int>, trees a: Trees,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let b = Self.block
+        let innerCount = internalPerTree
+        let leaves = leavesPerTree
+        let levels = depth
+        for j in 0..<b { out[j] = baseMargin }
+        for t in 0..<treeCount {
+            let feature = a.feature + t &* innerCount
+            let threshold = a.threshold + t &* innerCount
+            // The root is the same for every row.
+            let rootColumn = columns + Int(feature[0]) &* b
+            let rootThreshold = threshold[0]
+            for j in 0..<b { index[j] = rootColumn[j] > rootThreshold ? 2 : 1 }
+            for _ in 1..<levels {
+                for j in 0..<b {
+                    let node = index[j]
+                    let value = columns[Int(feature[node]) &* b &+ j]
+                    index[j] = 2 &* node &+ (value > threshold[node] ? 2 : 1)
+                }
+            }
+            let leaf = a.leaf + (t &* leaves &- innerCount)
+            for j in 0..<b { out[j] += leaf[index[j]] }
         }
     }
 }

@@ -38,7 +38,7 @@ struct GradientBoostingTrainer {
     let trainRows: [Int]
     let validationRows: [Int]
     let bins: FeatureBins
-    /// Training rows' bins, row-major (`trainRows.count × features`).
+    /// Training rows' bins, column-major (``FeatureBins/bin(_:rows:)``).
     let binned: [UInt8]
     let label: [Float]
     let weight: [Float]
@@ -90,25 +90,16 @@ struct GradientBoostingTrainer {
         var stoppedEarly = false
         // Validation rows binned with the training edges: a tree's bin test equals its raw-threshold test.
         let validationBinned = bins.bin(data, rows: validationRows)
-        let allRows = (0..<Int32(trainRows.count)).map { $0 }
         for round in 1...configuration.trees {
             updateGradients(margin: margin, gradient: &gradient, hessian: &hessian)
             let allowed = sampleFeatures(using: &rng)
-            let rows = configuration.rowFraction < 1 ? sampleRows(using: &rng) : allRows
-            let tree = grow(rows: rows, gradient: gradient, hessian: hessian, allowed: allowed)
-            Self.addTree(tree, binned: binned, features: features, to: &margin)
+            let sample = configuration.rowFraction < 1 ? sampleRows(using: &rng) : nil
+            let tree = grow(sample: sample, gradient: gradient, hessian: hessian, allowed: allowed)
+            Self.addTree(tree, binned: binned, to: &margin)
             trees.append(tree)
             guard !validationRows.isEmpty else { continue }
-            Self.addTree(tree, binned: validationBinned, features: features, to: &validationMargin)
-            var loss = 0.0
-            var weightSum = 0.0
-            for i in validationRows.indices {
-                let p = Double(GradientBoosting.sigmoid(validationMargin[i])).clamped(1e-12, 1 - 1e-12)
-                let y = Double(validationLabel[i])
-                loss -= Double(validationWeight[i]) * (y * log(p) + (1 - y) * log(1 - p))
-                weightSum += Double(validationWeight[i])
-            }
-            loss /= max(weightSum, 1e-12)
+            Self.addTree(tree, binned: validationBinned, to: &validationMargin)
+            let loss = validationLoss(validationMargin)
             losses.append(loss)
             if loss < best.loss - 1e-9 { best = (loss, round) }
             if round - best.round >= configuration.earlyStoppingRounds {
@@ -120,6 +111,36 @@ struct GradientBoostingTrainer {
         return assemble(
             Array(trees.prefix(kept)), base: base,
             history: .init(validationLoss: losses, bestRound: kept, stoppedEarly: stoppedEarly))
+    }
+
+    /// The weighted mean log-loss of the validation rows at `margin`, summed in fixed chunks on all cores and the
+    /// chunks added in order (deterministic).
+    private func validationLoss(_ margin: [Float]) -> Double {
+        let chunks = Self.histogramChunks(rows: margin.count)
+        var parts = [(loss: Double, weight: Double)](repeating: (0, 0), count: chunks)
+        let label = validationLabel
+        let weight = validationWeight
+        parts.withUnsafeMutableBufferPointer { out in
+            guard let o = out.baseAddress else { return }
+            ParallelRows.concurrentPerform(iterations: chunks) { chunk in
+                var loss = 0.0
+                var weightSum = 0.0
+                for i in (margin.count * chunk / chunks)..<(margin.count * (chunk + 1) / chunks) {
+                    let p = Double(GradientBoosting.sigmoid(margin[i])).clamped(1e-12, 1 - 1e-12)
+                    let y = Double(label[i])
+                    loss -= Double(weight[i]) * (y * log(p) + (1 - y) * log(1 - p))
+                    weightSum += Double(weight[i])
+                }
+                o[chunk] = (loss, weightSum)
+            }
+        }
+        var loss = 0.0
+        var weightSum = 0.0
+        for part in parts {
+            loss += part.loss
+            weightSum += part.weight
+        }
+        return loss / max(weightSum, 1e-12)
     }
 
     /// Log-loss gradients and hessians of every training row at `margin`, on all cores.
@@ -140,8 +161,8 @@ struct GradientBoostingTrainer {
         }
     }
 
-    /// Adds `tree`'s value of each binned row to `margin`, on all cores.
-    private static func addTree(_ tree: GrownTree, binned: [UInt8], features: Int, to margin: inout [Float]) {
+    /// Adds `tree`'s value of each binned row (column-major, `margin.count` rows) to `margin`, on all cores.
+    private static func addTree(_ tree: GrownTree, binned: [UInt8], to margin: inout [Float]) {
         margin.withUnsafeMutableBufferPointer { m in
             guard let base = m.baseAddress else { return }
             let count = m.count
@@ -152,10 +173,10 @@ struct GradientBoostingTrainer {
                             let depth = tree.depth
                             ParallelRows.forEachChunk(rows: count, minimumChunk: 32_768) { range in
                                 for i in range {
-                                    let row = i * features
                                     var node = 0
                                     for _ in 0..<depth {
-                                        node = 2 * node + 1 + (b[row + Int(feature[node])] > bin[node] ? 1 : 0)
+                                        let v = b[Int(feature[node]) &* count &+ i]
+                                        node = 2 &* node &+ (v > bin[node] ? 2 : 1)
                                     }
                                     base[i] += value[node]
                                 }
