@@ -129,17 +129,10 @@ public final class ShadowScorer: Service, Sendable {
                 logger.warning("shadow scoring failed", metadata: ["error": "\(error)"])
             }
         }
-        let columns = shadow.schema.count
-        var values = [Float]()
-        values.reserveCapacity(accepted.reduce(0) { $0 + $1.vectors.count } * columns)
-        for job in accepted {
-            for vector in job.vectors {
-                for value in vector.values { values.append(Float(value)) }
-            }
-        }
+        let matrix = AnomalyScorer.unscaledMatrix(accepted.flatMap(\.vectors), columns: shadow.schema.count)
         let scores: AnomalyScorer.BatchScores
         do {
-            scores = try shadow.scores(unscaled: FeatureMatrix(columns: columns, values: values))
+            scores = try shadow.scores(unscaled: matrix)
         } catch {
             logger.warning("shadow scoring failed", metadata: ["error": "\(error)"])
             return []

@@ -193,14 +193,18 @@ public struct AnomalyScorer: Sendable {
     /// Scores feature vectors (1 or many) with reasons; throws for the first vector that fails ``validate(_:)``.
     public func score(_ vectors: [FeatureVector]) throws(DetectionError) -> [Score] {
         for vector in vectors { try validate(vector) }
-        let columns = schema.count
+        let matrix = try scaled(Self.unscaledMatrix(vectors, columns: schema.count))
+        return explain(scaled: matrix) { i in (vectors[i].transactionID, RawFeatures(values: vectors[i].rawValues) ?? RawFeatures()) }
+    }
+
+    /// The vectors' unscaled values, one row each, as the models' input matrix (vectors already validated).
+    public static func unscaledMatrix(_ vectors: some Sequence<FeatureVector>, columns: Int) -> FeatureMatrix {
         var values = [Float]()
-        values.reserveCapacity(vectors.count * columns)
+        values.reserveCapacity(vectors.underestimatedCount * columns)
         for vector in vectors {
             for v in vector.values { values.append(Float(v)) }
         }
-        let matrix = try scaled(FeatureMatrix(columns: columns, values: values))
-        return explain(scaled: matrix) { i in (vectors[i].transactionID, RawFeatures(values: vectors[i].rawValues) ?? RawFeatures()) }
+        return FeatureMatrix(columns: columns, values: values)
     }
 
     /// Scores every row of a scaled matrix with reasons, on all cores; `row(i)` supplies row i's transaction ID
