@@ -12,15 +12,7 @@ import Testing
 struct BacktestTests {
     @Test func aBacktestOfTheChampionReproducesTheLiveScoresExactly() async throws {
         let model = try await TestModel.prepared()
-        let cluster = try await LocalCluster(modelDirectory: model.modelDirectory)
-        do {
-            try await cluster.start()
-            try await check(cluster, model)
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
+        try await LocalCluster.withStarted(modelDirectory: model.modelDirectory) { try await check($0, model) }
     }
 
     private func check(_ cluster: LocalCluster, _ model: TestModel.Prepared) async throws {

@@ -8,16 +8,9 @@ struct BatchOrderTests {
     @Test func aBatchScoresWhatTheSameRowsSentOneByOneScore() async throws {
         let model = try await TestModel.prepared()
         // Chunks of 20: the 600-row batch becomes about 30 concurrent lanes, most users' rows several chunks apart.
-        let cluster = try await LocalCluster(
-            modelDirectory: model.modelDirectory, environment: ["TXAD_CHUNK_SIZE": "20"])
-        do {
-            try await cluster.start()
-            try await check(cluster, model)
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
+        try await LocalCluster.withStarted(
+            modelDirectory: model.modelDirectory, environment: ["TXAD_CHUNK_SIZE": "20"]
+        ) { try await check($0, model) }
     }
 
     private func check(_ cluster: LocalCluster, _ model: TestModel.Prepared) async throws {

@@ -62,6 +62,23 @@ final class LocalCluster: @unchecked Sendable {
 
     var gatewayURL: String { "http://127.0.0.1:\(gatewayPort)" }
 
+    /// A cluster with every service started, for `body`; stopped afterwards, whether `body` threw or not.
+    static func withStarted(
+        modelDirectory: String, inferenceReplicas: Int = 1, environment: [String: String] = [:],
+        _ body: (LocalCluster) async throws -> Void
+    ) async throws {
+        let cluster = try await LocalCluster(
+            modelDirectory: modelDirectory, inferenceReplicas: inferenceReplicas, environment: environment)
+        do {
+            try await cluster.start()
+            try await body(cluster)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
     /// Starts every service and waits until all are ready.
     func start() async throws {
         for name in ["alerts"] + inferenceNames + ["preprocessing", "gateway"] { try startService(name) }

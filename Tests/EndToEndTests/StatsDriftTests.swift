@@ -9,15 +9,9 @@ import Testing
 struct StatsDriftTests {
     @Test func statsShowsTheChampionsDriftAndItMovesWithTheInputs() async throws {
         let model = try await TestModel.prepared()
-        let cluster = try await LocalCluster(modelDirectory: model.modelDirectory, inferenceReplicas: 2)
-        do {
-            try await cluster.start()
-            try await check(cluster, model)
-        } catch {
-            await cluster.stop()
-            throw error
+        try await LocalCluster.withStarted(modelDirectory: model.modelDirectory, inferenceReplicas: 2) {
+            try await check($0, model)
         }
-        await cluster.stop()
     }
 
     private func batch(_ cluster: LocalCluster, _ rows: [Transaction]) async throws {
